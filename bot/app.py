@@ -1,0 +1,77 @@
+"""Application assembly: :func:`build_application` wires settings, storage, services and
+handlers into a python-telegram-bot ``Application``.
+
+Resources follow the application's lifecycle: the database opens (and migrates) in
+``post_init`` and closes in ``post_shutdown``, whether the bot runs with long polling,
+a webhook, or inside the tests.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+import handlers
+from bot.clock import Clock
+from bot.context import BotData, WijkApp, WijkContext
+from bot.i18n import set_display_timezone
+from bot.menus import register_menus
+from bot.partnership import PartnershipService
+from bot.settings import Settings
+from storage.db import Database
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = Update.ALL_TYPES
+
+
+def build_application(settings: Settings, *, clock: Clock | None = None) -> WijkApp:
+    """Build the bot. Raises :class:`bot.settings.SettingsError` for a bad token."""
+    token = settings.require_token()
+    app: WijkApp = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.bot_api_url)
+        .base_file_url(settings.bot_file_url)
+        .context_types(ContextTypes(context=WijkContext, bot_data=BotData))
+        # Telegram's flood limits (≈30 msg/s overall, 20/min per group) are respected by
+        # the rate limiter, which also retries once after a RetryAfter.
+        .rate_limiter(AIORateLimiter(max_retries=1))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    app.bot_data.settings = settings
+    if clock is not None:
+        app.bot_data.clock = clock
+    handlers.register_all(app)
+    return app
+
+
+async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+    data: BotData = app.bot_data
+    assert data.settings is not None
+    set_display_timezone(data.settings.tz)
+    db = await Database(data.settings.database).connect()  # applies pending migrations
+    data.db = db
+    data.repos = Repositories(db)
+    data.partnership = PartnershipService(
+        data.repos, data.clock, project_creators=data.settings.project_creators
+    )
+    try:
+        await register_menus(app.bot, data.settings.language)
+    except TelegramError:
+        # Menus are a convenience; a Bot API hiccup must not keep the bot from starting.
+        log.warning("could not register command menus", exc_info=True)
+    log.info("wijkbot ready as @%s, database %s", app.bot.username, data.settings.database)
+
+
+async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+    data: BotData = app.bot_data
+    if data.db is not None:
+        await data.db.close()
+    data.db = data.repos = data.partnership = None

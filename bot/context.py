@@ -1,0 +1,59 @@
+"""The typed custom context handed to every handler and job.
+
+``bot_data`` holds the application-wide services; they are created in ``post_init`` (when
+the database opens) and removed in ``post_shutdown``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.partnership import PartnershipService
+from bot.settings import Settings
+from storage.db import Database
+from storage.repositories import Repositories
+
+
+class BotData:
+    """Application-wide state. Instantiated empty by PTB, filled by ``build_application``."""
+
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self.clock: Clock = Clock()
+        self.db: Database | None = None
+        self.repos: Repositories | None = None
+        self.partnership: PartnershipService | None = None
+
+
+class WijkContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """CallbackContext with typed shortcuts to wijkbot's services."""
+
+    @property
+    def settings(self) -> Settings:
+        settings = self.bot_data.settings
+        assert settings is not None, "settings are set in build_application"
+        return settings
+
+    @property
+    def repos(self) -> Repositories:
+        repos = self.bot_data.repos
+        if repos is None:
+            raise RuntimeError("database not open: post_init has not run")
+        return repos
+
+    @property
+    def partnership(self) -> PartnershipService:
+        service = self.bot_data.partnership
+        if service is None:
+            raise RuntimeError("services not ready: post_init has not run")
+        return service
+
+    @property
+    def clock(self) -> Clock:
+        return self.bot_data.clock
+
+
+WijkApp = Application[ExtBot[None], WijkContext, dict[Any, Any], dict[Any, Any], BotData, Any]

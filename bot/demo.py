@@ -1,0 +1,187 @@
+"""``wijkbot demo``: build a complete demo database offline and explain how to explore it.
+
+The data comes from :mod:`bot.demo_data` (a fictional municipality with five years of
+generated burglaries, partners, members and an action framework); this module stores it
+through the repositories, exactly as the bot itself would, and prints a summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.demo_data import DemoData, generate_demo
+from bot.i18n import _, format_date, format_number, set_display_timezone
+from bot.labels import role_label
+from bot.partnership import INVITE_PAYLOAD_PREFIX
+from storage.actions import NewAction
+from storage.db import Database
+from storage.incidents import NewIncident
+from storage.models import AreaKind, PartnerKind, Role
+from storage.repositories import Repositories
+
+
+def incident_key(*parts: object) -> str:
+    """Stable identity of an incident, so storing the same one twice adds nothing."""
+    return hashlib.sha1("|".join(str(p) for p in parts).encode()).hexdigest()[:20]
+
+
+def _rd_to_wgs84(xs: list[float], ys: list[float]) -> tuple[list[float], list[float]]:
+    from pyproj import Transformer
+
+    transformer = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
+    lons, lats = transformer.transform(xs, ys)
+    return list(lats), list(lons)
+
+
+async def store_demo(db: Database, data: DemoData, *, now: datetime) -> dict[str, Any]:
+    """Write ``data`` into an empty, migrated database. Returns counts of what was stored."""
+    repos = Repositories(db)
+    leader = next(m for m in data.members if m.role == Role.PROJECTLEIDER.value)
+    async with db.transaction():
+        for m in data.members:
+            await repos.users.upsert(m.user_id, m.first_name, m.last_name, None, m.language)
+            await repos.users.set_language(m.user_id, m.language)
+        project = await repos.projects.create(data.project_name, data.municipality, leader.user_id)
+        area_ids: dict[str, int] = {}
+        for wijk in data.wijken:
+            area = await repos.projects.add_area(project.id, wijk.name, AreaKind.WIJK,
+                                                 wijk.cbs_code)
+            area_ids[wijk.name] = area.id
+        for buurt in data.buurten:
+            area = await repos.projects.add_area(project.id, buurt.name, AreaKind.BUURT,
+                                                 buurt.cbs_code, buurt.homes,
+                                                 area_ids.get(buurt.wijk))
+            area_ids[buurt.name] = area.id
+        for street in data.streets:
+            if street.name in area_ids:  # a street name shared by two buurten: keep the first
+                continue
+            area = await repos.projects.add_area(project.id, street.name, AreaKind.STRAAT,
+                                                 None, street.homes, area_ids.get(street.buurt))
+            area_ids[street.name] = area.id
+        partner_ids: dict[str, int] = {}
+        for p in data.partners:
+            partner = await repos.projects.add_partner(project.id, p.name, PartnerKind(p.kind))
+            partner_ids[p.name] = partner.id
+        for m in data.members:
+            await repos.members.add(project.id, m.user_id, partner_ids[m.partner], Role(m.role),
+                                    invited_by=None if m is leader else leader.user_id)
+
+        lats, lons = _rd_to_wgs84([i.x_rd for i in data.incidents],
+                                  [i.y_rd for i in data.incidents])
+        incidents = [
+            NewIncident(
+                source_key=incident_key(i.occurred_from.isoformat(), i.street, i.house_number),
+                occurred_from=i.occurred_from, occurred_to=i.occurred_to, street=i.street,
+                house_number=i.house_number, postcode=i.postcode, buurt=i.buurt,
+                buurt_code=i.buurt_code, wijk=i.wijk, municipality=i.municipality,
+                attempt=i.attempt, modus_operandi=i.modus_operandi, x_rd=i.x_rd, y_rd=i.y_rd,
+                lat=lat, lon=lon, area_id=area_ids.get(i.buurt),
+            )
+            for i, lat, lon in zip(data.incidents, lats, lons, strict=True)
+        ]
+        stored_incidents = await repos.incidents.add_many(
+            project.id, incidents, source="demo", created_by=None, now=now
+        )
+        for a in data.actions:
+            await repos.actions.create(
+                project.id,
+                NewAction(
+                    what=a.what, area_id=area_ids.get(a.area), problem=a.problem, aim=a.aim,
+                    type=a.type, target=a.target, period_start=a.period_start,
+                    period_end=a.period_end, capacity=a.capacity, notes=a.notes,
+                    expected_effect=a.expected_effect,
+                    partners=[(partner_ids[p], s, None) for p, s in
+                              zip(a.partners, a.statuses, strict=True)],
+                    results=[(partner_ids.get(p), text, qty, unit)
+                             for p, text, qty, unit in a.results],
+                ),
+                created_by=a.created_by, now=a.created_at,
+            )
+        # A multi-use project-leader invitation, so whoever runs the demo can join it from
+        # their own Telegram account and explore as the project leader.
+        gemeente = next(p for p in data.partners if p.kind == PartnerKind.GEMEENTE.value)
+        invite_code = "demo_" + secrets.token_urlsafe(9)
+        await repos.invitations.create(
+            invite_code, project.id, partner_ids[gemeente.name], Role.PROJECTLEIDER,
+            single_use=False, expires_at=now + timedelta(days=90), created_by=leader.user_id,
+            now=now,
+        )
+    return {
+        "project_id": project.id,
+        "areas": len(area_ids),
+        "partners": len(partner_ids),
+        "members": len(data.members),
+        "incidents": stored_incidents,
+        "actions": len(data.actions),
+        "invite_code": invite_code,
+    }
+
+
+def summary(data: DemoData, counts: dict[str, Any], path: Path, overdue: int) -> str:
+    years = sorted({i.occurred_from.year for i in data.incidents})
+    homes = sum(b.homes for b in data.buurten)
+    attempts = sum(i.attempt for i in data.incidents)
+    done = sum(1 for a in data.actions if "done" in a.statuses)
+    lines = [
+        _("Demo database written to {path}").format(path=path),
+        "",
+        _("Project: {project} (municipality of {municipality}), reference date {date}").format(
+            project=data.project_name, municipality=data.municipality,
+            date=format_date(data.as_of, "long")),
+        _("Areas: {wijken} districts, {buurten} neighbourhoods, {streets} streets, "
+          "{homes} homes").format(wijken=len(data.wijken), buurten=len(data.buurten),
+                                  streets=len(data.streets), homes=format_number(homes)),
+        _("Partners: {partners}").format(partners=", ".join(p.name for p in data.partners)),
+        _("Members: {count}").format(count=counts["members"]),
+    ]
+    for m in data.members:
+        lines.append(f"  - {m.first_name} {m.last_name}: {role_label(Role(m.role))}, {m.partner}")
+    lines += [
+        _("Burglaries: {count} from {first} to {last}, of which {attempts} attempts "
+          "({share} %)").format(
+            count=format_number(counts["incidents"]), first=years[0], last=years[-1],
+            attempts=format_number(attempts),
+            share=format_number(round(100 * attempts / max(1, len(data.incidents)), 1))),
+        _("Actions: {count} in the action framework, {done} with work done, {overdue} "
+          "overdue").format(count=counts["actions"], done=done, overdue=overdue),
+        "",
+        _("How to explore it:"),
+        _("  1. Look inside: sqlite3 {path} 'SELECT buurt, COUNT(*) FROM incidents GROUP BY "
+          "buurt'").format(path=path),
+        _("  2. Run the bot on it with your own token from @BotFather:"),
+        f"     TELEGRAM_BOT_TOKEN=<token> WIJKBOT_DATABASE={path} wijkbot run",
+        _("  3. Join as project leader: open https://t.me/<your_bot>?start={payload} and send "
+          "/help, /project.").format(payload=INVITE_PAYLOAD_PREFIX + counts["invite_code"]),
+    ]
+    return "\n".join(lines)
+
+
+def run_demo(out: Path, *, as_of: str | None = None, seed: int = 2026,
+             timezone: str = "Europe/Amsterdam") -> int:
+    tz = ZoneInfo(timezone)
+    now = datetime.now(tz)
+    reference = date.fromisoformat(as_of) if as_of else now.date()
+    set_display_timezone(tz)
+    data = generate_demo(reference, seed=seed)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{out}{suffix}").unlink(missing_ok=True)
+
+    async def build() -> tuple[dict[str, Any], int]:
+        db = await Database(out).connect()
+        try:
+            counts = await store_demo(db, data, now=now)
+            overdue = await Repositories(db).actions.count_open_overdue(
+                counts["project_id"], reference)
+        finally:
+            await db.close()
+        return counts, overdue
+
+    counts, overdue = asyncio.run(build())
+    print(summary(data, counts, out, overdue))
+    return 0

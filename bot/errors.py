@@ -1,0 +1,21 @@
+"""Errors the user can act on. They carry an untranslated message id and named parameters,
+so the text is translated into the language of whoever receives it."""
+
+from __future__ import annotations
+
+from bot.i18n import _
+
+
+class UserError(Exception):
+    """A request that cannot be carried out, with a translatable explanation."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+    def render(self) -> str:
+        # Parameters may be callables (e.g. a translated label) so that they, too, are
+        # rendered in the receiving user's language.
+        params = {k: v() if callable(v) else v for k, v in self.params.items()}
+        return _(self.message).format(**params)

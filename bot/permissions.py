@@ -1,0 +1,75 @@
+"""Who may do what: the single place that decides every read and write.
+
+A decision depends on three things: the person's role in the project (or ``None`` for
+someone who is not a member), the permission asked for, and the kind of chat the request
+comes from. Buurtpreventie groups are outside the partnership: in them nobody can query
+anything, whatever their role elsewhere. Handlers never test roles themselves; they ask
+:func:`can` (usually through the ``handlers.common.guard`` decorator).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from storage.models import Role
+
+
+class ChatKind(StrEnum):
+    PRIVATE = "private"
+    OPERATIONAL = "operational"          # group linked as operationeel overleg
+    NEIGHBOURHOOD = "neighbourhood"      # group linked as buurtpreventie
+    UNLINKED_GROUP = "unlinked_group"    # a group the bot is in but that is not linked
+
+
+class Permission(StrEnum):
+    HELP = "help"
+    SET_LANGUAGE = "set_language"
+    CREATE_PROJECT = "create_project"
+    CHOOSE_PROJECT = "choose_project"
+    VIEW_PROJECT = "view_project"          # project overview, areas, partners, members
+    MANAGE_AREAS = "manage_areas"
+    MANAGE_PARTNERS = "manage_partners"
+    INVITE = "invite"
+    LINK_GROUP = "link_group"              # request a link code (private) / type it (group)
+    UNLINK_GROUP = "unlink_group"
+    SET_GROUP_LANGUAGE = "set_group_language"
+
+
+_EVERYONE: frozenset[Role | None] = frozenset([None, *Role])
+_MEMBERS: frozenset[Role | None] = frozenset(Role)
+_LEADER: frozenset[Role | None] = frozenset({Role.PROJECTLEIDER})
+_ALL_CHATS = frozenset(ChatKind)
+_WORK_CHATS = frozenset({ChatKind.PRIVATE, ChatKind.OPERATIONAL})
+_LINKED_GROUPS = frozenset({ChatKind.OPERATIONAL, ChatKind.NEIGHBOURHOOD})
+
+# permission -> (roles allowed, chat kinds where it applies)
+_RULES: dict[Permission, tuple[frozenset[Role | None], frozenset[ChatKind]]] = {
+    Permission.HELP: (_EVERYONE, _ALL_CHATS),
+    Permission.SET_LANGUAGE: (_EVERYONE, frozenset({ChatKind.PRIVATE})),
+    # Creating a project makes you its first project leader; the deployment may restrict
+    # who can do this with the project_creators setting (checked by the service).
+    Permission.CREATE_PROJECT: (_EVERYONE, frozenset({ChatKind.PRIVATE})),
+    Permission.CHOOSE_PROJECT: (_MEMBERS, frozenset({ChatKind.PRIVATE})),
+    Permission.VIEW_PROJECT: (_MEMBERS, _WORK_CHATS),
+    Permission.MANAGE_AREAS: (_LEADER, frozenset({ChatKind.PRIVATE})),
+    Permission.MANAGE_PARTNERS: (_LEADER, frozenset({ChatKind.PRIVATE})),
+    Permission.INVITE: (_LEADER, frozenset({ChatKind.PRIVATE})),
+    Permission.LINK_GROUP: (_LEADER, frozenset({ChatKind.PRIVATE, ChatKind.UNLINKED_GROUP})),
+    Permission.UNLINK_GROUP: (_LEADER, _LINKED_GROUPS),
+    Permission.SET_GROUP_LANGUAGE: (_LEADER, _LINKED_GROUPS),
+}
+
+
+def can(role: Role | None, permission: Permission, chat: ChatKind) -> bool:
+    """True if someone with ``role`` (``None``: not a member) may use ``permission`` in
+    a chat of kind ``chat``."""
+    roles, chats = _RULES[permission]
+    return role in roles and chat in chats
+
+
+def allowed_chats(permission: Permission) -> frozenset[ChatKind]:
+    return _RULES[permission][1]
+
+
+def allowed_roles(permission: Permission) -> frozenset[Role | None]:
+    return _RULES[permission][0]

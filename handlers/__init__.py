@@ -1,0 +1,29 @@
+"""Thin Telegram handlers, one module per capability, each exposing ``register(app)``.
+
+:func:`register_all` adds them in a deliberate order; see the comments there.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import TypeHandler
+
+from bot.context import WijkApp
+from handlers import areas, common, errors, groups, help, invitations, language, project, start
+
+
+def register_all(app: WijkApp) -> None:
+    # 1. Before anything else (group -1): pick the update's language and time zone.
+    #    A TypeHandler matches every update and does not stop later groups.
+    app.add_handler(TypeHandler(object, common.prepare_update), group=-1)
+    # 2. Dialogues first: while one is active its text steps must win over fallbacks.
+    project.register(app)
+    # 3. Commands and buttons of each capability (group 0).
+    start.register(app)
+    help.register(app)
+    language.register(app)
+    common.register(app)          # "which project?" buttons
+    areas.register(app)
+    invitations.register(app)
+    groups.register(app)
+    # 4. Fallbacks (last in group 0) and the global error handler.
+    errors.register(app)

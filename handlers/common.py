@@ -1,0 +1,285 @@
+"""Shared plumbing for handlers: per-update locale, permission guard, replies, usage.
+
+Handlers stay thin: they parse, call a service or repository, and reply. This module holds
+what they all need so that each capability module reads as just its own logic.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler
+
+from bot.access import GROUP_TYPES, Access, resolve_access
+from bot.commands import BY_NAME, CB
+from bot.context import WijkApp, WijkContext
+from bot.errors import UserError
+from bot.i18n import _, normalize_language, set_display_timezone, set_locale
+from bot.labels import role_label
+from bot.partnership import Person
+from bot.permissions import ChatKind, Permission, allowed_chats
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Update, WijkContext], Awaitable[None]]
+GuardedHandler = Callable[[Update, WijkContext, Access], Awaitable[None]]
+
+_ACCESS_KEY = "_wijkbot_access"
+PENDING_KEY = "pending_command"
+
+
+def esc(value: object) -> str:
+    """Escape user-provided text for Telegram's HTML parse mode."""
+    return html.escape(str(value), quote=False)
+
+
+def person(update: Update) -> Person:
+    user = update.effective_user
+    assert user is not None
+    return Person(user.id, user.first_name, user.last_name, user.username, user.language_code)
+
+
+def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """Inline keyboard from rows of (label, callback data)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
+
+
+async def reply(
+    update: Update, text: str, *, markup: InlineKeyboardMarkup | None = None
+) -> Message | None:
+    """Answer in the chat the update came from (HTML, no link previews)."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await chat.send_message(
+        text, parse_mode=ParseMode.HTML, reply_markup=markup,
+        disable_web_page_preview=True,
+    )
+
+
+async def edit_or_reply(
+    update: Update, text: str, *, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """For button presses: replace the message that carried the button."""
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        await query.edit_message_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=markup,
+            disable_web_page_preview=True,
+        )
+    else:
+        await reply(update, text, markup=markup)
+
+
+def command_text(update: Update) -> str:
+    """Everything after ``/command`` (keeps ``|`` separators and spacing inside fields)."""
+    message = update.effective_message
+    text = (message.text or message.caption or "") if message else ""
+    if not text.startswith("/"):
+        return text.strip()
+    parts = text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+def command_name(update: Update) -> str:
+    message = update.effective_message
+    text = (message.text or "") if message else ""
+    return text.split(maxsplit=1)[0].lstrip("/").split("@")[0].lower() if text else ""
+
+
+def usage(command: str) -> str:
+    """The usage line of a command, translated: ``Usage: /area <kind> <name> …``."""
+    spec = BY_NAME[command]
+    syntax = f" {_(spec.usage)}" if spec.usage else ""
+    return _("Usage: {command}").format(command=f"<code>/{esc(command)}{esc(syntax)}</code>")
+
+
+async def reply_usage(update: Update, problem: str | None = None) -> None:
+    name = command_name(update)
+    lines = [problem] if problem else []
+    if name in BY_NAME:
+        lines.append(usage(name))
+    await reply(update, "\n".join(lines) or _("That did not work."))
+
+
+async def tell(update: Update, text: str) -> None:
+    """Report a problem: as an alert on a button press, otherwise as a reply."""
+    if update.callback_query:
+        try:
+            await update.callback_query.answer(text, show_alert=True)
+            return
+        except BadRequest:  # already answered earlier in this handler
+            pass
+    await reply(update, text)
+
+
+# -- per-update preparation ---------------------------------------------------------------
+
+
+async def prepare_update(update: object, context: WijkContext) -> None:
+    """Runs first for every update: choose the language and the display time zone.
+
+    Private chats speak the user's chosen language (``/language``) or their Telegram language;
+    linked groups speak the group's language. Nothing is stored for unknown people.
+    """
+    settings = context.settings
+    set_display_timezone(settings.tz)
+    if not isinstance(update, Update):
+        set_locale(settings.language)
+        return
+    user, chat = update.effective_user, update.effective_chat
+    language: str | None = None
+    repos = context.repos
+    if chat is not None and chat.type in GROUP_TYPES:
+        link = await repos.chats.active(chat.id)
+        language = link.language if link else None
+    elif user is not None:
+        language = await repos.users.language(user.id)
+        await repos.users.refresh_if_known(
+            user.id, user.first_name, user.last_name, user.username, user.language_code
+        )
+    if language is None:
+        language = normalize_language(
+            user.language_code if user else None, default=settings.language
+        )
+    set_locale(language)
+
+
+async def get_access(update: Update, context: WijkContext) -> Access:
+    """Who is asking from where; computed once per update and cached on the context."""
+    cached = getattr(context, _ACCESS_KEY, None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None
+    access = await resolve_access(
+        context.repos, user_id=user.id if user else None, chat_id=chat.id, chat_type=chat.type
+    )
+    setattr(context, _ACCESS_KEY, access)
+    return access
+
+
+def forget_access(context: WijkContext) -> None:
+    if hasattr(context, _ACCESS_KEY):
+        delattr(context, _ACCESS_KEY)
+
+
+def denial(access: Access, permission: Permission) -> str:
+    """Explain, without revealing any data, why a request is refused."""
+    if access.chat_kind not in allowed_chats(permission):
+        if access.chat_kind is ChatKind.UNLINKED_GROUP:
+            return _(
+                "This group is not linked to a project, so I cannot help here yet. A project "
+                "leader can link it: send me /link in a private chat."
+            )
+        if access.chat_kind is ChatKind.NEIGHBOURHOOD:
+            return _(
+                "This is a neighbourhood watch group: I post alerts and prevention advice "
+                "here, but cannot answer questions. Partners can ask me in a private chat."
+            )
+        if ChatKind.PRIVATE in allowed_chats(permission):
+            return _("Please use this command in a private chat with me.")
+        return _("This command does not work in this chat.")
+    if access.member is None and not access.memberships:
+        return _(
+            "You are not a member of a partnership yet. Ask your project leader for an "
+            "invitation link, or start a new partnership with /newproject."
+        )
+    if access.member is None:
+        return _("You are not a member of the project this group belongs to.")
+    return _("As {role} you cannot do this. Ask your project leader.").format(
+        role=role_label(access.member.role)
+    )
+
+
+def guard(permission: Permission, *, needs_project: bool = True) -> Callable[[GuardedHandler],
+                                                                            Handler]:
+    """Decorate a handler so it runs only if the asker may use ``permission`` here.
+
+    With ``needs_project``, a person in several projects who has not chosen one in this
+    chat is first asked which project; the command then continues with that choice.
+    """
+
+    def decorate(func: GuardedHandler) -> Handler:
+        @functools.wraps(func)
+        async def wrapper(update: Update, context: WijkContext) -> None:
+            access = await get_access(update, context)
+            if needs_project and access.needs_project_choice:
+                await ask_project(update, context, access, func, permission)
+                return
+            if not access.can(permission):
+                if update.callback_query:
+                    await update.callback_query.answer(denial(access, permission),
+                                                       show_alert=True)
+                else:
+                    await reply(update, denial(access, permission))
+                return
+            try:
+                await func(update, context, access)
+            except UserError as err:
+                await tell(update, err.render())
+
+        wrapper.__wrapped_permission__ = permission  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+async def ask_project(
+    update: Update,
+    context: WijkContext,
+    access: Access,
+    func: GuardedHandler,
+    permission: Permission,
+) -> None:
+    """Ask which project this chat is about, and keep the command to resume afterwards."""
+    assert context.chat_data is not None
+    context.chat_data[PENDING_KEY] = (func, permission, update, list(context.args or []))
+    rows = [[(m.project_name, f"{CB.CHOOSE_PROJECT}:{m.project_id}")] for m in access.memberships]
+    await reply(update, _("You are in several projects. Which one is this about?"),
+                markup=keyboard(rows))
+
+
+async def _project_chosen(update: Update, context: WijkContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.chat_data is not None
+    user = update.effective_user
+    chat = update.effective_chat
+    assert user is not None and chat is not None
+    try:
+        project_id = int(query.data.split(":", 1)[1])
+        member = await context.partnership.choose_project(user.id, chat.id, project_id)
+    except (ValueError, IndexError):
+        await query.answer()
+        return
+    except UserError as err:
+        await query.answer(err.render(), show_alert=True)
+        return
+    await query.answer()
+    await edit_or_reply(
+        update,
+        _("Working on <b>{project}</b> as {role}.").format(
+            project=esc(member.project_name), role=role_label(member.role)
+        ),
+    )
+    forget_access(context)
+    pending = context.chat_data.pop(PENDING_KEY, None)
+    if pending is None:
+        return
+    func, permission, original, args = pending
+    if original.effective_user is None or original.effective_user.id != user.id:
+        return  # someone else's command in a shared chat: do not run it for them
+    context.args = args
+    await guard(permission)(func)(original, context)
+
+
+def register(app: WijkApp) -> None:
+    app.add_handler(CallbackQueryHandler(_project_chosen, pattern=rf"^{CB.CHOOSE_PROJECT}:"))

@@ -1,0 +1,65 @@
+"""The global error handler and the fallbacks for input nobody else handled."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import MessageHandler, filters
+
+from bot.context import WijkApp, WijkContext
+from bot.i18n import _
+from handlers.common import reply
+
+log = logging.getLogger(__name__)
+
+# Errors meaning the chat is gone for good (bot kicked, group deleted, user blocked).
+_GONE = ("bot was kicked", "chat not found", "bot is not a member", "group chat was deleted",
+         "bot was blocked", "user is deactivated")
+
+
+async def on_error(update: object, context: WijkContext) -> None:
+    """Log with the update id and tell the user, in their language, without internals."""
+    error = context.error
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("error while handling update %s", update_id, exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    chat_id = update.effective_chat.id
+    if isinstance(error, Forbidden | BadRequest) and any(
+        phrase in str(error).lower() for phrase in _GONE
+    ):
+        try:
+            await context.partnership.chat_gone(chat_id, "chat_gone")
+        except Exception:
+            log.exception("could not end the link of chat %s", chat_id)
+        return
+    try:
+        if update.callback_query:
+            await update.callback_query.answer(
+                _("Sorry, something went wrong. Please try again."), show_alert=True
+            )
+        else:
+            await reply(update, _("Sorry, something went wrong on my side. Please try again; "
+                                  "if it keeps happening, tell your project leader."))
+    except TelegramError:
+        log.warning("could not report the error to chat %s", chat_id)
+
+
+async def unknown_command(update: Update, context: WijkContext) -> None:
+    await reply(update, _("I do not know that command. /help shows what you can do."))
+
+
+async def stray_text(update: Update, context: WijkContext) -> None:
+    await reply(update, _("I did not understand that. /help shows what you can do."))
+
+
+def register(app: WijkApp) -> None:
+    app.add_error_handler(on_error)
+    private = filters.ChatType.PRIVATE
+    # Last in group 0: PTB runs only the first matching handler of a group, so these are
+    # reached only when no capability handler took the message. (In a group of their own
+    # they would run *in addition to* the real handler.)
+    app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
+    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, stray_text))

@@ -1,0 +1,136 @@
+"""The project aggregate: a project with its areas and partner organisations."""
+
+from __future__ import annotations
+
+from storage.db import Database, Row, parse_utc, utc_iso, utc_now
+from storage.models import Area, AreaKind, Partner, PartnerKind, Project
+
+
+def _project(row: Row) -> Project:
+    created = parse_utc(row["created_at"])
+    assert created is not None
+    return Project(
+        id=row["id"],
+        name=row["name"],
+        municipality=row["municipality"],
+        meeting_rhythm=row["meeting_rhythm"],
+        created_by=row["created_by"],
+        created_at=created,
+    )
+
+
+def _area(row: Row) -> Area:
+    return Area(
+        id=row["id"],
+        project_id=row["project_id"],
+        name=row["name"],
+        kind=AreaKind(row["kind"]),
+        cbs_code=row["cbs_code"],
+        homes=row["homes"],
+        parent_id=row["parent_id"],
+    )
+
+
+def _partner(row: Row) -> Partner:
+    return Partner(
+        id=row["id"], project_id=row["project_id"], name=row["name"], kind=PartnerKind(row["kind"])
+    )
+
+
+class ProjectRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- projects ------------------------------------------------------------------------
+
+    async def create(self, name: str, municipality: str, created_by: int | None) -> Project:
+        project_id = await self.db.execute(
+            "INSERT INTO projects(name, municipality, created_by, created_at) VALUES (?, ?, ?, ?)",
+            (name, municipality, created_by, utc_iso(utc_now())),
+        )
+        project = await self.get(project_id)
+        assert project is not None
+        return project
+
+    async def get(self, project_id: int) -> Project | None:
+        row = await self.db.fetchone("SELECT * FROM projects WHERE id=?", (project_id,))
+        return _project(row) if row else None
+
+    async def exists(self, name: str, municipality: str) -> bool:
+        return bool(
+            await self.db.fetchval(
+                "SELECT 1 FROM projects WHERE name=? COLLATE NOCASE"
+                " AND municipality=? COLLATE NOCASE",
+                (name, municipality),
+            )
+        )
+
+    async def list_all(self) -> list[Project]:
+        return [_project(r) for r in await self.db.fetchall("SELECT * FROM projects ORDER BY id")]
+
+    # -- areas ---------------------------------------------------------------------------
+
+    async def add_area(
+        self,
+        project_id: int,
+        name: str,
+        kind: AreaKind,
+        cbs_code: str | None = None,
+        homes: int | None = None,
+        parent_id: int | None = None,
+    ) -> Area:
+        area_id = await self.db.execute(
+            "INSERT INTO areas(project_id, name, kind, cbs_code, homes, parent_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (project_id, name, kind.value, cbs_code, homes, parent_id, utc_iso(utc_now())),
+        )
+        row = await self.db.fetchone("SELECT * FROM areas WHERE id=?", (area_id,))
+        assert row is not None
+        return _area(row)
+
+    async def areas(self, project_id: int) -> list[Area]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM areas WHERE project_id=? ORDER BY"
+            " CASE kind WHEN 'wijk' THEN 0 WHEN 'buurt' THEN 1 WHEN 'straat' THEN 2 ELSE 3 END,"
+            " name COLLATE NOCASE",
+            (project_id,),
+        )
+        return [_area(r) for r in rows]
+
+    async def area_by_name(self, project_id: int, name: str) -> Area | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM areas WHERE project_id=? AND name=? COLLATE NOCASE", (project_id, name)
+        )
+        return _area(row) if row else None
+
+    async def area(self, area_id: int) -> Area | None:
+        row = await self.db.fetchone("SELECT * FROM areas WHERE id=?", (area_id,))
+        return _area(row) if row else None
+
+    # -- partners ------------------------------------------------------------------------
+
+    async def add_partner(self, project_id: int, name: str, kind: PartnerKind) -> Partner:
+        partner_id = await self.db.execute(
+            "INSERT INTO partners(project_id, name, kind, created_at) VALUES (?, ?, ?, ?)",
+            (project_id, name, kind.value, utc_iso(utc_now())),
+        )
+        partner = await self.partner(partner_id)
+        assert partner is not None
+        return partner
+
+    async def partner(self, partner_id: int) -> Partner | None:
+        row = await self.db.fetchone("SELECT * FROM partners WHERE id=?", (partner_id,))
+        return _partner(row) if row else None
+
+    async def partners(self, project_id: int) -> list[Partner]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM partners WHERE project_id=? ORDER BY name COLLATE NOCASE", (project_id,)
+        )
+        return [_partner(r) for r in rows]
+
+    async def partner_by_name(self, project_id: int, name: str) -> Partner | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM partners WHERE project_id=? AND name=? COLLATE NOCASE",
+            (project_id, name),
+        )
+        return _partner(row) if row else None

@@ -1,0 +1,26 @@
+"""All repositories over one :class:`~storage.db.Database`, as handed to services."""
+
+from __future__ import annotations
+
+from storage.actions import ActionRepository
+from storage.audit import AuditRepository
+from storage.chats import ChatRepository
+from storage.db import Database
+from storage.incidents import IncidentRepository
+from storage.invitations import InvitationRepository
+from storage.members import MemberRepository
+from storage.projects import ProjectRepository
+from storage.users import UserRepository
+
+
+class Repositories:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.users = UserRepository(db)
+        self.projects = ProjectRepository(db)
+        self.members = MemberRepository(db)
+        self.invitations = InvitationRepository(db)
+        self.chats = ChatRepository(db)
+        self.audit = AuditRepository(db)
+        self.incidents = IncidentRepository(db)
+        self.actions = ActionRepository(db)

@@ -1,0 +1,118 @@
+"""Fixtures: a fake Bot API server, the real wijkbot Application running against it with
+long polling, a controllable clock, and a small driver for people talking to the bot."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import build_application
+from bot.clock import FixedClock
+from bot.context import WijkApp
+from bot.settings import Settings
+from tests.botapi import FakeBotAPI, run_application
+
+START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # a Monday, ISO week 48
+
+
+@pytest.fixture
+async def botapi() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI() as server:
+        yield server
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, botapi: FakeBotAPI) -> Settings:
+    return Settings(
+        token=botapi.token,
+        database=tmp_path / "wijkbot.sqlite",
+        bot_api_url=botapi.base_url,
+        bot_file_url=botapi.base_file_url,
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FixedClock) -> AsyncIterator[WijkApp]:
+    application = build_application(settings, clock=clock)
+    async with run_application(application):
+        yield application
+
+
+class Person:
+    """Someone with a Telegram account who talks to the bot in tests."""
+
+    def __init__(self, server: FakeBotAPI, user_id: int, first_name: str,
+                 language: str | None = "nl") -> None:
+        self.server = server
+        self.user = server.user(user_id, first_name, language_code=language)
+        self.id = user_id
+
+    async def say(self, text: str, chat: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Send a message and return the bot's next message in that chat."""
+        self.server.send_text(self.user, text, chat)
+        return await self.server.next_message(chat["id"] if chat else self.id)
+
+    async def press(self, message: dict[str, Any], data: str) -> None:
+        """Press an inline button; wait until the bot has answered the callback."""
+        since = self.server.mark()
+        self.server.press_button(self.user, message, data)
+        await self.server.wait_for("answerCallbackQuery", since=since)
+
+    async def press_and_read(self, message: dict[str, Any], data: str) -> dict[str, Any]:
+        """Press a button whose answer replaces the message; return the edited message."""
+        since = self.server.mark()
+        self.server.press_button(self.user, message, data)
+        call = await self.server.wait_for("editMessageText", since=since)
+        return {"text": call.params["text"], "message_id": call.params.get("message_id"),
+                "chat": message["chat"], "reply_markup": call.params.get("reply_markup"),
+                "from": message.get("from")}
+
+
+@pytest.fixture
+def people(botapi: FakeBotAPI):  # type: ignore[no-untyped-def]
+    def make(user_id: int, first_name: str, language: str | None = "nl") -> Person:
+        return Person(botapi, user_id, first_name, language)
+
+    return make
+
+
+def find_data(server: FakeBotAPI, message: dict[str, Any], prefix: str) -> str:
+    """The callback data of the first button starting with ``prefix``."""
+    for data in server.button_data(message):
+        if data.startswith(prefix):
+            return data
+    raise AssertionError(f"no button {prefix!r} in {server.button_data(message)}")
+
+
+def button(server: FakeBotAPI, message: dict[str, Any], *, label: str | None = None,
+           suffix: str | None = None) -> str:
+    """Callback data of the button with this label (ignoring a ✅/▫️ mark) or data suffix."""
+    pairs = list(zip(server.button_data(message), server.button_texts(message), strict=True))
+    for data, text in pairs:
+        if label is not None and text.split(" ", 1)[-1] == label or text == label:
+            return data
+        if suffix is not None and data.endswith(suffix):
+            return data
+    raise AssertionError(f"no button {label or suffix!r} in {pairs}")
+
+
+def invitation_payload(text: str) -> str:
+    match = re.search(r"\?start=(inv_[A-Za-z0-9_-]+)", text)
+    assert match, f"no invitation link in {text!r}"
+    return match.group(1)
+
+
+def link_code(text: str) -> str:
+    match = re.search(r"@\w+ ([A-Z0-9]{6})", text)
+    assert match, f"no link code in {text!r}"
+    return match.group(1)

@@ -1,0 +1,411 @@
+"""End to end: the real Application, long polling a local Bot API server.
+
+A project leader creates a project, adds areas and partners, invites a partner who joins
+by deep link, and links groups — in Dutch and in English — plus every way that can go wrong.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import timedelta
+
+from babel.messages.pofile import read_po
+
+import pytest
+
+from bot.i18n import _, locales_dir, use_locale
+from bot.labels import role_label
+from storage.models import Role
+from tests.conftest import button, find_data, invitation_payload, link_code
+
+LANGS = ["nl", "en"]
+NEW_PROJECT = {"nl": "/nieuwproject", "en": "/newproject"}
+AREA = {"nl": "/gebied", "en": "/area"}
+INVITE = {"nl": "/uitnodigen", "en": "/invite"}
+LINK = {"nl": "/koppelen", "en": "/link"}
+
+
+def expect(lang: str, msgid: str, **params: object) -> str:
+    """The full translated message as the user sees it (HTML tags removed)."""
+    with use_locale(lang):
+        text = _(msgid).format(**params)
+    _require_message_id(msgid)
+    return re.sub(r"<[^>]+>", "", text)
+
+
+def _require_message_id(msgid: str) -> None:
+    """Tests must quote real message ids, or they would compare English with English."""
+    with use_locale("nl"):
+        assert _(msgid) != msgid, f"not a message id of the catalog: {msgid!r}"
+
+
+@functools.cache
+def _message_ids() -> tuple[str, ...]:
+    with (locales_dir() / "messages.pot").open("rb") as fh:
+        return tuple(m.id for m in read_po(fh) if isinstance(m.id, str) and m.id)
+
+
+def fragment(lang: str, prefix: str) -> str:
+    """The translation of the message id that starts with ``prefix``, up to its first
+    placeholder, tag or line break: a piece of text the user must see."""
+    matches = [m for m in _message_ids() if m.startswith(prefix)]
+    assert len(matches) == 1, f"{prefix!r} matches {len(matches)} message ids"
+    with use_locale(lang):
+        text = _(matches[0])
+    for stop in ("{", "<", "\n"):
+        text = text.split(stop, 1)[0]
+    assert len(text.strip()) >= 4, f"fragment too short to be meaningful: {text!r}"
+    return text.strip()
+
+
+async def create_project(leader, lang: str, name: str = "Veilig Wonen Oost",
+                         municipality: str = "Havendam") -> None:
+    reply = await leader.say(f"{NEW_PROJECT[lang]} {name} | {municipality}")
+    assert fragment(lang, "Project <b>{project}</b> created. You are its project leader for "
+                          "{partner}.\n\n") in reply["text"], reply["text"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_start_explains_the_bot_to_a_stranger(app, people, botapi, lang) -> None:
+    stranger = people(501, "Sanne", lang)
+    reply = await stranger.say("/start")
+    assert "wijkbot" in reply["text"]
+    assert fragment(lang, "To join your partnership, open the invitation link your project "
+                          "leader sent you.") in reply["text"]
+    assert find_data(botapi, reply, "np:start")
+    if lang == "nl":
+        assert "uitnodiging" in reply["text"]  # really Dutch, not the English message id
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_project_leader_creates_a_project_by_dialogue(app, people, botapi, lang) -> None:
+    leader = people(100, "Anna", lang)
+    ask_name = await leader.say(NEW_PROJECT[lang])
+    assert fragment(lang, "Let's set up a new partnership. What is the project called? "
+                          "(for example “Veilig Wonen Oost”)") in ask_name["text"]
+    ask_municipality = await leader.say("Veilig Wonen Oost")
+    assert fragment(lang, "Which municipality is it for?") in ask_municipality["text"]
+    card = await leader.say("Havendam")
+    assert "Veilig Wonen Oost" in card["text"] and "Havendam" in card["text"]
+    # Back, then the municipality again, then confirm.
+    back = await leader.press_and_read(card, "np:back")
+    assert fragment(lang, "Which municipality is it for?") in back["text"]
+    card = await leader.say("Havendam")
+    since = botapi.mark()
+    botapi.press_button(leader.user, card, "np:ok")
+    done = await botapi.next_message(leader.id)
+    assert fragment(lang, "Project <b>{project}</b> created.") in done["text"]
+    await botapi.wait_for("answerCallbackQuery", since=since)
+
+    repos = app.bot_data.repos
+    [member] = await repos.members.for_user(100)
+    assert member.role is Role.PROJECTLEIDER
+    assert member.project_name == "Veilig Wonen Oost"
+    assert member.partner_name == "Gemeente Havendam"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_dialogue_can_be_cancelled_and_saves_nothing(app, people, botapi, lang) -> None:
+    leader = people(101, "Anna", lang)
+    await leader.say(NEW_PROJECT[lang])
+    await leader.say("Half af")
+    reply = await leader.say("/cancel" if lang == "en" else "/annuleren")
+    assert reply["text"] == fragment(lang, "Cancelled. Nothing was saved.")
+    assert await app.bot_data.repos.projects.list_all() == []
+    # After cancelling, plain text is not taken as a municipality.
+    stray = await leader.say("Havendam")
+    assert fragment(lang, "I did not understand that.") in stray["text"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_one_line_project_and_bad_input(app, people, lang) -> None:
+    leader = people(102, "Anna", lang)
+    bad = await leader.say(f"{NEW_PROJECT[lang]} only a name")
+    assert fragment(lang, "Usage: {command}") in bad["text"]
+    assert "|" in bad["text"]
+    await create_project(leader, lang)
+    duplicate = await leader.say(f"{NEW_PROJECT[lang]} veilig wonen oost | havendam")
+    assert fragment(lang, "A project called “{name}” already exists in {municipality}.") \
+        in duplicate["text"]
+    too_long = await leader.say(f"{NEW_PROJECT[lang]} {'x' * 81} | Havendam")
+    with use_locale(lang):
+        what = _("project name")
+    assert expect(lang, "The {what} is too long ({length} characters, at most {max}).",
+                  what=what, length=81, max=80) in too_long["text"]
+    assert len(await app.bot_data.repos.projects.list_all()) == 1
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_areas_and_partners(app, people, lang) -> None:
+    leader = people(103, "Anna", lang)
+    await create_project(leader, lang)
+    kind = "buurt" if lang == "nl" else "neighbourhood"
+    ok = await leader.say(f"{AREA[lang]} wijk Oost | WK999901")
+    assert "Oost" in ok["text"]
+    ok = await leader.say(f"{AREA[lang]} {kind} Oostbroek | BU99990101 | 1.450 | Oost")
+    assert "Oostbroek" in ok["text"]
+    listing = await leader.say(AREA[lang])
+    assert "Oostbroek" in listing["text"] and "BU99990101" in listing["text"]
+    assert ("1.450" if lang == "nl" else "1,450") in listing["text"]  # Babel number format
+
+    bad_kind = await leader.say(f"{AREA[lang]} kasteel Oostbroek")
+    assert fragment(lang, "Start with the kind of area: {kinds}.") in bad_kind["text"]
+    assert fragment(lang, "Usage: {command}") in bad_kind["text"]
+    bad_code = await leader.say(f"{AREA[lang]} {kind} Westhaven | BU12")
+    assert "BU12" in bad_code["text"]
+    duplicate = await leader.say(f"{AREA[lang]} {kind} oostbroek")
+    assert fragment(lang, "There is already an area called “{name}”.") in duplicate["text"]
+    unknown_parent = await leader.say(f"{AREA[lang]} straat Dorpsstraat | Nergenshuizen")
+    assert fragment(lang, "Unknown area “{name}”.") in unknown_parent["text"]
+
+    police = "politie" if lang == "nl" else "police"
+    added = await leader.say(f"/partner {police} Politie basisteam Oost")
+    assert "Politie basisteam Oost" in added["text"]
+    bad_partner = await leader.say("/partner bakkerij De Gouden Krakeling")
+    assert fragment(lang, "Start with the kind of partner: {kinds}.") in bad_partner["text"]
+
+    repos = app.bot_data.repos
+    [project] = await repos.projects.list_all()
+    assert [a.name for a in await repos.projects.areas(project.id)] == ["Oost", "Oostbroek"]
+    oostbroek = await repos.projects.area_by_name(project.id, "Oostbroek")
+    assert oostbroek is not None and oostbroek.homes == 1450
+    assert {p.name for p in await repos.projects.partners(project.id)} == {
+        "Gemeente Havendam", "Politie basisteam Oost"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_invitation_by_buttons_and_join_by_deep_link(app, people, botapi, lang) -> None:
+    leader = people(104, "Anna", lang)
+    other_lang = "en" if lang == "nl" else "nl"
+    officer = people(204, "Kees", other_lang)
+    await create_project(leader, lang)
+    await leader.say("/partner politie Politie basisteam Oost")
+
+    menu = await leader.say(INVITE[lang])
+    assert fragment(lang, "Invite someone for which partner?") in menu["text"]
+    roles = await leader.press_and_read(menu, button(botapi, menu, label="Politie basisteam Oost"))
+    validity = await leader.press_and_read(roles, button(botapi, roles, suffix=":wijkagent"))
+    link = await leader.press_and_read(validity, button(botapi, validity, suffix=":1"))
+    assert "https://t.me/wijkbot_test_bot?start=inv_" in link["text"]
+    payload = invitation_payload(link["text"])
+
+    welcome = await officer.say(f"/start {payload}")
+    # The new member is greeted in *their* language, the leader is told in *theirs*.
+    assert fragment(other_lang, "Welcome to <b>{project}</b>! You joined as {role} for "
+                                "{partner}.") in welcome["text"]
+    notice = await botapi.next_message(leader.id)
+    assert "Kees" in notice["text"] and "Veilig Wonen Oost" in notice["text"]
+
+    member = await app.bot_data.repos.members.get(
+        (await app.bot_data.repos.projects.list_all())[0].id, 204)
+    assert member is not None and member.role is Role.WIJKAGENT
+    assert member.partner_name == "Politie basisteam Oost"
+
+    # The same single-use link cannot be used by someone else, nor twice by the officer.
+    intruder = people(304, "Piet", lang)
+    refused = await intruder.say(f"/start {payload}")
+    assert fragment(lang, "This invitation has already been used.") in refused["text"]
+    again = await officer.say(f"/start {payload}")
+    assert fragment(other_lang, "You are already a member of “{project}” as {role}.") \
+        in again["text"]
+    assert await app.bot_data.repos.members.get(member.project_id, 304) is None
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_invitations_expire_and_multi_use(app, people, botapi, clock, lang) -> None:
+    leader = people(105, "Anna", lang)
+    await create_project(leader, lang)
+    await leader.say("/partner woningcorporatie Woonstede")
+    multi = "meermalig" if lang == "nl" else "multi"
+    reply = await leader.say(f"{INVITE[lang]} Woonstede | partner | {multi} | 7")
+    team_payload = invitation_payload(reply["text"])
+    single = invitation_payload((await leader.say(f"{INVITE[lang]} woningcorporatie | meelezer"))
+                                ["text"])
+    for user_id, name in ((205, "Fatima"), (206, "Jeroen")):
+        joined = await people(user_id, name, lang).say(f"/start {team_payload}")
+        assert fragment(lang, "Welcome to <b>{project}</b>!") in joined["text"]
+        notice = await botapi.next_message(leader.id)  # the leader hears who joined
+        assert name in notice["text"]
+
+    clock.advance(timedelta(days=8))
+    late = await people(207, "Lotte", lang).say(f"/start {single}")
+    assert fragment(lang, "This invitation has expired.") in late["text"]
+    late_team = await people(208, "Ruud", lang).say(f"/start {team_payload}")
+    assert fragment(lang, "This invitation has expired.") in late_team["text"]
+    bogus = await people(209, "Eva", lang).say("/start inv_doesnotexist")
+    assert fragment(lang, "This invitation link is not valid.") in bogus["text"]
+
+    bad_role = await leader.say(f"{INVITE[lang]} Woonstede | burgemeester")
+    assert fragment(lang, "Unknown role “{role}”. Roles: {roles}.") in bad_role["text"]
+    bad_partner = await leader.say(f"{INVITE[lang]} Bakkerij | partner")
+    assert fragment(lang, "Unknown partner “{name}”.") in bad_partner["text"]
+    too_long = await leader.say(f"{INVITE[lang]} Woonstede | partner | 365")
+    assert fragment(lang, "An invitation is valid for 1 to {max} days.") in too_long["text"]
+    project_id = (await app.bot_data.repos.projects.list_all())[0].id
+    members = await app.bot_data.repos.members.for_project(project_id)
+    assert sorted(m.user_id for m in members) == [105, 205, 206]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_link_operational_group(app, people, botapi, lang) -> None:
+    leader = people(106, "Anna", lang)
+    await create_project(leader, lang)
+    group = botapi.group(-1001, "Operationeel overleg Oost")
+
+    # Added to a group it does not know: the bot explains, and stores nothing.
+    botapi.add_bot_to_group(leader.user, group)
+    explanation = await botapi.next_message(-1001)
+    assert "/koppelen@wijkbot_test_bot" in explanation["text"] or \
+        "/link@wijkbot_test_bot" in explanation["text"]
+    assert await app.bot_data.repos.chats.active(-1001) is None
+
+    menu = await leader.say(LINK[lang])
+    code_message = await leader.press_and_read(menu, button(botapi, menu, suffix=":op"))
+    code = link_code(code_message["text"])
+
+    # A stranger typing the code in the group cannot link it.
+    stranger = people(406, "Onbekend", lang)
+    refused = await stranger.say(f"{LINK[lang]}@wijkbot_test_bot {code}", group)
+    assert fragment(lang, "Only a project leader of this project can link a group.") \
+        in refused["text"]
+    linked = await leader.say(f"{LINK[lang]}@wijkbot_test_bot {code.lower()}", group)
+    assert "Veilig Wonen Oost" in linked["text"]
+    link = await app.bot_data.repos.chats.active(-1001)
+    assert link is not None and link.purpose.value == "operationeel"
+    assert link.language == lang
+
+    reuse = await leader.say(f"{LINK[lang]}@wijkbot_test_bot {code}", botapi.group(-1002, "X"))
+    assert fragment(lang, "This link code has already been used.") in reuse["text"]
+    assert await app.bot_data.repos.chats.active(-1002) is None
+
+    # In the linked group, members see the project; removal ends the link.
+    overview = await leader.say("/project", group)
+    assert "Veilig Wonen Oost" in overview["text"]
+    botapi.remove_bot_from_group(leader.user, group)
+    await botapi.settle()
+    assert await app.bot_data.repos.chats.active(-1001) is None
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_link_neighbourhood_watch_group_with_areas(app, people, botapi, lang) -> None:
+    leader = people(107, "Anna", lang)
+    await create_project(leader, lang)
+    await leader.say(f"{AREA[lang]} buurt Oostbroek")
+    await leader.say(f"{AREA[lang]} buurt Westhaven")
+    menu = await leader.say(LINK[lang])
+    areas = await leader.press_and_read(menu, button(botapi, menu, suffix=":bp"))
+    assert fragment(lang, "Which areas does this neighbourhood watch group cover?") \
+        in areas["text"]
+    toggled = await leader.press_and_read(areas, button(botapi, areas, label="Oostbroek"))
+    assert any(t.startswith("✅") and t.endswith("Oostbroek")
+               for t in botapi.button_texts(toggled))
+    code_message = await leader.press_and_read(toggled, button(botapi, toggled, suffix=":done"))
+    assert "Oostbroek" in code_message["text"] and "Westhaven" not in code_message["text"]
+    group = botapi.group(-2001, "Buurtpreventie Oostbroek", type="supergroup")
+    await leader.say(f"{LINK[lang]}@wijkbot_test_bot {link_code(code_message['text'])}", group)
+    link = await app.bot_data.repos.chats.active(-2001)
+    assert link is not None and link.purpose.value == "buurtpreventie"
+    assert len(link.area_ids) == 1
+
+    # Nobody can query anything in a neighbourhood watch group, not even the leader.
+    refused = await leader.say("/project", group)
+    assert fragment(lang, "This is a neighbourhood watch group: I post alerts and prevention "
+                          "advice here, but cannot answer questions.") in refused["text"]
+    assert "Oostbroek" not in refused["text"]
+
+    # One-line form, and its bad input.
+    code_line = await leader.say(f"{LINK[lang]} buurtpreventie Westhaven")
+    assert "Westhaven" in code_line["text"]
+    unknown = await leader.say(f"{LINK[lang]} buurtpreventie Nergenshuizen")
+    assert fragment(lang, "Unknown area “{name}”.") in unknown["text"]
+    no_area = await leader.say(f"{LINK[lang]} buurtpreventie")
+    assert fragment(lang, "A neighbourhood watch group needs at least one area.") \
+        in no_area["text"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_permissions_and_help_by_role(app, people, botapi, lang) -> None:
+    leader = people(108, "Anna", lang)
+    await create_project(leader, lang)
+    await leader.say("/partner politie Politie Oost")
+    payload = invitation_payload((await leader.say(f"{INVITE[lang]} politie | meelezer"))["text"])
+    observer = people(208, "Mees", lang)
+    await observer.say(f"/start {payload}")
+    assert "Mees" in (await botapi.next_message(leader.id))["text"]
+
+    refused = await observer.say(f"{AREA[lang]} buurt Oostbroek")
+    with use_locale(lang):
+        role = role_label(Role.MEELEZER)
+    assert refused["text"] == expect(lang, "As {role} you cannot do this. Ask your project "
+                                           "leader.", role=role)
+    leader_help = await leader.say("/help")
+    observer_help = await observer.say("/help")
+    assert f"{INVITE[lang]}" in leader_help["text"]
+    assert f"{INVITE[lang]} " not in observer_help["text"]
+    assert "/project" in observer_help["text"]
+
+    stranger = people(408, "Nina", lang)
+    nothing = await stranger.say("/project")
+    assert fragment(lang, "You are not a member of a partnership yet.") in nothing["text"]
+    assert "Veilig Wonen Oost" not in nothing["text"]
+    stranger_help = await stranger.say("/help")
+    assert "/project" not in stranger_help["text"]
+
+    group = botapi.group(-3001, "Onbekende groep")
+    unlinked = await stranger.say("/project", group)
+    assert fragment(lang, "This group is not linked to a project, so I cannot help here yet.") \
+        in unlinked["text"]
+    unknown = await leader.say("/vliegtuig")
+    assert fragment(lang, "I do not know that command.") in unknown["text"]
+
+
+async def test_person_in_two_projects_is_asked_which(app, people, botapi) -> None:
+    leader = people(109, "Anna", "nl")
+    await create_project(leader, "nl", "Project Noord", "Havendam")
+    await create_project(leader, "nl", "Project Zuid", "Havendam")
+    switched = await leader.say("/project Project Noord")
+    assert switched["text"].startswith("Project Noord")
+    # A chat with no remembered choice (e.g. the chosen project was left): the bot asks.
+    await app.bot_data.db.execute("DELETE FROM chat_projects WHERE chat_id=?", (109,))
+    question = await leader.say("/gebied buurt Centrum")
+    assert "Centrum" not in question["text"]
+    assert "Project Noord" in botapi.button_texts(question)
+    botapi.press_button(leader.user, question, button(botapi, question, label="Project Zuid"))
+    done = await botapi.next_message(109)
+    assert "Centrum" in done["text"]  # the original command resumed in the chosen project
+    repos = app.bot_data.repos
+    projects = {p.name: p.id for p in await repos.projects.list_all()}
+    assert await repos.projects.area_by_name(projects["Project Zuid"], "Centrum") is not None
+    assert await repos.projects.area_by_name(projects["Project Noord"], "Centrum") is None
+
+
+async def test_language_switch(app, people) -> None:
+    user = people(110, "Tom", "nl")
+    reply = await user.say("/taal en")
+    assert reply["text"] == "From now on I speak English with you."
+    assert "What you can do here" in (await user.say("/help"))["text"]
+    back = await user.say("/language nl")
+    assert back["text"] == fragment("nl", "From now on I speak English with you.")
+    assert back["text"] != "From now on I speak English with you."
+    bad = await user.say("/taal fr")
+    assert fragment("nl", "Unknown language.") in bad["text"]
+
+
+async def test_command_menus_registered_per_language_and_scope(app, botapi) -> None:
+    nl_private = [c["command"] for c in botapi.commands("all_private_chats", "nl")]
+    en_private = [c["command"] for c in botapi.commands("all_private_chats", "en")]
+    assert "nieuwproject" in nl_private and "newproject" in en_private
+    assert "uitnodigen" in nl_private and "invite" in en_private
+    groups = [c["command"] for c in botapi.commands("all_group_chats", "nl")]
+    assert "koppelen" in groups and "nieuwproject" not in groups
+    assert botapi.commands("default", "")  # users with another app language see Dutch
+
+
+async def test_internal_error_gets_a_polite_answer(app, people, botapi) -> None:
+    user = people(111, "Tom", "en")
+    botapi.fail_next("sendMessage", 400, "Bad Request: something unexpected", chat_id=111)
+    botapi.send_text(user.user, "/help")
+    sorry = await botapi.next_message(111)
+    assert sorry["text"].startswith("Sorry, something went wrong")
+    assert "Bad Request" not in sorry["text"]

@@ -1,0 +1,151 @@
+"""Storage: pragmas, migrations, transactions, repositories, backup."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from storage.db import Database, migration_files, parse_utc, utc_iso
+from storage.models import AreaKind, ChatPurpose, PartnerKind, Role
+from storage.repositories import Repositories
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+async def db(tmp_path: Path):
+    database = await Database(tmp_path / "test.sqlite").connect()
+    yield database
+    await database.close()
+
+
+async def test_pragmas_and_schema_version(db: Database) -> None:
+    assert (await db.fetchval("PRAGMA journal_mode")).lower() == "wal"
+    assert await db.fetchval("PRAGMA foreign_keys") == 1
+    assert await db.fetchval("PRAGMA busy_timeout") >= 1000
+    assert await db.schema_version() == len(migration_files())
+    rows = await db.fetchall("SELECT version, name FROM schema_version ORDER BY version")
+    assert [r["version"] for r in rows] == list(range(1, len(rows) + 1))
+
+
+async def test_migrate_is_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "again.sqlite"
+    first = Database(path)
+    await first.connect()
+    await first.close()
+    second = Database(path)
+    await second.connect(migrate=False)
+    assert await second.migrate() == []
+    await second.close()
+
+
+async def test_failed_transaction_leaves_nothing(db: Database) -> None:
+    repos = Repositories(db)
+    await repos.users.upsert(1, "Anna")
+    with pytest.raises(sqlite3.IntegrityError):
+        async with db.transaction():
+            project = await repos.projects.create("Veilig Oost", "Havendam", 1)
+            await repos.projects.add_area(project.id, "Oostbroek", AreaKind.BUURT)
+            await repos.projects.add_area(project.id, "oostbroek", AreaKind.BUURT)  # duplicate
+    assert await repos.projects.list_all() == []
+    assert await db.fetchval("SELECT COUNT(*) FROM areas") == 0
+
+
+async def test_concurrent_transactions_do_not_interleave(db: Database) -> None:
+    """Two tasks writing at once: each transaction commits or rolls back as a whole."""
+    repos = Repositories(db)
+    await repos.users.upsert(1, "Anna")
+
+    async def good() -> None:
+        async with db.transaction():
+            p = await repos.projects.create("P-good", "Havendam", 1)
+            await asyncio.sleep(0.01)  # yield to the other task mid-transaction
+            await repos.projects.add_partner(p.id, "Politie", PartnerKind.POLITIE)
+
+    async def bad() -> None:
+        async with db.transaction():
+            await repos.projects.create("P-bad", "Havendam", 1)
+            await asyncio.sleep(0.01)
+            raise RuntimeError("boom")
+
+    results = await asyncio.gather(good(), bad(), return_exceptions=True)
+    assert isinstance(results[1], RuntimeError)
+    names = [p.name for p in await repos.projects.list_all()]
+    assert names == ["P-good"]
+    assert await db.fetchval("SELECT COUNT(*) FROM partners") == 1
+
+
+async def test_foreign_keys_enforced(db: Database) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.execute(
+            "INSERT INTO areas(project_id, name, kind, created_at) VALUES (999, 'x', 'buurt', ?)",
+            (utc_iso(NOW),),
+        )
+
+
+async def test_timestamps_are_utc(db: Database) -> None:
+    repos = Repositories(db)
+    await repos.users.upsert(7, "Bram")
+    project = await repos.projects.create("Veilig", "Havendam", 7)
+    raw = await db.fetchval("SELECT created_at FROM projects WHERE id=?", (project.id,))
+    assert raw.endswith("Z")
+    assert project.created_at.tzinfo == timezone.utc
+    amsterdam = datetime(2026, 7, 1, 12, 0, tzinfo=timezone(timedelta(hours=2)))
+    assert utc_iso(amsterdam).startswith("2026-07-01T10:00:00")
+    assert parse_utc(utc_iso(amsterdam)) == amsterdam
+    with pytest.raises(ValueError):
+        utc_iso(datetime(2026, 1, 1))
+
+
+async def test_partnership_repositories_round_trip(db: Database) -> None:
+    repos = Repositories(db)
+    await repos.users.upsert(1, "Anna", "de Vries", "anna", "nl")
+    await repos.users.upsert(2, "Bram", None, None, "en")
+    project = await repos.projects.create("Veilig Oost", "Havendam", 1)
+    wijk = await repos.projects.add_area(project.id, "Oost", AreaKind.WIJK, "WK999901")
+    buurt = await repos.projects.add_area(project.id, "Oostbroek", AreaKind.BUURT,
+                                          "BU99990101", 1450, wijk.id)
+    gemeente = await repos.projects.add_partner(project.id, "Gemeente Havendam",
+                                                PartnerKind.GEMEENTE)
+    politie = await repos.projects.add_partner(project.id, "Politie Oost", PartnerKind.POLITIE)
+    await repos.members.add(project.id, 1, gemeente.id, Role.PROJECTLEIDER)
+    await repos.members.add(project.id, 2, politie.id, Role.WIJKAGENT, invited_by=1)
+
+    assert [a.name for a in await repos.projects.areas(project.id)] == ["Oost", "Oostbroek"]
+    assert (await repos.projects.area_by_name(project.id, "OOSTBROEK")) == buurt
+    assert buurt.parent_id == wijk.id and buurt.homes == 1450
+    member = await repos.members.get(project.id, 2)
+    assert member is not None
+    assert (member.role, member.partner_name, member.invited_by) == (Role.WIJKAGENT,
+                                                                      "Politie Oost", 1)
+    assert [m.user_name for m in await repos.members.for_project(project.id)] == [
+        "Anna de Vries", "Bram"]
+
+    code_expiry = NOW + timedelta(hours=1)
+    await repos.chats.create_code("ABC234", project.id, ChatPurpose.NEIGHBOURHOOD_WATCH,
+                                  (buurt.id,), 1, NOW, code_expiry)
+    assert await repos.chats.use_code("ABC234", -100, NOW) is True
+    assert await repos.chats.use_code("ABC234", -100, NOW) is False  # only once
+    linked = await repos.chats.link(-100, project.id, ChatPurpose.NEIGHBOURHOOD_WATCH,
+                                    "Buurtapp Oostbroek", (buurt.id,), 1, NOW)
+    assert linked.area_ids == (buurt.id,)
+    with pytest.raises(sqlite3.IntegrityError):  # one active link per chat
+        await repos.chats.link(-100, project.id, ChatPurpose.OPERATIONAL, "x", (), 1, NOW)
+    assert await repos.chats.migrate(-100, -1001) is True
+    assert (await repos.chats.active(-1001)) is not None
+    assert await repos.chats.end(-1001, "removed", NOW) is True
+    assert await repos.chats.active(-1001) is None
+
+
+async def test_backup_copies_live_database(db: Database, tmp_path: Path) -> None:
+    repos = Repositories(db)
+    await repos.users.upsert(1, "Anna")
+    await repos.projects.create("Veilig Oost", "Havendam", 1)
+    target = tmp_path / "backup" / "copy.sqlite"
+    await db.backup(target)
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("SELECT name FROM projects").fetchall() == [("Veilig Oost",)]
