@@ -68,10 +68,11 @@ async def resolve_access(
     if user_id is None:  # channel posts and the like: nobody to authorise
         return Access(None, chat_id, ChatKind.UNLINKED_GROUP)
     memberships = tuple(await repos.members.for_user(user_id))
-    member: Member | None = None
+    chosen_member: Member | None = None
     if len(memberships) == 1:
-        member = memberships[0]
+        chosen_member = memberships[0]
     elif memberships:
         chosen = await repos.chats.chosen_project(chat_id)
-        member = next((m for m in memberships if m.project_id == chosen), None)
-    return Access(user_id, chat_id, ChatKind.PRIVATE, member=member, memberships=memberships)
+        chosen_member = next((m for m in memberships if m.project_id == chosen), None)
+    return Access(user_id, chat_id, ChatKind.PRIVATE, member=chosen_member,
+                  memberships=memberships)

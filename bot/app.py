@@ -12,7 +12,7 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 
 import handlers
 from bot.clock import Clock
@@ -33,7 +33,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Wijk
     """Build the bot. Raises :class:`bot.settings.SettingsError` for a bad token."""
     token = settings.require_token()
     app: WijkApp = (
-        ApplicationBuilder()
+        ApplicationBuilder()  # type: ignore[assignment]  # PTB's builder types its bot generically
         .token(token)
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)
@@ -52,7 +52,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Wijk
     return app
 
 
-async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(app: WijkApp) -> None:
     data: BotData = app.bot_data
     assert data.settings is not None
     set_display_timezone(data.settings.tz)
@@ -70,7 +70,7 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     log.info("wijkbot ready as @%s, database %s", app.bot.username, data.settings.database)
 
 
-async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+async def _post_shutdown(app: WijkApp) -> None:
     data: BotData = app.bot_data
     if data.db is not None:
         await data.db.close()

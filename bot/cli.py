@@ -11,14 +11,23 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from bot import __version__
+from bot.i18n import set_locale
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("wijkbot")
 
 EXIT_CONFIG = 2
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -46,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="create a demo database and show what is in it")
     demo.add_argument("--out", metavar="PATH", default="wijkbot-demo.sqlite",
                       help="demo database file (default: wijkbot-demo.sqlite; replaced)")
-    demo.add_argument("--as-of", metavar="DATE", help="reference date YYYY-MM-DD (default today)")
+    demo.add_argument("--as-of", metavar="DATE", type=_iso_date,
+                      help="reference date YYYY-MM-DD (default: today)")
     demo.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
 
     sub.add_parser("migrate", help="apply database migrations and print the schema version")
@@ -71,7 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.config)
         if args.database:
             settings = settings.with_overrides(database=Path(args.database))
-        _configure_logging(settings.log_level)
+        set_locale(settings.language)  # command-line output speaks the configured language
+        # The demo prints its own summary; migration chatter would only clutter it.
+        _configure_logging("WARNING" if args.command == "demo" else settings.log_level)
         if args.command == "run":
             return run(settings, args)
         if args.command == "demo":
@@ -133,7 +145,7 @@ async def _backup(settings: Settings, target: Path) -> int:
 
     if not settings.database.exists():
         raise SettingsError(f"database {settings.database} does not exist")
-    if target.resolve() == settings.database.resolve():
+    if target.resolve() == settings.database.resolve():  # noqa: ASYNC240
         raise SettingsError("the backup path must differ from the database path")
     db = Database(settings.database)
     await db.connect(migrate=False)

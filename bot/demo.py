@@ -162,11 +162,11 @@ def summary(data: DemoData, counts: dict[str, Any], path: Path, overdue: int) ->
     return "\n".join(lines)
 
 
-def run_demo(out: Path, *, as_of: str | None = None, seed: int = 2026,
+def run_demo(out: Path, *, as_of: date | None = None, seed: int = 2026,
              timezone: str = "Europe/Amsterdam") -> int:
     tz = ZoneInfo(timezone)
     now = datetime.now(tz)
-    reference = date.fromisoformat(as_of) if as_of else now.date()
+    reference = as_of or now.date()
     set_display_timezone(tz)
     data = generate_demo(reference, seed=seed)
     for suffix in ("", "-wal", "-shm"):

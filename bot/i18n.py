@@ -42,8 +42,9 @@ DOMAIN = "messages"
 DEFAULT_LANGUAGE = "nl"
 
 _current_locale: ContextVar[str] = ContextVar("wijkbot_locale", default=DEFAULT_LANGUAGE)
+# ZoneInfo objects are immutable and cached by zoneinfo, so sharing the default is safe.
 _display_tz: ContextVar[ZoneInfo] = ContextVar(
-    "wijkbot_display_tz", default=ZoneInfo("Europe/Amsterdam")
+    "wijkbot_display_tz", default=ZoneInfo("Europe/Amsterdam")  # noqa: B039
 )
 
 
@@ -141,9 +142,11 @@ def format_date(value: date | datetime, fmt: str = "medium") -> str:
 
 
 def format_datetime(value: datetime, fmt: str = "medium") -> str:
-    """Format a UTC moment in the display zone: ``23 nov 2026 21:30`` / ``Nov 23, 2026, 9:30 PM``."""
+    """A UTC moment in the display zone: ``23 nov 2026 21:30`` / ``Nov 23, 2026, 9:30 PM``."""
     local = to_local(value)
-    return babel_dates.format_datetime(local, format=fmt, tzinfo=local.tzinfo, locale=babel_locale())
+    return babel_dates.format_datetime(
+        local, format=fmt, tzinfo=local.tzinfo, locale=babel_locale()
+    )
 
 
 def format_time(value: datetime, fmt: str = "short") -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import functools
 import html
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -27,8 +28,8 @@ from bot.permissions import ChatKind, Permission, allowed_chats
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Update, WijkContext], Awaitable[None]]
-GuardedHandler = Callable[[Update, WijkContext, Access], Awaitable[None]]
+Handler = Callable[[Update, WijkContext], Coroutine[Any, Any, None]]
+GuardedHandler = Callable[[Update, WijkContext, Access], Coroutine[Any, Any, None]]
 
 _ACCESS_KEY = "_wijkbot_access"
 PENDING_KEY = "pending_command"
@@ -157,7 +158,7 @@ async def get_access(update: Update, context: WijkContext) -> Access:
     """Who is asking from where; computed once per update and cached on the context."""
     cached = getattr(context, _ACCESS_KEY, None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None
     access = await resolve_access(

@@ -11,6 +11,7 @@ from bot.i18n import _, get_locale
 from bot.labels import purpose_label, role_label
 from bot.permissions import ChatKind, Permission, can
 from handlers.common import esc, get_access, reply
+from storage.models import Role
 
 
 async def help_command(update: Update, context: WijkContext) -> None:
@@ -31,7 +32,7 @@ async def help_command(update: Update, context: WijkContext) -> None:
     role = access.role
     if access.needs_project_choice:
         # Show what the person could do in any of their projects; the command asks which.
-        roles = {m.role for m in access.memberships}
+        roles: set[Role | None] = {m.role for m in access.memberships}
     else:
         roles = {role}
     for spec in COMMANDS:

@@ -64,7 +64,8 @@ class ActionRepository:
             await self.db.executemany(
                 "INSERT INTO action_partners(action_id, partner_id, status, reason, updated_at)"
                 " VALUES (?, ?, ?, ?, ?)",
-                [(action_id, pid, status, reason, stamp) for pid, status, reason in action.partners],
+                [(action_id, pid, status, reason, stamp)
+                 for pid, status, reason in action.partners],
             )
             await self.db.executemany(
                 "INSERT INTO action_results(action_id, partner_id, text, quantity, unit,"

@@ -188,7 +188,9 @@ class Database:
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return ``lastrowid`` (for INSERT) or the row count."""
         async with self._access() as conn, conn.execute(sql, params) as cur:
-            return cur.lastrowid if sql.lstrip()[:6].upper() == "INSERT" else cur.rowcount
+            if sql.lstrip()[:6].upper() == "INSERT":
+                return int(cur.lastrowid or 0)
+            return cur.rowcount
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         async with self._access() as conn:
@@ -196,11 +198,11 @@ class Database:
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         async with self._access() as conn, conn.execute(sql, params) as cur:
-            return await cur.fetchone()  # type: ignore[return-value]
+            return await cur.fetchone()
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._access() as conn, conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())  # type: ignore[arg-type]
+            return list(await cur.fetchall())
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetchone(sql, params)

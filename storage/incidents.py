@@ -71,7 +71,9 @@ class IncidentRepository:
 
     async def count(self, project_id: int) -> int:
         return int(
-            await self.db.fetchval("SELECT COUNT(*) FROM incidents WHERE project_id=?", (project_id,))
+            await self.db.fetchval(
+                "SELECT COUNT(*) FROM incidents WHERE project_id=?", (project_id,)
+            )
         )
 
     async def span(self, project_id: int) -> tuple[datetime, datetime] | None:

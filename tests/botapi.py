@@ -77,7 +77,7 @@ import socket
 import struct
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -932,6 +932,31 @@ def _detect_entities(text: str) -> list[JSONDict]:
     ]
 
 
+_EXCLUSIVE_ENTITIES = frozenset(
+    {
+        "code", "pre", "text_link", "text_mention", "url", "email", "mention", "hashtag",
+        "cashtag", "bot_command", "custom_emoji", "phone_number",
+    }
+)  # fmt: skip
+
+
+def _with_detected_entities(text: str, entities: list[JSONDict]) -> list[JSONDict]:
+    """Telegram also marks URLs, commands, mentions and hashtags in messages of bots."""
+    taken = [
+        (e["offset"], e["offset"] + e["length"])
+        for e in entities
+        if e.get("type") in _EXCLUSIVE_ENTITIES
+    ]
+    detected = [
+        e
+        for e in _detect_entities(text)
+        if not any(e["offset"] < end and start < e["offset"] + e["length"] for start, end in taken)
+    ]
+    if not detected:
+        return entities
+    return sorted(entities + detected, key=lambda e: (e["offset"], -e["length"]))
+
+
 def _image_kind(data: bytes) -> str | None:
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
@@ -1611,8 +1636,7 @@ class FakeBotAPI:
             if remaining <= 0:
                 what = f"{method}" + (" matching the predicate" if predicate else "")
                 raise AssertionError(
-                    f"no call to {what} (since #{since}) within {timeout}s.\n"
-                    f"Calls so far:\n{self.describe_calls(since=0)}"
+                    f"no call to {what} (since #{since}) within {timeout}s.\n{self.diagnostics()}"
                 )
             await self._calls_pulse.wait(remaining)
 
@@ -1637,8 +1661,7 @@ class FakeBotAPI:
                 sent = [m.get("text", m.get("caption", "<media>")) for m in messages]
                 raise AssertionError(
                     f"the bot sent no new message to chat {chat_id} within {timeout}s "
-                    f"({cursor} message(s) already taken: {sent!r}).\n"
-                    f"Recent calls:\n{self.describe_calls(since=0)}"
+                    f"({cursor} message(s) already taken: {sent!r}).\n{self.diagnostics()}"
                 )
             await self._sent_pulse.wait(remaining)
 
@@ -1666,31 +1689,68 @@ class FakeBotAPI:
         return dict(call.params)
 
     async def settle(self, idle: float = 0.3, timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        """Wait until every injected update was fetched by the bot, no request is being handled
-        and no request arrived for ``idle`` seconds (long polls that return nothing don't count)."""
+        """Wait until the bot is quiet: every injected update was fetched, no request is being
+        handled, no request arrived for ``idle`` seconds (long polls that return nothing don't
+        count) and - for applications started with :func:`run_application` against this server -
+        every fetched update was processed and all ``Application.create_task`` tasks finished."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             undelivered = [u for u in self._updates if u["update_id"] > self._delivered_upto]
+            busy = [app for app in self._applications() if _app_busy(app)]
             quiet = time.monotonic() - self._last_activity
-            if not undelivered and self._inflight == 0 and quiet >= idle:
+            if not undelivered and not self._inflight and not busy and quiet >= idle:
                 return
             remaining = deadline - loop.time()
             if remaining <= 0:
                 hint = ""
                 if undelivered:
-                    hint = (
+                    hint += (
                         f"{len(undelivered)} update(s) were never fetched "
                         f"(is the Application running? see run_application): "
-                        f"{[u['update_id'] for u in undelivered]}\n"
+                        f"{[u['update_id'] for u in undelivered]}; "
                     )
+                if busy:
+                    hint += "the application is still processing updates or tasks; "
                 raise AssertionError(
                     f"the bot did not settle within {timeout}s; {hint}"
-                    f"requests in flight: {self._inflight}.\n"
-                    f"Recent calls:\n{self.describe_calls(since=0)}"
+                    f"requests in flight: {self._inflight}.\n{self.diagnostics()}"
                 )
-            wait = remaining if (undelivered or self._inflight) else min(remaining, idle - quiet)
-            await self._activity_pulse.wait(max(wait, 0.001))
+            waiters: list[Awaitable[Any]] = [self._activity_pulse.wait(remaining)]
+            for app in busy:
+                waiters.extend(_app_waiters(app))
+            wait = remaining
+            if not (undelivered or self._inflight or busy):
+                wait = min(remaining, idle - quiet)
+            await _first_of(waiters, max(wait, 0.001))
+
+    def _applications(self) -> list[Application]:  # type: ignore[type-arg]
+        prefix = self.base_url + self.token
+        return [
+            app
+            for app, _ in _RUNNING_APPS.values()
+            if str(getattr(app.bot, "base_url", "")) == prefix
+        ]
+
+    def logged_errors(self) -> list[str]:
+        """Errors that applications run with :func:`run_application` against this server logged
+        (e.g. exceptions in handlers without an error handler), oldest first."""
+        prefix = self.base_url + self.token
+        lines: list[str] = []
+        for app, log in _RUNNING_APPS.values():
+            if str(getattr(app.bot, "base_url", "")) == prefix:
+                lines.extend(log.lines())
+        return lines
+
+    def diagnostics(self) -> str:
+        """Calls so far plus errors logged by the application: used in failure messages."""
+        text = f"Calls so far:\n{self.describe_calls(since=0)}"
+        errors = self.logged_errors()
+        if errors:
+            text += "\nErrors logged by the application:\n" + "\n".join(
+                "  " + line for line in errors[-10:]
+            )
+        return text
 
     def describe_calls(self, since: int = 0, limit: int = 60) -> str:
         """Readable list of the calls (runs of getUpdates collapsed)."""
@@ -2151,7 +2211,7 @@ class FakeBotAPI:
             raise _bad_request(
                 "message is too long" if text_key == "text" else "message caption is too long"
             )
-        return text, entities
+        return text, _with_detected_entities(text, entities)
 
     def _check_markup(self, markup: Any, *, inline_only: bool = False) -> JSONDict | None:
         """Validate reply_markup; returns what Telegram echoes in the Message (inline only)."""
@@ -3095,6 +3155,60 @@ class FakeBotAPI:
 # --------------------------------------------------------------------------------------
 
 
+class _ErrorLog(logging.Handler):
+    """Collects ERROR records of the ``telegram`` loggers while an application runs."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def lines(self) -> list[str]:
+        result = []
+        for record in self.records:
+            line = f"{record.name}: {record.getMessage()}"
+            if record.exc_info and record.exc_info[1] is not None:
+                line += f" -> {record.exc_info[1]!r}"
+            result.append(line)
+        return result
+
+
+#: Applications currently inside :func:`run_application`, by id.
+_RUNNING_APPS: dict[int, tuple[Application, _ErrorLog]] = {}  # type: ignore[type-arg]
+
+
+def _create_task_tasks(app: Application) -> list[asyncio.Task[Any]]:  # type: ignore[type-arg]
+    tasks = getattr(app, "_Application__create_task_tasks", None) or ()
+    return [task for task in tasks if not task.done()]
+
+
+def _app_busy(app: Application) -> bool:  # type: ignore[type-arg]
+    unfinished = getattr(app.update_queue, "_unfinished_tasks", 0)
+    return bool(unfinished) or bool(_create_task_tasks(app))
+
+
+def _app_waiters(app: Application) -> list[Awaitable[Any]]:  # type: ignore[type-arg]
+    waiters: list[Awaitable[Any]] = [app.update_queue.join()]
+    tasks = _create_task_tasks(app)
+    if tasks:
+        # asyncio.wait never cancels the tasks it waits for
+        waiters.append(asyncio.wait(tasks))
+    return waiters
+
+
+async def _first_of(awaitables: list[Awaitable[Any]], timeout: float) -> None:  # noqa: ASYNC109
+    """Wait until one of ``awaitables`` finished or ``timeout`` passed; cancel the rest."""
+    tasks = [asyncio.ensure_future(a) for a in awaitables]
+    try:
+        await asyncio.wait(tasks, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
@@ -3229,6 +3343,10 @@ async def run_application(
             original_stop_running()
 
     app.stop_running = MethodType(stop_running, app)  # type: ignore[method-assign]
+    error_log = _ErrorLog()
+    telegram_logger = logging.getLogger("telegram")
+    telegram_logger.addHandler(error_log)
+    _RUNNING_APPS[id(app)] = (app, error_log)
     try:
         try:
             bootstrap = getattr(app, "_bootstrap_initialize", None)
@@ -3265,3 +3383,5 @@ async def run_application(
                 await app.post_shutdown(app)
     finally:
         app.__dict__.pop("stop_running", None)
+        _RUNNING_APPS.pop(id(app), None)
+        telegram_logger.removeHandler(error_log)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from bot.context import WijkApp
 from bot.settings import Settings
 from tests.botapi import FakeBotAPI, run_application
 
-START = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # a Monday, ISO week 48
+START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday, ISO week 48
 
 
 @pytest.fixture
@@ -99,7 +99,7 @@ def button(server: FakeBotAPI, message: dict[str, Any], *, label: str | None = N
     """Callback data of the button with this label (ignoring a ✅/▫️ mark) or data suffix."""
     pairs = list(zip(server.button_data(message), server.button_texts(message), strict=True))
     for data, text in pairs:
-        if label is not None and text.split(" ", 1)[-1] == label or text == label:
+        if (label is not None and text.split(" ", 1)[-1] == label) or text == label:
             return data
         if suffix is not None and data.endswith(suffix):
             return data

@@ -479,6 +479,31 @@ async def test_stop_running_from_handler(api: FakeBotAPI) -> None:
     assert "stop_running" not in vars(app)
 
 
+async def test_settle_waits_for_processing_and_errors_are_reported(api: FakeBotAPI) -> None:
+    done: list[str] = []
+
+    async def slow(update: Update, context: Context) -> None:
+        await asyncio.sleep(0.4)  # no request to the server meanwhile
+        done.append("slow")
+
+    async def broken(update: Update, context: Context) -> None:
+        raise RuntimeError("kapot")
+
+    app = build_app(api)
+    app.add_handler(CommandHandler("slow", slow))
+    app.add_handler(CommandHandler("broken", broken))
+    async with run_application(app):
+        jan = api.user(1001)
+        api.send_text(jan, "/slow")
+        await api.settle(idle=0.05)
+        assert done == ["slow"]
+        api.send_text(jan, "/broken")
+        await api.settle(idle=0.05)
+        assert any("kapot" in line for line in api.logged_errors())
+        with pytest.raises(AssertionError, match=r"(?s)Errors logged by the application.*kapot"):
+            await api.next_message(1001, timeout=0.05)
+
+
 # ---------------------------------------------------------------------------- rate limits
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -107,7 +107,7 @@ async def test_locale_is_per_task_not_global() -> None:
 
 
 def test_babel_formatting() -> None:
-    moment = datetime(2026, 11, 23, 20, 30, tzinfo=timezone.utc)  # 21:30 in Amsterdam
+    moment = datetime(2026, 11, 23, 20, 30, tzinfo=UTC)  # 21:30 in Amsterdam
     with use_locale("nl"):
         assert format_date(date(2026, 11, 23), "long") == "23 november 2026"
         assert "21:30" in format_datetime(moment, "short")
@@ -123,8 +123,8 @@ def test_babel_formatting() -> None:
 
 
 def test_dst_is_respected() -> None:
-    summer = datetime(2026, 7, 1, 10, 0, tzinfo=timezone.utc)
-    winter = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+    summer = datetime(2026, 7, 1, 10, 0, tzinfo=UTC)
+    winter = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
     with use_locale("nl"):
         assert "12:00" in format_datetime(summer, "short")
         assert "11:00" in format_datetime(winter, "short")

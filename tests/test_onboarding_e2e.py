@@ -10,9 +10,8 @@ import functools
 import re
 from datetime import timedelta
 
-from babel.messages.pofile import read_po
-
 import pytest
+from babel.messages.pofile import read_po
 
 from bot.i18n import _, locales_dir, use_locale
 from bot.labels import role_label

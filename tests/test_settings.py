@@ -62,7 +62,9 @@ def test_unknown_key_in_file(tmp_path: Path) -> None:
         load_settings(config, environ={})
 
 
-@pytest.mark.parametrize("token", [None, "", "garbage", "123:short", "abc:defghijklmnopqrstuvwxyz0123"])
+@pytest.mark.parametrize(
+    "token", [None, "", "garbage", "123:short", "abc:defghijklmnopqrstuvwxyz0123"]
+)
 def test_missing_or_malformed_token(token: str | None) -> None:
     with pytest.raises(SettingsError):
         Settings(token=token).require_token()

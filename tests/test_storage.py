@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from storage.db import Database, migration_files, parse_utc, utc_iso
 from storage.models import AreaKind, ChatPurpose, PartnerKind, Role
 from storage.repositories import Repositories
 
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ async def test_timestamps_are_utc(db: Database) -> None:
     project = await repos.projects.create("Veilig", "Havendam", 7)
     raw = await db.fetchval("SELECT created_at FROM projects WHERE id=?", (project.id,))
     assert raw.endswith("Z")
-    assert project.created_at.tzinfo == timezone.utc
+    assert project.created_at.tzinfo == UTC
     amsterdam = datetime(2026, 7, 1, 12, 0, tzinfo=timezone(timedelta(hours=2)))
     assert utc_iso(amsterdam).startswith("2026-07-01T10:00:00")
     assert parse_utc(utc_iso(amsterdam)) == amsterdam

@@ -1,0 +1,179 @@
+"""The command line as an operator uses it: real processes, real files, a local Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+
+from bot import __version__
+from bot.settings import Settings
+from tests.botapi import FakeBotAPI
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("WIJKBOT_", "TELEGRAM_BOT_TOKEN"))}
+    env.update(extra)
+    env["HOME"] = str(tmp_path)
+    return env
+
+
+def wijkbot(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=tmp_path,
+                          env=cli_env(tmp_path, **env), capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_version(tmp_path: Path) -> None:
+    proc = wijkbot(tmp_path, "--version")
+    assert proc.returncode == 0
+    assert proc.stdout.strip() == f"wijkbot {__version__}"
+
+
+def test_demo_offline_without_token(tmp_path: Path) -> None:
+    proc = wijkbot(tmp_path, "demo", "--as-of", "2026-11-23")
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    db = tmp_path / "wijkbot-demo.sqlite"
+    assert db.exists()
+    with sqlite3.connect(db) as conn:
+        count = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+        assert count("SELECT COUNT(*) FROM projects") == 1
+        assert count("SELECT COUNT(*) FROM areas WHERE kind='buurt'") >= 6
+        assert count("SELECT COUNT(*) FROM areas WHERE kind='straat'") >= 20
+        assert count("SELECT COUNT(*) FROM partners") >= 6
+        assert count("SELECT COUNT(DISTINCT role) FROM members") == 5
+        incidents = count("SELECT COUNT(*) FROM incidents")
+        assert incidents > 300
+        assert count("SELECT MIN(occurred_from) FROM incidents") < "2022-01-01"
+        assert count("SELECT COUNT(*) FROM incidents WHERE lat BETWEEN 50.7 AND 53.6"
+                     " AND lon BETWEEN 3.3 AND 7.3") == incidents  # inside the Netherlands
+        assert count("SELECT COUNT(*) FROM actions") >= 20
+        assert count("SELECT COUNT(*) FROM action_results WHERE quantity IS NOT NULL") > 0
+    # What it created and how to explore it, in the default language (Dutch).
+    out = proc.stdout
+    assert "wijkbot-demo.sqlite" in out
+    assert re.search(r"Inbraken: \d+", out) and "wijkbot run" in out
+    assert re.search(r"\?start=inv_demo_\w+", out)
+    # Run again: the file is replaced, not appended to.
+    again = wijkbot(tmp_path, "demo", "--as-of", "2026-11-23")
+    assert again.returncode == 0
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0] == incidents
+    english = wijkbot(tmp_path, "demo", "--out", "en.sqlite", WIJKBOT_LANGUAGE="en")
+    assert "Burglaries:" in english.stdout
+
+
+def test_demo_rejects_a_bad_date(tmp_path: Path) -> None:
+    proc = wijkbot(tmp_path, "demo", "--as-of", "31-02-2026")
+    assert proc.returncode == 2 and "not a date" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_migrate_and_backup(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "wijkbot.sqlite"
+    proc = wijkbot(tmp_path, "migrate", WIJKBOT_DATABASE=str(db))
+    assert proc.returncode == 0, proc.stderr
+    assert "schema version 3" in proc.stdout and "applied 0001_partnership.sql" in proc.stdout
+    again = wijkbot(tmp_path, "migrate", WIJKBOT_DATABASE=str(db))
+    assert "applied" not in again.stdout and "schema version 3" in again.stdout
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO users(id, first_name, created_at, updated_at)"
+                     " VALUES (1, 'Anna', 'x', 'x')")
+    backup = wijkbot(tmp_path, "--database", str(db), "backup", str(tmp_path / "b.sqlite"))
+    assert backup.returncode == 0, backup.stderr
+    with sqlite3.connect(tmp_path / "b.sqlite") as conn:
+        assert conn.execute("SELECT first_name FROM users").fetchall() == [("Anna",)]
+    missing = wijkbot(tmp_path, "--database", str(tmp_path / "nope.sqlite"), "backup", "x.sqlite")
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _stop(process: asyncio.subprocess.Process) -> tuple[int, str]:
+    process.send_signal(signal.SIGTERM)
+    _out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    return process.returncode or 0, err.decode()
+
+
+async def test_run_long_polling_answers_start(tmp_path: Path, botapi: FakeBotAPI) -> None:
+    """``wijkbot run`` as a real process against the local Bot API server."""
+    db = tmp_path / "wijkbot.sqlite"
+    env = cli_env(tmp_path, TELEGRAM_BOT_TOKEN=botapi.token, WIJKBOT_DATABASE=str(db),
+                  WIJKBOT_BOT_API_URL=botapi.base_url, WIJKBOT_BOT_FILE_URL=botapi.base_file_url)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        await botapi.wait_for("getUpdates", timeout=60)
+        anna = botapi.user(100, "Anna", language_code="en")
+        botapi.send_text(anna, "/start")
+        reply = await botapi.next_message(100, timeout=30)
+        assert "wijkbot" in reply["text"]
+        assert botapi.commands("all_private_chats", "nl")
+    finally:
+        code, err = await _stop(process)
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert db.exists()  # migrated at start-up
+
+
+async def test_run_webhook_mode(tmp_path: Path, botapi: FakeBotAPI) -> None:
+    """Behind a reverse proxy: Telegram posts to the proxy, which forwards to listen:port."""
+    port = _free_port()
+    env = cli_env(tmp_path, TELEGRAM_BOT_TOKEN=botapi.token,
+                  WIJKBOT_DATABASE=str(tmp_path / "w.sqlite"),
+                  WIJKBOT_BOT_API_URL=botapi.base_url, WIJKBOT_BOT_FILE_URL=botapi.base_file_url)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--webhook-url", "https://bot.example.org/wijkbot/hook",
+        "--listen", "127.0.0.1", "--port", str(port), "--secret-token", "s3cret",
+        cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        anna = botapi.user(100, "Anna", language_code="en")
+        botapi.private_chat(anna)  # the Bot API knows this chat
+        call = await botapi.wait_for("setWebhook", timeout=60)
+        assert call.params["url"] == "https://bot.example.org/wijkbot/hook"
+        update = {"update_id": 1, "message": {
+            "message_id": 1, "date": 1_700_000_000, "text": "/start",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            "chat": {"id": 100, "type": "private", "first_name": "Anna"},
+            "from": {"id": 100, "is_bot": False, "first_name": "Anna", "language_code": "en"}}}
+        url = f"http://127.0.0.1:{port}/wijkbot/hook"
+        async with aiohttp.ClientSession() as session:
+            for _attempt in range(100):  # the server may still be starting
+                try:
+                    async with session.post(url, json=update, headers={
+                            "X-Telegram-Bot-Api-Secret-Token": "s3cret"}) as response:
+                        assert response.status == 200
+                        break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.1)
+            async with session.post(url, json=update) as response:
+                assert response.status == 403  # wrong or missing secret: rejected
+        reply = await botapi.next_message(100, timeout=30)
+        assert "wijkbot" in reply["text"]
+    finally:
+        code, err = await _stop(process)
+    assert code == 0, err
+
+
+def test_webhook_needs_https(tmp_path: Path) -> None:
+    settings = Settings(token="123456:TEST-token-abcdefghijklmnopqrstuvwx")
+    proc = wijkbot(tmp_path, "run", "--webhook-url", "http://insecure.example.org/x",
+                   TELEGRAM_BOT_TOKEN=settings.token or "")
+    assert proc.returncode == 2 and "https" in proc.stderr
