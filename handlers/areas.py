@@ -18,7 +18,7 @@ from bot.labels import (
 )
 from bot.partnership import CBS_CODE_RE
 from bot.permissions import Permission
-from handlers.common import command_text, esc, guard, reply, reply_usage
+from handlers.common import command_text, esc, guard, reply, reply_paged, reply_usage
 from storage.models import AreaKind, PartnerKind
 
 
@@ -40,7 +40,7 @@ async def area_command(update: Update, context: WijkContext, access: Access) -> 
                   for a in areas]
         lines += ["", _("Add one: <code>/area neighbourhood Oostbroek | BU99010001 | 1450</code> "
                         "(kind, name, optional CBS code, number of homes and parent area)")]
-        await reply(update, "\n".join(lines))
+        await reply_paged(update, context, lines)
         return
     head, *rest = [p.strip() for p in text.split("|")]
     kind_word, _sep, name = head.partition(" ")

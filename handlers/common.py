@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import html
 import logging
+import secrets
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
@@ -33,6 +34,10 @@ GuardedHandler = Callable[[Update, WijkContext, Access], Coroutine[Any, Any, Non
 
 _ACCESS_KEY = "_wijkbot_access"
 PENDING_KEY = "pending_command"
+PAGES_KEY = "pages"
+# Telegram allows 4096 characters per message; leave room for the page indicator.
+PAGE_BUDGET = 3800
+_KEPT_PAGINATIONS = 10
 
 
 def esc(value: object) -> str:
@@ -72,12 +77,87 @@ async def edit_or_reply(
     """For button presses: replace the message that carried the button."""
     query = update.callback_query
     if query is not None and query.message is not None:
-        await query.edit_message_text(
-            text, parse_mode=ParseMode.HTML, reply_markup=markup,
-            disable_web_page_preview=True,
-        )
+        try:
+            await query.edit_message_text(
+                text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                disable_web_page_preview=True,
+            )
+        except BadRequest as err:
+            # A double tap (or the current page's own button) changes nothing; that is fine.
+            if "not modified" not in str(err).lower():
+                raise
     else:
         await reply(update, text, markup=markup)
+
+
+def split_pages(lines: Sequence[str], budget: int = PAGE_BUDGET) -> list[str]:
+    """Group whole lines into pages of at most ``budget`` characters.
+
+    Lines are never cut, so HTML tags (which our messages keep within one line) stay
+    balanced; a single over-long line is split on its own as a last resort.
+    """
+    pages: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        while len(line) > budget:  # pathological: split an over-long line hard
+            if current:
+                pages.append("\n".join(current))
+                current, size = [], 0
+            pages.append(line[:budget])
+            line = line[budget:]
+        if current and size + len(line) + 1 > budget:
+            pages.append("\n".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += len(line) + 1
+    if current or not pages:
+        pages.append("\n".join(current))
+    return pages
+
+
+def _page_markup(token: str, index: int, total: int) -> InlineKeyboardMarkup:
+    row = []
+    if index > 0:
+        row.append(("◀", f"{CB.PAGE}:{token}:{index - 1}"))
+    row.append((f"{index + 1}/{total}", f"{CB.PAGE}:{token}:{index}"))
+    if index < total - 1:
+        row.append(("▶", f"{CB.PAGE}:{token}:{index + 1}"))
+    return keyboard([row])
+
+
+async def reply_paged(update: Update, context: WijkContext, lines: Sequence[str]) -> None:
+    """Reply with ``lines``; if they do not fit in one message, page through them with
+    buttons instead of cutting anything off."""
+    pages = split_pages(lines)
+    if len(pages) == 1:
+        await reply(update, pages[0])
+        return
+    assert context.chat_data is not None
+    stored: dict[str, list[str]] = context.chat_data.setdefault(PAGES_KEY, {})
+    token = secrets.token_hex(4)
+    stored[token] = pages
+    for old in list(stored)[:-_KEPT_PAGINATIONS]:  # keep memory bounded per chat
+        del stored[old]
+    await reply(update, pages[0], markup=_page_markup(token, 0, len(pages)))
+
+
+async def _turn_page(update: Update, context: WijkContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.chat_data is not None
+    try:
+        _prefix, token, index_text = query.data.split(":")
+        index = int(index_text)
+    except ValueError:
+        await query.answer()
+        return
+    pages = context.chat_data.get(PAGES_KEY, {}).get(token)
+    if pages is None or not 0 <= index < len(pages):
+        await query.answer(_("This list has expired; please send the command again."),
+                           show_alert=True)
+        return
+    await query.answer()
+    await edit_or_reply(update, pages[index], markup=_page_markup(token, index, len(pages)))
 
 
 def command_text(update: Update) -> str:
@@ -284,3 +364,4 @@ async def _project_chosen(update: Update, context: WijkContext) -> None:
 
 def register(app: WijkApp) -> None:
     app.add_handler(CallbackQueryHandler(_project_chosen, pattern=rf"^{CB.CHOOSE_PROJECT}:"))
+    app.add_handler(CallbackQueryHandler(_turn_page, pattern=rf"^{CB.PAGE}:"))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -33,8 +34,10 @@ from handlers.common import (
     keyboard,
     person,
     reply,
+    reply_paged,
     reply_usage,
 )
+from storage.models import AreaKind
 
 # The dialogue is tracked per chat and user, not per message: its steps are typed text as
 # well as buttons. PTB warns about exactly this combination; it is intended here.
@@ -197,7 +200,10 @@ async def project_command(update: Update, context: WijkContext, access: Access) 
         await reply(update, _("You are in several projects. Which one is this about?"),
                     markup=keyboard(rows))
         return
-    await reply(update, await overview(context, access), markup=_switch_keyboard(access))
+    await reply_paged(update, context, await overview(context, access))
+    switch = _switch_keyboard(access)
+    if switch is not None:
+        await reply(update, _("Switch project:"), markup=switch)
 
 
 def _switch_keyboard(access: Access) -> InlineKeyboardMarkup | None:
@@ -208,7 +214,7 @@ def _switch_keyboard(access: Access) -> InlineKeyboardMarkup | None:
                      for m in access.memberships if m.project_id != access.project_id])
 
 
-async def overview(context: WijkContext, access: Access) -> str:
+async def overview(context: WijkContext, access: Access) -> list[str]:
     assert access.member is not None
     repos = context.repos
     project_id = access.member.project_id
@@ -226,7 +232,11 @@ async def overview(context: WijkContext, access: Access) -> str:
         _("<b>Areas</b> ({count})").format(count=format_number(len(areas))),
     ]
     names = {a.id: a.name for a in areas}
+    # Streets can run into the hundreds: count them per parent area instead of listing them.
+    streets = Counter(a.parent_id for a in areas if a.kind is AreaKind.STRAAT)
     for area in areas:
+        if area.kind is AreaKind.STRAAT:
+            continue
         extra = []
         if area.parent_id:
             extra.append(_("in {area}").format(area=esc(names.get(area.parent_id, "?"))))
@@ -234,8 +244,14 @@ async def overview(context: WijkContext, access: Access) -> str:
             extra.append(esc(area.cbs_code))
         if area.homes is not None:
             extra.append(_("{homes} homes").format(homes=format_number(area.homes)))
+        if streets[area.id]:
+            extra.append(ngettext("{count} street", "{count} streets", streets[area.id])
+                         .format(count=format_number(streets[area.id])))
         suffix = f" ({', '.join(extra)})" if extra else ""
         lines.append(f"• {esc(area.name)} — {area_kind_label(area.kind)}{suffix}")
+    if streets[None]:
+        lines.append("• " + ngettext("{count} street", "{count} streets", streets[None])
+                     .format(count=format_number(streets[None])))
     if not areas:
         lines.append(_("none yet — add them with /area"))
     lines += ["", _("<b>Partners</b> ({count})").format(count=format_number(len(partners)))]
@@ -253,7 +269,7 @@ async def overview(context: WijkContext, access: Access) -> str:
                      + (f" ({area_names})" if area_names else ""))
     if not chats:
         lines.append(_("none yet — link one with /link"))
-    return "\n".join(lines)
+    return lines
 
 
 def register(app: WijkApp) -> None:

@@ -7,10 +7,12 @@ if users did something (send a text, press an inline button, share a location, a
 bot to a group, ...) and read back everything the bot sent. Nothing is mocked inside
 the bot: requests go through PTB's real HTTP stack and are decoded like Telegram would.
 
-Typical use::
+Typical use (``tests/`` is on ``sys.path`` under pytest's default import mode, so
+``from botapi import ...`` works; ``from tests.botapi import ...`` works when the project
+root is on ``sys.path``, e.g. with ``python -m pytest``)::
 
     from telegram.ext import ApplicationBuilder
-    from tests.botapi import FakeBotAPI, run_application
+    from botapi import FakeBotAPI, run_application
 
     async def test_start() -> None:
         async with FakeBotAPI() as api:
@@ -23,13 +25,15 @@ Typical use::
             )
             register_handlers(app)                     # the project's own setup
             async with run_application(app):
-                jan = api.user(1001, "Jan")
+                jan = api.user(1001, "Jan")            # a User dict; private chat id == 1001
                 api.send_text(jan, "/start")
                 reply = await api.next_message(jan["id"])
                 assert "Welkom" in reply["text"]
+                since = api.mark()
                 api.press_button(jan, reply, api.button_data(reply)[0])
-                edit = await api.wait_for("editMessageText")
-                ...
+                edit = await api.wait_for("editMessageText", since=since)
+                assert edit.result["text"] == "..."   # text as Telegram shows it
+                await api.settle()                     # bot idle, all updates processed
 
 What it does, in short:
 
@@ -38,27 +42,40 @@ What it does, in short:
   values (``reply_markup``, ``entities``, ``commands``, ``media``, ...) are decoded back to
   objects, numbers/booleans to ``int``/``float``/``bool``; free-text parameters (``text``,
   ``caption``, ...) always stay strings. Every request is recorded as a :class:`Call` in
-  :attr:`FakeBotAPI.calls`, with the JSON response the server gave.
-* **Responses** are realistic Bot API objects (``Message`` with ``message_id``, ``date``,
-  ``chat``, ``from`` = the bot, ``entities`` parsed from ``parse_mode`` like Telegram does,
-  ``reply_markup`` for inline keyboards, ``reply_to_message``, ``edit_date`` ...).
+  :attr:`FakeBotAPI.calls` (``call.params`` as the bot sent them, ``call.result`` as the
+  server answered).
+* **Responses** are realistic Bot API objects: ``Message`` with ``message_id`` (counting per
+  chat), ``date``, ``chat``, ``from`` = the bot, the text with ``parse_mode`` markup turned
+  into ``entities`` and surrounding whitespace trimmed (as Telegram does; URLs, commands,
+  mentions and hashtags are detected too), ``reply_markup`` for inline keyboards,
+  ``reply_to_message``, ``edit_date``, ``media_group_id`` ...
 * **Validation** like the real server: empty / too long texts and captions, HTML (only the
   tags Telegram allows, balanced), MarkdownV2 (reserved characters must be escaped),
   ``callback_data`` <= 64 bytes, text-only inline buttons, "message is not modified",
   answering a callback query twice, unknown chats ("chat not found"), chats the bot was
-  kicked from (403), users that blocked the bot (403), migrated groups (``ChatMigrated``),
-  photos that are not images, ... These checks catch real bugs, so they are on by default.
+  kicked from or left (403), users that blocked the bot (403), migrated groups
+  (``ChatMigrated``), photos that are not images, ... These checks catch real bugs.
+  Note that PTB capitalises the descriptions: match error texts case-insensitively.
+* **State** like Telegram's: editing a message without ``reply_markup`` removes its inline
+  keyboard; ``leaveChat`` produces a ``my_chat_member`` update for the bot; commands,
+  descriptions and menu buttons can be read back (:meth:`FakeBotAPI.commands`, ...).
+  Registered groups count the bot as a member unless it was removed or left.
 * **Failures** can be scripted with :meth:`FakeBotAPI.fail_next`; ``enforce_limits=True``
   answers 429 like Telegram's flood control (see :class:`RateLimits`).
 * :func:`run_application` runs an ``Application`` exactly like ``run_polling`` does, but
-  inside the test's event loop, and shuts it down quickly.
+  inside the test's event loop, and shuts it down quickly. While it runs, errors the
+  application logs (e.g. exceptions in handlers) are collected and shown in the failure
+  messages of :meth:`FakeBotAPI.wait_for`, :meth:`~FakeBotAPI.next_message` and
+  :meth:`~FakeBotAPI.settle` (also :meth:`FakeBotAPI.logged_errors`), and ``settle`` also
+  waits until the application has processed every fetched update.
 
-Conventions: chats and users are plain Bot API dicts (``api.user(...)``, ``api.group(...)``).
-Message dicts handed to tests are copies; :meth:`FakeBotAPI.current` gives the latest version
-of a message after edits. A server instance belongs to one event loop (create one per test).
-Unknown methods answer 404 like Telegram; tests can add or override methods with
-:meth:`FakeBotAPI.on`. Errors inside the fake server itself (bugs in this helper) are answered
-with HTTP 500 and re-raised as ``AssertionError`` when the ``async with`` block ends.
+Conventions: chats and users are plain Bot API dicts (``api.user(...)``, ``api.group(...)``);
+a user's private chat has the user's id. Message dicts handed to tests are copies;
+:meth:`FakeBotAPI.current` gives the latest version of a message after edits. A server
+instance belongs to one event loop (create one per test). Unknown methods answer 404 like
+Telegram; tests can add or override methods with :meth:`FakeBotAPI.on`. Errors inside the fake
+server itself (bugs in this helper) are answered with HTTP 500 and re-raised as
+``AssertionError`` when the ``async with`` block ends.
 """
 
 from __future__ import annotations
@@ -75,6 +92,7 @@ import mimetypes
 import re
 import socket
 import struct
+import sys
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
@@ -102,6 +120,11 @@ JSONDict = dict[str, Any]
 MethodHandler = Callable[["Call"], Any]
 
 _LOGGER = logging.getLogger(__name__)
+
+# Importable as ``botapi`` (tests/ on sys.path) and as ``tests.botapi``: make both names refer to
+# this one module so that the registry of running applications is shared.
+for _alias in ("botapi", "tests.botapi"):
+    sys.modules.setdefault(_alias, sys.modules[__name__])
 
 #: Update types Telegram delivers when ``allowed_updates`` was never set (or set to ``[]``).
 _DEFAULT_EXCLUDED_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -1396,6 +1419,11 @@ class FakeBotAPI:
                 f"message {current['message_id']} in chat {current['chat']['id']} has no button "
                 f"with callback_data {data!r}; available: {available!r} "
                 f"(texts: {self.button_texts(current)!r})"
+            )
+        if current["chat"]["type"] == "private" and current["chat"]["id"] != user["id"]:
+            raise AssertionError(
+                f"user {user['id']} can't press buttons in the private chat "
+                f"of {current['chat']['id']}"
             )
         self._register_user(user)
         query_id = str(next(self._callback_ids))

@@ -365,6 +365,9 @@ async def test_person_in_two_projects_is_asked_which(app, people, botapi) -> Non
     await create_project(leader, "nl", "Project Zuid", "Havendam")
     switched = await leader.say("/project Project Noord")
     assert switched["text"].startswith("Project Noord")
+    switch = await botapi.next_message(109)  # offers the other project
+    assert botapi.button_texts(switch) == [expect("nl", "Switch to {project}",
+                                                  project="Project Zuid")]
     # A chat with no remembered choice (e.g. the chosen project was left): the bot asks.
     await app.bot_data.db.execute("DELETE FROM chat_projects WHERE chat_id=?", (109,))
     question = await leader.say("/gebied buurt Centrum")
