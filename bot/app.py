@@ -15,12 +15,14 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
 
 import handlers
+from bot.actions import ActionService
 from bot.clock import Clock
 from bot.context import BotData, WijkApp, WijkContext
 from bot.i18n import set_display_timezone
 from bot.menus import register_menus
 from bot.partnership import PartnershipService
 from bot.settings import Settings
+from handlers import reminders
 from storage.db import Database
 from storage.repositories import Repositories
 
@@ -62,6 +64,8 @@ async def _post_init(app: WijkApp) -> None:
     data.partnership = PartnershipService(
         data.repos, data.clock, project_creators=data.settings.project_creators
     )
+    data.actions = ActionService(data.repos, data.clock, data.settings.tz)
+    reminders.schedule(app)
     try:
         await register_menus(app.bot, data.settings.language)
     except TelegramError:
@@ -74,4 +78,4 @@ async def _post_shutdown(app: WijkApp) -> None:
     data: BotData = app.bot_data
     if data.db is not None:
         await data.db.close()
-    data.db = data.repos = data.partnership = None
+    data.db = data.repos = data.partnership = data.actions = None

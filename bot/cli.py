@@ -15,8 +15,11 @@ from datetime import date
 from pathlib import Path
 
 from bot import __version__
-from bot.i18n import set_locale
+from bot.i18n import set_locale, use_locale
 from bot.settings import Settings, SettingsError, load_settings
+from storage.db import Database
+from storage.models import Project
+from storage.repositories import Repositories
 
 log = logging.getLogger("wijkbot")
 
@@ -59,6 +62,14 @@ def _parser() -> argparse.ArgumentParser:
                       help="reference date YYYY-MM-DD (default: today)")
     demo.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
 
+    export = sub.add_parser("export", help="write a project's action framework (xlsx or csv)")
+    export.add_argument("--project", required=True, metavar="P",
+                        help="project id or name (see the demo output or /project)")
+    export.add_argument("--out", required=True, metavar="FILE",
+                        help="output file; .xlsx or .csv decides the format")
+    export.add_argument("--language", choices=("nl", "en"),
+                        help="header language (default: the configured language)")
+
     sub.add_parser("migrate", help="apply database migrations and print the schema version")
 
     backup = sub.add_parser("backup", help="copy the live database with SQLite's backup API")
@@ -91,6 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_demo(Path(args.out), as_of=args.as_of, seed=args.seed,
                             timezone=settings.timezone)
+        if args.command == "export":
+            return asyncio.run(_export(settings, args.project, Path(args.out),
+                                       args.language or settings.language))
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
         if args.command == "backup":
@@ -125,8 +139,6 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
-    from storage.db import Database
-
     db = Database(settings.database)
     await db.connect(migrate=False)
     try:
@@ -137,6 +149,46 @@ async def _migrate(settings: Settings) -> int:
     for name in applied:
         print(f"applied {name}")
     print(f"{settings.database}: schema version {version}")
+    return 0
+
+
+async def _open_existing(settings: Settings) -> Database:
+    if not settings.database.exists():
+        raise SettingsError(f"database {settings.database} does not exist")
+    return await Database(settings.database).connect()
+
+
+async def find_project(repos: Repositories, ref: str) -> Project:
+    """A project by id or (case-insensitive) name, for command-line use."""
+    projects = await repos.projects.list_all()
+    found = [p for p in projects if str(p.id) == ref or p.name.casefold() == ref.casefold()]
+    if len(found) != 1:
+        names = ", ".join(f"{p.id} ({p.name})" for p in projects) or "none"
+        raise SettingsError(f"unknown project {ref!r}; projects: {names}")
+    return found[0]
+
+
+async def _export(settings: Settings, ref: str, out: Path, language: str) -> int:
+    from bot.actions import ActionService
+    from bot.clock import Clock
+    from bot.export import actions_csv, actions_workbook
+
+    suffix = out.suffix.lower()
+    if suffix not in (".xlsx", ".csv"):
+        raise SettingsError("--out must end in .xlsx or .csv")
+    db = await _open_existing(settings)
+    try:
+        repos = Repositories(db)
+        project = await find_project(repos, ref)
+        rows = await ActionService(repos, Clock(), settings.tz).export_rows(project.id)
+    finally:
+        await db.close()
+    with use_locale(language):
+        data = (actions_workbook(rows, project=project.name, municipality=project.municipality,
+                                 language=language, generated_at=Clock().now())
+                if suffix == ".xlsx" else actions_csv(rows, language=language))
+    out.write_bytes(data)  # noqa: ASYNC240 - a small file at the very end of a CLI command
+    print(f"{out}: {len(rows)} rows")
     return 0
 
 

@@ -27,6 +27,20 @@ class Cmd:
     LINK = ("koppelen", "link")
     UNLINK = ("ontkoppelen", "unlink")
     CANCEL = ("annuleren", "cancel")
+    # The action / monitoring framework
+    ACTION = ("actie", "action")
+    DONE = ("gedaan", "done")
+    RESULT = ("resultaat", "result")
+    NOT_DONE = ("nietgedaan", "notdone")
+    VOID = ("vervallen", "void")
+    POSTPONE = ("uitstellen", "postpone")
+    EDIT = ("wijzig", "edit")
+    OPEN = ("openstaand", "open")
+    MINE = ("mijnacties", "myactions")
+    STATUS = ("status",)
+    SEARCH = ("zoek", "search")
+    EXPORT = ("export",)
+    REMINDERS = ("herinneringen", "reminders")
 
 
 class CB:
@@ -38,6 +52,9 @@ class CB:
     INVITE = "inv"
     LINK = "lnk"
     PAGE = "pg"
+    ACTION_FORM = "af"     # steps of the /actie dialogue
+    ACTION_CARD = "ac"     # buttons on an action card: ac:<step>:<action id>:<version>
+    REMINDERS = "rem"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +89,31 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(Cmd.LINK, Permission.LINK_GROUP, N_("link a group chat to the project"),
                 N_("[operational | neighbourhoodwatch <area>, …] or, in the group, <code>")),
     CommandSpec(Cmd.UNLINK, Permission.UNLINK_GROUP, N_("unlink this group from the project")),
+    CommandSpec(Cmd.ACTION, Permission.REGISTER_ACTION,
+                N_("register an action (dialogue or one line); show one with A12"),
+                N_("[area | what | partner | period | capacity] or [A12]")),
+    CommandSpec(Cmd.OPEN, Permission.VIEW_ACTIONS, N_("outstanding actions per partner"),
+                N_("[partner]")),
+    CommandSpec(Cmd.MINE, Permission.VIEW_ACTIONS, N_("your partner's actions")),
+    CommandSpec(Cmd.DONE, Permission.UPDATE_ACTION, N_("report an action done"),
+                N_("A12 [note]")),
+    CommandSpec(Cmd.RESULT, Permission.UPDATE_ACTION, N_("add a result (with a number)"),
+                N_("A12 <result, e.g. 12 locks replaced>")),
+    CommandSpec(Cmd.NOT_DONE, Permission.UPDATE_ACTION, N_("report an action not done"),
+                N_("A12 <reason>")),
+    CommandSpec(Cmd.VOID, Permission.UPDATE_ACTION, N_("cancel an action"),
+                N_("A12 <reason>")),
+    CommandSpec(Cmd.POSTPONE, Permission.UPDATE_ACTION, N_("postpone an action by weeks"),
+                N_("A12 [weeks]")),
+    CommandSpec(Cmd.EDIT, Permission.UPDATE_ACTION, N_("change a field of an action"),
+                N_("A12 <field> <value>")),
+    CommandSpec(Cmd.STATUS, Permission.VIEW_STATUS,
+                N_("per partner: open, overdue, done; results")),
+    CommandSpec(Cmd.SEARCH, Permission.VIEW_ACTIONS, N_("search actions"), N_("<text>")),
+    CommandSpec(Cmd.EXPORT, Permission.EXPORT_ACTIONS,
+                N_("the action framework as Excel and CSV")),
+    CommandSpec(Cmd.REMINDERS, Permission.MANAGE_REMINDERS, N_("pause or resume reminders"),
+                N_("[pause|on]")),
     CommandSpec(Cmd.LANGUAGE, Permission.SET_LANGUAGE, N_("switch language (Nederlands/English)"),
                 N_("[nl|en]")),
 )

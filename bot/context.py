@@ -10,6 +10,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.actions import ActionService
 from bot.clock import Clock
 from bot.partnership import PartnershipService
 from bot.settings import Settings
@@ -26,6 +27,10 @@ class BotData:
         self.db: Database | None = None
         self.repos: Repositories | None = None
         self.partnership: PartnershipService | None = None
+        self.actions: ActionService | None = None
+        # Seconds after start-up to send what fell due while the bot was down (None: off,
+        # which the tests of unrelated features use to keep their conversations undisturbed).
+        self.reminder_catch_up_s: float | None = 2.0
 
 
 class WijkContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -47,6 +52,13 @@ class WijkContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
     @property
     def partnership(self) -> PartnershipService:
         service = self.bot_data.partnership
+        if service is None:
+            raise RuntimeError("services not ready: post_init has not run")
+        return service
+
+    @property
+    def actions(self) -> ActionService:
+        service = self.bot_data.actions
         if service is None:
             raise RuntimeError("services not ready: post_init has not run")
         return service

@@ -3,7 +3,7 @@ so the text is translated into the language of whoever receives it."""
 
 from __future__ import annotations
 
-from bot.i18n import _
+from bot.i18n import Msgid, _
 
 
 class UserError(Exception):
@@ -17,5 +17,8 @@ class UserError(Exception):
     def render(self) -> str:
         # Parameters may be callables (e.g. a translated label) so that they, too, are
         # rendered in the receiving user's language.
-        params = {k: v() if callable(v) else v for k, v in self.params.items()}
+        params = {
+            k: v() if callable(v) else _(v) if isinstance(v, Msgid) else v
+            for k, v in self.params.items()
+        }
         return _(self.message).format(**params)

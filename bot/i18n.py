@@ -116,9 +116,16 @@ def pgettext(context: str, message: str) -> str:
     return translations(get_locale()).pgettext(context, message)
 
 
-def N_(message: str) -> str:
+class Msgid(str):
+    """A message id marked with :func:`N_`: still a plain string, but recognisable, so
+    that e.g. :class:`bot.errors.UserError` translates it when it is a parameter."""
+
+    __slots__ = ()
+
+
+def N_(message: str) -> Msgid:
     """Mark a string for extraction without translating it now."""
-    return message
+    return Msgid(message)
 
 
 _ = gettext

@@ -33,11 +33,24 @@ class Permission(StrEnum):
     LINK_GROUP = "link_group"              # request a link code (private) / type it (group)
     UNLINK_GROUP = "unlink_group"
     SET_GROUP_LANGUAGE = "set_group_language"
+    # The action / monitoring framework
+    VIEW_ACTIONS = "view_actions"          # cards, open actions, search
+    REGISTER_ACTION = "register_action"
+    UPDATE_ACTION = "update_action"        # report done / results / edit; own partner's only,
+                                           # unless UPDATE_ANY_ACTION
+    UPDATE_ANY_ACTION = "update_any_action"
+    VIEW_STATUS = "view_status"            # per-partner accountability overview
+    EXPORT_ACTIONS = "export_actions"
+    MANAGE_REMINDERS = "manage_reminders"  # pause / resume one's own reminders
 
 
 _EVERYONE: frozenset[Role | None] = frozenset([None, *Role])
 _MEMBERS: frozenset[Role | None] = frozenset(Role)
 _LEADER: frozenset[Role | None] = frozenset({Role.PROJECTLEIDER})
+# Everyone who works on actions; the observer (meelezer) only reads.
+_WORKERS: frozenset[Role | None] = frozenset(
+    {Role.PROJECTLEIDER, Role.PARTNER, Role.WIJKAGENT, Role.ANALIST}
+)
 _ALL_CHATS = frozenset(ChatKind)
 _WORK_CHATS = frozenset({ChatKind.PRIVATE, ChatKind.OPERATIONAL})
 _LINKED_GROUPS = frozenset({ChatKind.OPERATIONAL, ChatKind.NEIGHBOURHOOD})
@@ -57,6 +70,14 @@ _RULES: dict[Permission, tuple[frozenset[Role | None], frozenset[ChatKind]]] = {
     Permission.LINK_GROUP: (_LEADER, frozenset({ChatKind.PRIVATE, ChatKind.UNLINKED_GROUP})),
     Permission.UNLINK_GROUP: (_LEADER, _LINKED_GROUPS),
     Permission.SET_GROUP_LANGUAGE: (_LEADER, _LINKED_GROUPS),
+    Permission.VIEW_ACTIONS: (_MEMBERS, _WORK_CHATS),
+    Permission.REGISTER_ACTION: (_WORKERS, _WORK_CHATS),
+    Permission.UPDATE_ACTION: (_WORKERS, _WORK_CHATS),
+    Permission.UPDATE_ANY_ACTION: (_LEADER, _WORK_CHATS),
+    Permission.VIEW_STATUS: (_LEADER | {Role.ANALIST, Role.MEELEZER}, _WORK_CHATS),
+    # A file with the whole framework goes to a private chat only.
+    Permission.EXPORT_ACTIONS: (_MEMBERS, frozenset({ChatKind.PRIVATE})),
+    Permission.MANAGE_REMINDERS: (_MEMBERS, frozenset({ChatKind.PRIVATE})),
 }
 
 

@@ -8,7 +8,22 @@ from __future__ import annotations
 from telegram.ext import TypeHandler
 
 from bot.context import WijkApp
-from handlers import areas, common, errors, groups, help, invitations, language, project, start
+from handlers import (
+    actions,
+    areas,
+    common,
+    errors,
+    export,
+    groups,
+    help,
+    invitations,
+    language,
+    overviews,
+    project,
+    reminders,
+    reporting,
+    start,
+)
 
 
 def register_all(app: WijkApp) -> None:
@@ -17,6 +32,7 @@ def register_all(app: WijkApp) -> None:
     app.add_handler(TypeHandler(object, common.prepare_update), group=-1)
     # 2. Dialogues first: while one is active its text steps must win over fallbacks.
     project.register(app)
+    actions.register(app)
     # 3. Commands and buttons of each capability (group 0).
     start.register(app)
     help.register(app)
@@ -25,5 +41,9 @@ def register_all(app: WijkApp) -> None:
     areas.register(app)
     invitations.register(app)
     groups.register(app)
+    reporting.register(app)       # includes replies to action cards: after the dialogues
+    overviews.register(app)
+    reminders.register(app)
+    export.register(app)
     # 4. Fallbacks (last in group 0) and the global error handler.
     errors.register(app)

@@ -1,13 +1,19 @@
-"""The action / monitoring framework (appendix 4): actions, partner statuses, results."""
+"""The action / monitoring framework (appendix 4): actions, partner statuses, results and
+the change history that makes every change attributable."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from storage.db import Database, utc_iso
+from storage.db import Database, Row, parse_utc, utc_iso
 from storage.models import ActionSummary
+
+STATUSES = ("open", "done", "not_done", "cancelled")
+# Fields a person may edit, with their column names.
+EDITABLE = ("area_id", "problem", "what", "aim", "type", "target", "period_start",
+            "period_end", "capacity", "notes", "expected_effect")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +37,98 @@ class NewAction:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ActionPartner:
+    partner_id: int
+    name: str
+    status: str
+    reason: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    id: int
+    partner_id: int | None
+    partner_name: str | None
+    text: str
+    quantity: float | None
+    unit: str | None
+    created_by: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    at: datetime
+    user_id: int | None
+    user_name: str
+    field: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    id: int
+    project_id: int
+    number: int
+    area_id: int | None
+    area_name: str | None
+    problem: str
+    what: str
+    aim: str
+    type: str | None
+    target: str | None
+    period_start: date | None
+    period_end: date | None
+    capacity: str
+    notes: str
+    expected_effect: date | None
+    created_by: int | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    partners: tuple[ActionPartner, ...] = ()
+    results: tuple[ActionResult, ...] = ()
+
+    @property
+    def code(self) -> str:
+        return f"A{self.number}"
+
+    @property
+    def partner_ids(self) -> tuple[int, ...]:
+        return tuple(p.partner_id for p in self.partners)
+
+    def status_of(self, partner_id: int) -> str | None:
+        return next((p.status for p in self.partners if p.partner_id == partner_id), None)
+
+    @property
+    def is_open(self) -> bool:
+        return any(p.status == "open" for p in self.partners) or not self.partners
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _t(value: str) -> datetime:
+    moment = parse_utc(value)
+    assert moment is not None
+    return moment
+
+
+_SELECT = (
+    "SELECT a.*, ar.name AS area_name FROM actions a"
+    " LEFT JOIN areas ar ON ar.id = a.area_id"
+)
+
+
 class ActionRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
+
+    # -- writing -------------------------------------------------------------------------
 
     async def create(self, project_id: int, action: NewAction, *, created_by: int | None,
                      now: datetime) -> ActionSummary:
@@ -46,7 +141,7 @@ class ActionRepository:
                     (project_id,),
                 )
             )
-            action_id = await self.db.execute(
+            action_id = await self.db.insert(
                 "INSERT INTO actions(project_id, number, area_id, problem, what, aim, type,"
                 " target, period_start, period_end, capacity, notes, expected_effect,"
                 " created_by, created_at, updated_at)"
@@ -73,25 +168,284 @@ class ActionRepository:
                 [(action_id, pid, text, qty, unit, created_by, stamp)
                  for pid, text, qty, unit in action.results],
             )
-            await self.db.execute(
-                "INSERT INTO action_history(action_id, at, user_id, field, old_value, new_value)"
-                " VALUES (?, ?, ?, 'created', NULL, ?)",
-                (action_id, stamp, created_by, action.what),
-            )
+            await self._history(action_id, now, created_by, "created", None, action.what)
         return ActionSummary(action_id, number, action.what, action.period_start,
                              action.period_end)
 
-    async def count(self, project_id: int) -> int:
-        return int(
-            await self.db.fetchval("SELECT COUNT(*) FROM actions WHERE project_id=?", (project_id,))
+    async def _history(self, action_id: int, now: datetime, user_id: int | None, field: str,
+                       old: object, new: object) -> None:
+        await self.db.execute(
+            "INSERT INTO action_history(action_id, at, user_id, field, old_value, new_value)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (action_id, utc_iso(now), user_id, field,
+             None if old is None else str(old), None if new is None else str(new)),
         )
 
-    async def count_open_overdue(self, project_id: int, today: date) -> int:
-        return int(
-            await self.db.fetchval(
-                "SELECT COUNT(DISTINCT a.id) FROM actions a JOIN action_partners ap"
-                " ON ap.action_id = a.id WHERE a.project_id=? AND ap.status='open'"
-                " AND a.period_end < ?",
-                (project_id, today.isoformat()),
+    async def update_fields(self, action: Action, changes: dict[str, object], *,
+                            user_id: int | None, now: datetime) -> bool:
+        """Apply ``changes`` if nobody changed the action since ``action.version`` was read.
+
+        Returns False (and changes nothing) on a concurrent modification.
+        """
+        unknown = set(changes) - set(EDITABLE)
+        if unknown:
+            raise ValueError(f"not editable: {sorted(unknown)}")
+        values = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in changes.items()}
+        async with self.db.transaction():
+            sets = ", ".join(f"{column}=?" for column in values)
+            changed = await self.db.execute(
+                f"UPDATE actions SET {sets}, version=version+1, updated_at=?"
+                " WHERE id=? AND version=?",
+                (*values.values(), utc_iso(now), action.id, action.version),
             )
+            if changed != 1:
+                return False
+            for column, new in values.items():
+                old = getattr(action, column)
+                old = old.isoformat() if isinstance(old, date) else old
+                if old != new:
+                    await self._history(action.id, now, user_id, column, old, new)
+        return True
+
+    async def set_status(self, action: Action, partner_ids: Iterable[int], status: str,
+                         reason: str | None, *, user_id: int | None, now: datetime) -> None:
+        """Set the status of some responsible partners (one transaction, with history)."""
+        if status not in STATUSES:
+            raise ValueError(status)
+        async with self.db.transaction():
+            for partner_id in partner_ids:
+                old = await self.db.fetchval(
+                    "SELECT status FROM action_partners WHERE action_id=? AND partner_id=?",
+                    (action.id, partner_id),
+                )
+                if old is None:
+                    continue
+                await self.db.execute(
+                    "UPDATE action_partners SET status=?, reason=?, updated_at=?"
+                    " WHERE action_id=? AND partner_id=?",
+                    (status, reason, utc_iso(now), action.id, partner_id),
+                )
+                name = await self.db.fetchval("SELECT name FROM partners WHERE id=?",
+                                              (partner_id,))
+                await self._history(action.id, now, user_id, f"status:{name}", old,
+                                    status if not reason else f"{status}: {reason}")
+            await self._touch(action.id, now)
+
+    async def add_partner(self, action_id: int, partner_id: int, *, user_id: int | None,
+                          now: datetime) -> None:
+        async with self.db.transaction():
+            await self.db.execute(
+                "INSERT OR IGNORE INTO action_partners(action_id, partner_id, status,"
+                " updated_at) VALUES (?, ?, 'open', ?)", (action_id, partner_id, utc_iso(now)))
+            name = await self.db.fetchval("SELECT name FROM partners WHERE id=?", (partner_id,))
+            await self._history(action_id, now, user_id, "partner", None, name)
+            await self._touch(action_id, now)
+
+    async def add_result(self, action_id: int, partner_id: int | None, text: str,
+                         quantity: float | None, unit: str | None, *, user_id: int | None,
+                         now: datetime) -> int:
+        async with self.db.transaction():
+            result_id = await self.db.insert(
+                "INSERT INTO action_results(action_id, partner_id, text, quantity, unit,"
+                " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (action_id, partner_id, text, quantity, unit, user_id, utc_iso(now)),
+            )
+            await self._history(action_id, now, user_id, "result", None, text)
+            await self._touch(action_id, now)
+        return result_id
+
+    async def _touch(self, action_id: int, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE actions SET updated_at=?, version=version+1 WHERE id=?",
+            (utc_iso(now), action_id),
         )
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _action(self, row: Row, partners: tuple[ActionPartner, ...],
+                results: tuple[ActionResult, ...]) -> Action:
+        return Action(
+            id=row["id"], project_id=row["project_id"], number=row["number"],
+            area_id=row["area_id"], area_name=row["area_name"], problem=row["problem"],
+            what=row["what"], aim=row["aim"], type=row["type"], target=row["target"],
+            period_start=_d(row["period_start"]), period_end=_d(row["period_end"]),
+            capacity=row["capacity"], notes=row["notes"],
+            expected_effect=_d(row["expected_effect"]), created_by=row["created_by"],
+            created_at=_t(row["created_at"]), updated_at=_t(row["updated_at"]),
+            version=row["version"], partners=partners, results=results,
+        )
+
+    async def _load(self, rows: list[Row], *, with_results: bool = True) -> list[Action]:
+        if not rows:
+            return []
+        ids = [r["id"] for r in rows]
+        partners: dict[int, list[ActionPartner]] = {i: [] for i in ids}
+        results: dict[int, list[ActionResult]] = {i: [] for i in ids}
+        # Chunked IN lists keep us under SQLite's variable limit for big projects.
+        for start in range(0, len(ids), 900):
+            chunk = ids[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            for r in await self.db.fetchall(
+                "SELECT ap.*, p.name FROM action_partners ap JOIN partners p"
+                f" ON p.id = ap.partner_id WHERE ap.action_id IN ({marks})"
+                " ORDER BY p.name COLLATE NOCASE", chunk,
+            ):
+                partners[r["action_id"]].append(ActionPartner(
+                    r["partner_id"], r["name"], r["status"], r["reason"], _t(r["updated_at"])))
+            if with_results:
+                for r in await self.db.fetchall(
+                    "SELECT res.*, p.name AS partner_name FROM action_results res"
+                    " LEFT JOIN partners p ON p.id = res.partner_id"
+                    f" WHERE res.action_id IN ({marks}) ORDER BY res.id", chunk,
+                ):
+                    results[r["action_id"]].append(ActionResult(
+                        r["id"], r["partner_id"], r["partner_name"], r["text"], r["quantity"],
+                        r["unit"], r["created_by"], _t(r["created_at"])))
+        return [self._action(r, tuple(partners[r["id"]]), tuple(results[r["id"]]))
+                for r in rows]
+
+    async def get(self, action_id: int) -> Action | None:
+        rows = await self.db.fetchall(_SELECT + " WHERE a.id=?", (action_id,))
+        loaded = await self._load(rows)
+        return loaded[0] if loaded else None
+
+    async def by_number(self, project_id: int, number: int) -> Action | None:
+        rows = await self.db.fetchall(_SELECT + " WHERE a.project_id=? AND a.number=?",
+                                      (project_id, number))
+        loaded = await self._load(rows)
+        return loaded[0] if loaded else None
+
+    async def open_actions(self, project_id: int, partner_id: int | None = None) -> list[Action]:
+        """Actions with at least one open partner status (or no partner at all)."""
+        params: list[object] = [project_id]
+        partner_clause = ""
+        if partner_id is not None:
+            partner_clause = " AND ap.partner_id=?"
+            params.append(partner_id)
+        rows = await self.db.fetchall(
+            _SELECT + " WHERE a.project_id=? AND (EXISTS (SELECT 1 FROM action_partners ap"
+            " WHERE ap.action_id = a.id AND ap.status='open'" + partner_clause + ")"
+            + ("" if partner_id is not None else
+               " OR NOT EXISTS (SELECT 1 FROM action_partners ap2 WHERE ap2.action_id = a.id)")
+            + ") ORDER BY a.period_end IS NULL, a.period_end, a.number",
+            params,
+        )
+        return await self._load(rows, with_results=False)
+
+    async def for_partner(self, project_id: int, partner_id: int) -> list[Action]:
+        rows = await self.db.fetchall(
+            _SELECT + " WHERE a.project_id=? AND a.id IN (SELECT action_id FROM"
+            " action_partners WHERE partner_id=?) ORDER BY a.number DESC",
+            (project_id, partner_id),
+        )
+        return await self._load(rows)
+
+    async def all(self, project_id: int) -> list[Action]:
+        rows = await self.db.fetchall(_SELECT + " WHERE a.project_id=? ORDER BY a.number",
+                                      (project_id,))
+        return await self._load(rows)
+
+    async def search(self, project_id: int, text: str, limit: int = 200) -> list[Action]:
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = await self.db.fetchall(
+            _SELECT + " WHERE a.project_id=? AND (a.what LIKE ? ESCAPE '\\'"
+            " OR a.problem LIKE ? ESCAPE '\\' OR a.aim LIKE ? ESCAPE '\\'"
+            " OR a.notes LIKE ? ESCAPE '\\' OR a.capacity LIKE ? ESCAPE '\\'"
+            " OR ar.name LIKE ? ESCAPE '\\' OR a.id IN (SELECT action_id FROM action_results"
+            " WHERE text LIKE ? ESCAPE '\\')) ORDER BY a.number DESC LIMIT ?",
+            (project_id, like, like, like, like, like, like, like, limit),
+        )
+        return await self._load(rows)
+
+    async def history(self, action_id: int) -> list[HistoryEntry]:
+        rows = await self.db.fetchall(
+            "SELECT h.*, TRIM(COALESCE(u.first_name, '') || ' ' || COALESCE(u.last_name, ''))"
+            " AS user_name FROM action_history h LEFT JOIN users u ON u.id = h.user_id"
+            " WHERE h.action_id=? ORDER BY h.id", (action_id,),
+        )
+        return [HistoryEntry(_t(r["at"]), r["user_id"], r["user_name"] or "", r["field"],
+                             r["old_value"], r["new_value"]) for r in rows]
+
+    async def partner_summary(self, project_id: int, today: date,
+                              since: date) -> list[Row]:
+        """Per partner: open, overdue, done since ``since``, and last activity."""
+        return await self.db.fetchall(
+            "SELECT p.id AS partner_id, p.name,"
+            " SUM(ap.status='open') AS open,"
+            " SUM(ap.status='open' AND a.period_end < ?) AS overdue,"
+            " SUM(ap.status='done' AND ap.updated_at >= ?) AS done_recent,"
+            " SUM(ap.status='done') AS done_total,"
+            " MAX(ap.updated_at) AS last_activity"
+            " FROM partners p LEFT JOIN action_partners ap ON ap.partner_id = p.id"
+            " LEFT JOIN actions a ON a.id = ap.action_id"
+            " WHERE p.project_id=? GROUP BY p.id ORDER BY p.name COLLATE NOCASE",
+            (today.isoformat(), since.isoformat(), project_id),
+        )
+
+    async def result_totals(self, project_id: int) -> list[Row]:
+        """Summed quantities per partner and unit."""
+        return await self.db.fetchall(
+            "SELECT COALESCE(p.name, '') AS partner, res.unit, SUM(res.quantity) AS total,"
+            " COUNT(*) AS results FROM action_results res JOIN actions a ON a.id = res.action_id"
+            " LEFT JOIN partners p ON p.id = res.partner_id"
+            " WHERE a.project_id=? AND res.quantity IS NOT NULL"
+            " GROUP BY p.name, res.unit ORDER BY p.name COLLATE NOCASE, total DESC",
+            (project_id,),
+        )
+
+    async def count(self, project_id: int) -> int:
+        return int(await self.db.fetchval(
+            "SELECT COUNT(*) FROM actions WHERE project_id=?", (project_id,)))
+
+    async def count_open_overdue(self, project_id: int, today: date) -> int:
+        return int(await self.db.fetchval(
+            "SELECT COUNT(DISTINCT a.id) FROM actions a JOIN action_partners ap"
+            " ON ap.action_id = a.id WHERE a.project_id=? AND ap.status='open'"
+            " AND a.period_end < ?", (project_id, today.isoformat())))
+
+    # -- reminders -----------------------------------------------------------------------
+
+    async def due_reminders(self, week_start: date, week_end: date) -> list[Row]:
+        """Open partner statuses whose period ends this week, per member to remind, not
+        yet reminded for this period end, members who did not pause reminders."""
+        return await self.db.fetchall(
+            "SELECT a.id AS action_id, a.project_id, a.number, a.period_end, ap.partner_id,"
+            " m.user_id FROM actions a JOIN action_partners ap ON ap.action_id = a.id"
+            " JOIN members m ON m.partner_id = ap.partner_id AND m.project_id = a.project_id"
+            " JOIN users u ON u.id = m.user_id"
+            " WHERE ap.status='open' AND a.period_end BETWEEN ? AND ?"
+            " AND u.reminders_paused = 0 AND m.role != 'meelezer'"
+            " AND NOT EXISTS (SELECT 1 FROM reminders_sent r WHERE r.action_id = a.id"
+            " AND r.partner_id = ap.partner_id AND r.user_id = m.user_id"
+            " AND r.period_end = a.period_end)"
+            " ORDER BY m.user_id, a.period_end, a.number",
+            (week_start.isoformat(), week_end.isoformat()),
+        )
+
+    async def mark_reminded(self, action_id: int, partner_id: int, user_id: int,
+                            period_end: date, now: datetime) -> bool:
+        """Claim a reminder; False if it was already claimed (so it is sent once)."""
+        changed = await self.db.execute(
+            "INSERT OR IGNORE INTO reminders_sent(action_id, partner_id, user_id, period_end,"
+            " sent_at) VALUES (?, ?, ?, ?, ?)",
+            (action_id, partner_id, user_id, period_end.isoformat(), utc_iso(now)),
+        )
+        return changed > 0
+
+    async def unmark_reminded(self, action_id: int, partner_id: int, user_id: int,
+                              period_end: date) -> None:
+        await self.db.execute(
+            "DELETE FROM reminders_sent WHERE action_id=? AND partner_id=? AND user_id=?"
+            " AND period_end=?", (action_id, partner_id, user_id, period_end.isoformat()))
+
+    async def mark_digest(self, project_id: int, user_id: int, year: int, week: int,
+                          now: datetime) -> bool:
+        changed = await self.db.execute(
+            "INSERT OR IGNORE INTO digests_sent(project_id, user_id, iso_year, iso_week,"
+            " sent_at) VALUES (?, ?, ?, ?, ?)", (project_id, user_id, year, week, utc_iso(now)))
+        return changed > 0
+
+    async def unmark_digest(self, project_id: int, user_id: int, year: int, week: int) -> None:
+        await self.db.execute(
+            "DELETE FROM digests_sent WHERE project_id=? AND user_id=? AND iso_year=?"
+            " AND iso_week=?", (project_id, user_id, year, week))

@@ -97,7 +97,7 @@ class ChatRepository:
         language: str | None = None,
     ) -> LinkedChat:
         async with self.db.transaction():
-            link_id = await self.db.execute(
+            link_id = await self.db.insert(
                 "INSERT INTO linked_chats(chat_id, project_id, purpose, title, language,"
                 " linked_by, linked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (chat_id, project_id, purpose.value, title, language, linked_by, utc_iso(now)),

@@ -186,11 +186,16 @@ class Database:
                 yield self.conn
 
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement; return ``lastrowid`` (for INSERT) or the row count."""
+        """Run one statement; return the number of rows it changed."""
         async with self._access() as conn, conn.execute(sql, params) as cur:
-            if sql.lstrip()[:6].upper() == "INSERT":
-                return int(cur.lastrowid or 0)
             return cur.rowcount
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run one INSERT; return the new row's id."""
+        async with self._access() as conn, conn.execute(sql, params) as cur:
+            if not cur.rowcount or cur.lastrowid is None:
+                raise sqlite3.IntegrityError("nothing was inserted")
+            return int(cur.lastrowid)
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         async with self._access() as conn:

@@ -44,7 +44,7 @@ class ProjectRepository:
     # -- projects ------------------------------------------------------------------------
 
     async def create(self, name: str, municipality: str, created_by: int | None) -> Project:
-        project_id = await self.db.execute(
+        project_id = await self.db.insert(
             "INSERT INTO projects(name, municipality, created_by, created_at) VALUES (?, ?, ?, ?)",
             (name, municipality, created_by, utc_iso(utc_now())),
         )
@@ -79,7 +79,7 @@ class ProjectRepository:
         homes: int | None = None,
         parent_id: int | None = None,
     ) -> Area:
-        area_id = await self.db.execute(
+        area_id = await self.db.insert(
             "INSERT INTO areas(project_id, name, kind, cbs_code, homes, parent_id, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (project_id, name, kind.value, cbs_code, homes, parent_id, utc_iso(utc_now())),
@@ -110,7 +110,7 @@ class ProjectRepository:
     # -- partners ------------------------------------------------------------------------
 
     async def add_partner(self, project_id: int, name: str, kind: PartnerKind) -> Partner:
-        partner_id = await self.db.execute(
+        partner_id = await self.db.insert(
             "INSERT INTO partners(project_id, name, kind, created_at) VALUES (?, ?, ?, ?)",
             (project_id, name, kind.value, utc_iso(utc_now())),
         )

@@ -65,6 +65,16 @@ class UserRepository:
     async def language(self, user_id: int) -> str | None:
         return await self.db.fetchval("SELECT language FROM users WHERE id=?", (user_id,))
 
+    async def reminders_paused(self, user_id: int) -> bool:
+        return bool(await self.db.fetchval(
+            "SELECT reminders_paused FROM users WHERE id=?", (user_id,)))
+
+    async def set_reminders_paused(self, user_id: int, paused: bool) -> None:
+        await self.db.execute(
+            "UPDATE users SET reminders_paused=?, updated_at=? WHERE id=?",
+            (int(paused), utc_iso(utc_now()), user_id),
+        )
+
     async def set_language(self, user_id: int, language: str) -> None:
         await self.db.execute(
             "UPDATE users SET language=?, updated_at=? WHERE id=?",

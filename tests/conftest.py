@@ -44,6 +44,7 @@ def settings(tmp_path: Path, botapi: FakeBotAPI) -> Settings:
 @pytest.fixture
 async def app(settings: Settings, clock: FixedClock) -> AsyncIterator[WijkApp]:
     application = build_application(settings, clock=clock)
+    application.bot_data.reminder_catch_up_s = None  # test_reminders_e2e covers it
     async with run_application(application):
         yield application
 

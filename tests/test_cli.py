@@ -16,9 +16,11 @@ import aiohttp
 
 from bot import __version__
 from bot.settings import Settings
+from storage.db import migration_files
 from tests.botapi import FakeBotAPI
 
 ROOT = Path(__file__).resolve().parent.parent
+LATEST = len(migration_files())
 
 
 def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -85,9 +87,9 @@ def test_migrate_and_backup(tmp_path: Path) -> None:
     db = tmp_path / "data" / "wijkbot.sqlite"
     proc = wijkbot(tmp_path, "migrate", WIJKBOT_DATABASE=str(db))
     assert proc.returncode == 0, proc.stderr
-    assert "schema version 3" in proc.stdout and "applied 0001_partnership.sql" in proc.stdout
+    assert f"schema version {LATEST}" in proc.stdout and "applied 0001_partnership.sql" in proc.stdout
     again = wijkbot(tmp_path, "migrate", WIJKBOT_DATABASE=str(db))
-    assert "applied" not in again.stdout and "schema version 3" in again.stdout
+    assert "applied" not in again.stdout and f"schema version {LATEST}" in again.stdout
     with sqlite3.connect(db) as conn:
         conn.execute("INSERT INTO users(id, first_name, created_at, updated_at)"
                      " VALUES (1, 'Anna', 'x', 'x')")
@@ -177,3 +179,25 @@ def test_webhook_needs_https(tmp_path: Path) -> None:
     proc = wijkbot(tmp_path, "run", "--webhook-url", "http://insecure.example.org/x",
                    TELEGRAM_BOT_TOKEN=settings.token or "")
     assert proc.returncode == 2 and "https" in proc.stderr
+
+
+def test_export_from_the_command_line(tmp_path: Path) -> None:
+    import openpyxl
+
+    assert wijkbot(tmp_path, "demo", "--as-of", "2026-11-23").returncode == 0
+    db = str(tmp_path / "wijkbot-demo.sqlite")
+    out = tmp_path / "kader.xlsx"
+    proc = wijkbot(tmp_path, "--database", db, "export", "--project", "1", "--out", str(out),
+                   "--language", "en")
+    assert proc.returncode == 0, proc.stderr
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    values = [c.value for row in sheet.iter_rows() for c in row]
+    assert "Problem area" in values and "Expected effect" in values
+    rows = int(proc.stdout.split(": ")[1].split()[0])
+    assert rows >= 30
+    csv_out = tmp_path / "kader.csv"
+    assert wijkbot(tmp_path, "--database", db, "export", "--project", "Focus woninginbraak "
+                   "Havendam 2026", "--out", str(csv_out)).returncode == 0
+    assert csv_out.read_bytes().startswith(b"\xef\xbb\xbf")
+    bad = wijkbot(tmp_path, "--database", db, "export", "--project", "nope", "--out", "x.xlsx")
+    assert bad.returncode == 2 and "unknown project" in bad.stderr

@@ -56,3 +56,23 @@ def test_linking() -> None:
 def test_every_permission_has_a_rule() -> None:
     for permission in Permission:
         can(None, permission, ChatKind.PRIVATE)  # raises KeyError when a rule is missing
+
+
+def test_action_framework_rules() -> None:
+    for role in (Role.PROJECTLEIDER, Role.PARTNER, Role.WIJKAGENT, Role.ANALIST):
+        assert can(role, Permission.REGISTER_ACTION, ChatKind.PRIVATE)
+        assert can(role, Permission.REGISTER_ACTION, ChatKind.OPERATIONAL)
+        assert can(role, Permission.UPDATE_ACTION, ChatKind.PRIVATE)
+    assert not can(Role.MEELEZER, Permission.REGISTER_ACTION, ChatKind.PRIVATE)
+    assert not can(Role.MEELEZER, Permission.UPDATE_ACTION, ChatKind.PRIVATE)
+    assert can(Role.MEELEZER, Permission.VIEW_ACTIONS, ChatKind.PRIVATE)
+    assert can(Role.PROJECTLEIDER, Permission.UPDATE_ANY_ACTION, ChatKind.PRIVATE)
+    assert not can(Role.PARTNER, Permission.UPDATE_ANY_ACTION, ChatKind.PRIVATE)
+    assert can(Role.PROJECTLEIDER, Permission.VIEW_STATUS, ChatKind.OPERATIONAL)
+    assert not can(Role.PARTNER, Permission.VIEW_STATUS, ChatKind.PRIVATE)
+    for role in ALL_ROLES:
+        for permission in (Permission.VIEW_ACTIONS, Permission.REGISTER_ACTION,
+                           Permission.EXPORT_ACTIONS):
+            assert not can(role, permission, ChatKind.NEIGHBOURHOOD)
+            assert not can(role, permission, ChatKind.UNLINKED_GROUP)
+    assert not can(Role.PROJECTLEIDER, Permission.EXPORT_ACTIONS, ChatKind.OPERATIONAL)

@@ -1,0 +1,77 @@
+"""What is open, per partner: ``/openstaand``, ``/mijnacties``, ``/status``, ``/zoek``.
+
+Long answers are paged with buttons, never cut off.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from bot.access import Access
+from bot.action_text import action_line, open_lines, status_lines
+from bot.commands import Cmd
+from bot.context import WijkApp, WijkContext
+from bot.i18n import _, format_number, ngettext
+from bot.permissions import Permission
+from handlers.common import command_text, esc, guard, reply_paged, reply_usage
+
+
+@guard(Permission.VIEW_ACTIONS)
+async def open_command(update: Update, context: WijkContext, access: Access) -> None:
+    assert access.project_id is not None and access.user_id is not None
+    groups = await context.actions.open_by_partner(
+        access.user_id, access.project_id, access.chat_kind, command_text(update) or None)
+    await reply_paged(update, context, open_lines(groups, context.actions.today()))
+
+
+@guard(Permission.VIEW_ACTIONS)
+async def mine_command(update: Update, context: WijkContext, access: Access) -> None:
+    assert access.project_id is not None and access.user_id is not None
+    member, actions = await context.actions.mine(access.user_id, access.project_id,
+                                                 access.chat_kind)
+    today = context.actions.today()
+    open_ones = [a for a in actions if a.status_of(member.partner_id) == "open"]
+    closed = [a for a in actions if a.status_of(member.partner_id) != "open"]
+    lines = [_("<b>Actions of {partner}</b>").format(partner=esc(member.partner_name))]
+    lines.append(ngettext("{count} open:", "{count} open:", len(open_ones)).format(
+        count=format_number(len(open_ones))))
+    lines += [action_line(a, today) for a in open_ones]
+    if closed:
+        lines += ["", _("Done, not done or cancelled:")]
+        lines += [action_line(a, today) for a in closed[:50]]
+    if not actions:
+        lines.append(_("None yet. Register one with /action."))
+    await reply_paged(update, context, lines)
+
+
+@guard(Permission.VIEW_STATUS)
+async def status_command(update: Update, context: WijkContext, access: Access) -> None:
+    assert access.project_id is not None and access.user_id is not None
+    report = await context.actions.status(access.user_id, access.project_id, access.chat_kind)
+    project = await context.partnership.project(access.project_id)
+    await reply_paged(update, context, status_lines(report, project.name))
+
+
+@guard(Permission.VIEW_ACTIONS)
+async def search_command(update: Update, context: WijkContext, access: Access) -> None:
+    assert access.project_id is not None and access.user_id is not None
+    text = command_text(update)
+    if not text:
+        await reply_usage(update)
+        return
+    found = await context.actions.search(access.user_id, access.project_id, text,
+                                         access.chat_kind)
+    today = context.actions.today()
+    lines = [ngettext("{count} action found for “{text}”:", "{count} actions found for "
+                      "“{text}”:", len(found)).format(count=format_number(len(found)),
+                                                      text=esc(text))]
+    lines += [action_line(a, today) for a in found]
+    await reply_paged(update, context, lines)
+
+
+def register(app: WijkApp) -> None:
+    app.add_handler(CommandHandler(Cmd.OPEN, open_command))
+    app.add_handler(CommandHandler(Cmd.MINE, mine_command))
+    app.add_handler(CommandHandler(Cmd.STATUS, status_command))
+    app.add_handler(CommandHandler(Cmd.SEARCH, search_command))

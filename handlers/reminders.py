@@ -1,0 +1,136 @@
+"""Reminders: the last-week reminder to responsible partners, the weekly overdue digest to
+project leaders, and ``/herinneringen`` (``/reminders``) to pause or resume them.
+
+Jobs run daily at 09:00 in the partnership's time zone (APScheduler through PTB's job
+queue, correct across daylight saving), and once shortly after start-up to catch up on
+anything that fell due while the bot was down.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import time
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.access import Access
+from bot.action_text import action_line, card
+from bot.commands import CB, Cmd
+from bot.context import WijkApp, WijkContext
+from bot.i18n import _, use_locale
+from bot.permissions import Permission
+from bot.reminders import ReminderService, by_partner
+from handlers.common import command_text, edit_or_reply, esc, guard, keyboard, reply, reply_usage
+from handlers.reporting import card_buttons
+
+log = logging.getLogger(__name__)
+
+RUN_AT = time(9, 0)
+JOB_DAILY = "reminders-daily"
+JOB_CATCH_UP = "reminders-catch-up"
+
+
+def service(context: WijkContext) -> ReminderService:
+    return ReminderService(context.repos, context.clock, context.actions.today)
+
+
+async def send_reminders(context: WijkContext) -> int:
+    """Send every due, unclaimed reminder. Returns how many were delivered."""
+    reminders = service(context)
+    sent = 0
+    for reminder in await reminders.claim_due():
+        today = context.actions.today()
+        with use_locale(reminder.language or context.settings.language):
+            text = _("⏰ <b>{code}</b> ends this week. Is it done? Report it with the buttons "
+                     "or reply to this message with a result.").format(
+                code=reminder.action.code) + "\n\n" + card(reminder.action, today)
+            markup = card_buttons(reminder.action)
+        try:
+            await context.bot.send_message(reminder.user_id, text, parse_mode=ParseMode.HTML,
+                                           reply_markup=markup)
+            sent += 1
+        except Forbidden:
+            log.info("user %s blocked the bot; reminder dropped", reminder.user_id)
+        except TelegramError:
+            log.warning("reminder to %s failed; will retry", reminder.user_id, exc_info=True)
+            await reminders.release(reminder)
+    return sent
+
+
+async def send_digests(context: WijkContext) -> int:
+    reminders = service(context)
+    sent = 0
+    for digest in await reminders.claim_digests():
+        today = context.actions.today()
+        with use_locale(digest.language or context.settings.language):
+            lines = [_("📋 <b>{project}</b>: overdue actions this week").format(
+                project=esc(digest.project_name))]
+            for partner, actions in by_partner(digest.overdue).items():
+                lines.append(f"\n<b>{esc(partner)}</b>")
+                lines += [action_line(a, today) for a in actions]
+            text = "\n".join(lines)[:4000]
+        try:
+            await context.bot.send_message(digest.user_id, text, parse_mode=ParseMode.HTML)
+            sent += 1
+        except Forbidden:
+            log.info("leader %s blocked the bot; digest dropped", digest.user_id)
+        except TelegramError:
+            log.warning("digest to %s failed; will retry", digest.user_id, exc_info=True)
+            await reminders.release_digest(digest)
+    return sent
+
+
+async def reminder_job(context: WijkContext) -> None:
+    await send_reminders(context)
+    await send_digests(context)
+
+
+@guard(Permission.MANAGE_REMINDERS, needs_project=False)
+async def reminders_command(update: Update, context: WijkContext, access: Access) -> None:
+    assert access.user_id is not None
+    word = command_text(update).lower()
+    if word in ("pauze", "pause", "uit", "off"):
+        paused = True
+    elif word in ("aan", "on", "resume", "hervat"):
+        paused = False
+    elif not word:
+        paused_now = await context.repos.users.reminders_paused(access.user_id)
+        state = _("paused") if paused_now else _("on")
+        await reply(update, _("Your reminders are {state}.").format(state=state),
+                    markup=keyboard([[(_("Pause"), f"{CB.REMINDERS}:pause"),
+                                      (_("Resume"), f"{CB.REMINDERS}:on")]]))
+        return
+    else:
+        await reply_usage(update)
+        return
+    await context.repos.users.set_reminders_paused(access.user_id, paused)
+    await reply(update, _("Reminders paused.") if paused else _("Reminders are on again."))
+
+
+@guard(Permission.MANAGE_REMINDERS, needs_project=False)
+async def reminders_button(update: Update, context: WijkContext, access: Access) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None and access.user_id is not None
+    paused = query.data.endswith(":pause")
+    await context.repos.users.set_reminders_paused(access.user_id, paused)
+    await query.answer()
+    await edit_or_reply(update, _("Reminders paused.") if paused
+                        else _("Reminders are on again."))
+
+
+def register(app: WijkApp) -> None:
+    app.add_handler(CommandHandler(Cmd.REMINDERS, reminders_command))
+    app.add_handler(CallbackQueryHandler(reminders_button, pattern=rf"^{CB.REMINDERS}:"))
+
+
+def schedule(app: WijkApp) -> None:
+    """Called from post_init, when the settings (time zone) and the database are ready."""
+    assert app.job_queue is not None and app.bot_data.settings is not None
+    tz = app.bot_data.settings.tz
+    app.job_queue.run_daily(reminder_job, time=RUN_AT.replace(tzinfo=tz), name=JOB_DAILY)
+    delay = app.bot_data.reminder_catch_up_s
+    if delay is not None:
+        app.job_queue.run_once(reminder_job, when=delay, name=JOB_CATCH_UP)

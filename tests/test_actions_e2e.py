@@ -1,0 +1,254 @@
+"""End to end: the action framework as partners and the project leader use it."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from bot.i18n import _, use_locale
+from tests.conftest import button, invitation_payload
+
+LANGS = ["nl", "en"]
+CMD = {
+    "nl": {"action": "/actie", "open": "/openstaand", "done": "/gedaan", "result": "/resultaat",
+           "notdone": "/nietgedaan", "void": "/vervallen", "edit": "/wijzig", "mine": "/mijnacties",
+           "search": "/zoek", "postpone": "/uitstellen"},
+    "en": {"action": "/action", "open": "/open", "done": "/done", "result": "/result",
+           "notdone": "/notdone", "void": "/void", "edit": "/edit", "mine": "/myactions",
+           "search": "/search", "postpone": "/postpone"},
+}
+
+
+def t(lang: str, msgid: str, **params: object) -> str:
+    with use_locale(lang):
+        text = _(msgid).format(**params)
+    if lang == "nl":
+        with use_locale("nl"):
+            assert _(msgid) != msgid, f"no Dutch translation for {msgid!r}"
+    return re.sub(r"<[^>]+>", "", text)
+
+
+async def partnership(people, botapi, lang: str):
+    """A project with two areas, three partners, a leader, a wardens member and an observer."""
+    leader = people(100, "Anna", lang)
+    warden = people(200, "Dennis", lang)
+    police = people(300, "Kees", lang)
+    observer = people(400, "Mees", lang)
+    await leader.say(f"{'/nieuwproject' if lang == 'nl' else '/newproject'} Veilig Wonen Oost "
+                     "| Havendam")
+    await leader.say("/gebied wijk Oost")
+    await leader.say("/gebied buurt Oostbroek | BU99990101 | 1450 | Oost")
+    await leader.say("/partner stadstoezicht Stadstoezicht Havendam")
+    await leader.say("/partner politie Politie basisteam Oost")
+    for person, partner, role in ((warden, "Stadstoezicht Havendam", "partner"),
+                                  (police, "Politie basisteam Oost", "wijkagent"),
+                                  (observer, "Politie basisteam Oost", "meelezer")):
+        invite = await leader.say(f"/uitnodigen {partner} | {role}")
+        await person.say(f"/start {invitation_payload(invite['text'])}")
+        await botapi.next_message(leader.id)  # "… joined"
+    return leader, warden, police, observer
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_register_by_one_line_and_see_it_open(app, people, botapi, lang) -> None:
+    leader, warden, police, observer = await partnership(people, botapi, lang)
+    c = CMD[lang]
+    confirm = await warden.say(f"{c['action']} Oostbroek | extra avondronde achterpaden | "
+                               "stadstoezicht | wk 48-49 | 2 pers 19-23u")
+    assert t(lang, "Action <b>{code}</b> registered.", code="A1") in confirm["text"]
+    card = await botapi.next_message(warden.id)
+    assert "A1" in card["text"] and "extra avondronde achterpaden" in card["text"]
+    assert "wk 48-49" in card["text"] and "Stadstoezicht Havendam" in card["text"]
+    assert botapi.button_data(card)  # done / result / postpone / not done
+
+    overview = await leader.say(c["open"])
+    assert "Stadstoezicht Havendam" in overview["text"] and "A1" in overview["text"]
+    status = await leader.say("/status")
+    assert "Stadstoezicht Havendam" in status["text"]
+
+    # The partner reports it done with a numeric result.
+    done = await warden.say(f"{c['done']} A1")
+    assert t(lang, "{code} reported done. Thank you!", code="A1") in done["text"]
+    await botapi.next_message(warden.id)  # the updated card
+    result = await warden.say(f"{c['result']} A1 12 sloten vervangen")
+    assert t(lang, "Result added to {code}.", code="A1") in result["text"]
+    card = await botapi.next_message(warden.id)
+    assert "12 sloten vervangen" in card["text"]
+    repos = app.bot_data.repos
+    [project] = await repos.projects.list_all()
+    action = await repos.actions.by_number(project.id, 1)
+    assert action is not None
+    assert [(r.quantity, r.unit) for r in action.results] == [(12.0, "sloten")]
+    assert [p.status for p in action.partners] == ["done"]
+    totals = await leader.say("/status")
+    assert "12" in totals["text"] and "sloten" in totals["text"]
+    nothing_open = await leader.say(c["open"])
+    assert "A1" not in nothing_open["text"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_register_by_dialogue(app, people, botapi, lang) -> None:
+    leader, warden, police, observer = await partnership(people, botapi, lang)
+    step = await police.say(CMD[lang]["action"])
+    assert "1" in step["text"]
+    step = await police.press_and_read(step, button(botapi, step, label="Oostbroek"))
+    step = await police.press_and_read(step, button(botapi, step, suffix=":skip"))  # problem
+    # what: from the catalogue
+    step = await police.press_and_read(step, button(botapi, step, suffix=":cat:domein"))
+    step = await police.press_and_read(step, button(botapi, step, suffix=":pick:rounds"))
+    assert step["text"]  # aim
+    botapi.send_text(police.user, "20 adressen controleren")
+    aim_done = await botapi.next_message(police.id)  # type step
+    # Back returns to the aim step, then forward again.
+    back = await police.press_and_read(aim_done, button(botapi, aim_done, suffix=":back"))
+    botapi.send_text(police.user, "25 adressen controleren")
+    step = await botapi.next_message(police.id)
+    step = await police.press_and_read(step, button(botapi, step, suffix=":type:proactie"))
+    step = await police.press_and_read(step, button(botapi, step, suffix=":target:dader"))
+    # partners: own partner preselected; add wardens
+    assert any(text.startswith("✅") and "Politie" in text for text in botapi.button_texts(step))
+    step = await police.press_and_read(step, button(botapi, step,
+                                                    label="Stadstoezicht Havendam"))
+    step = await police.press_and_read(step, button(botapi, step, suffix=":pdone"))
+    # period: typed, with a bad value first
+    botapi.send_text(police.user, "wk 54")
+    retry = await botapi.next_message(police.id)
+    assert t(lang, "Week {week} does not exist: weeks run from 1 to 52 or 53.", week=54) \
+        in retry["text"]
+    botapi.send_text(police.user, "wk 52-2")
+    step = await botapi.next_message(police.id)
+    botapi.send_text(police.user, "2 pers., 19–23 u")
+    step = await botapi.next_message(police.id)
+    step = await police.press_and_read(step, button(botapi, step, suffix=":skip"))  # notes
+    summary = await police.press_and_read(step, button(botapi, step, suffix=":effect:2"))
+    assert "wk 52-2" in summary["text"] and "25 adressen" in summary["text"]
+    since = botapi.mark()
+    botapi.press_button(police.user, summary, button(botapi, summary, suffix=":save"))
+    saved = await botapi.next_message(police.id)
+    assert t(lang, "Action <b>{code}</b> registered.", code="A1") in saved["text"]
+    await botapi.wait_for("answerCallbackQuery", since=since)
+    [project] = await app.bot_data.repos.projects.list_all()
+    action = await app.bot_data.repos.actions.by_number(project.id, 1)
+    assert action is not None
+    assert action.area_name == "Oostbroek" and action.type == "proactie"
+    assert action.target == "dader" and action.aim == "25 adressen controleren"
+    assert {p.name for p in action.partners} == {"Politie basisteam Oost",
+                                                  "Stadstoezicht Havendam"}
+    assert action.period_start.isocalendar().week == 52
+    assert action.period_end.isocalendar()[:2] == (2027, 2)
+    assert back["text"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_permissions_and_bad_input(app, people, botapi, lang) -> None:
+    leader, warden, police, observer = await partnership(people, botapi, lang)
+    c = CMD[lang]
+    await warden.say(f"{c['action']} Oostbroek | extra ronde | stadstoezicht | wk 48")
+    await botapi.next_message(warden.id)
+    # The police did not agree to A1: they cannot change it. The observer only reads.
+    refused = await police.say(f"{c['done']} A1")
+    assert "A1" in refused["text"] and "Politie basisteam Oost" in refused["text"]
+    observer_try = await observer.say(f"{c['action']} Oost | iets | politie | wk 48")
+    assert "A2" not in observer_try["text"]
+    assert (await observer.say(f"{c['action']} A1"))["text"].startswith("A1")
+    unknown = await warden.say(f"{c['done']} A99")
+    assert t(lang, "There is no action A{number} in this project.", number=99) \
+        in unknown["text"]
+    not_a_code = await warden.say(f"{c['done']} banaan")
+    assert "banaan" in not_a_code["text"]
+    for bad, msgid, params in (
+        ("Oost | x | stadstoezicht | wk 54", "Week {week} does not exist: weeks run from 1 "
+         "to 52 or 53.", {"week": 54}),
+        ("Oost | x | stadstoezicht | wk 5-3", "Week {end} comes before week {start}. For a "
+         "period across the year end write e.g. “wk 52-2”.", {"start": 5, "end": 3}),
+        ("Oost | x | bakkerij | wk 48", "Unknown partner “{name}”. See /partner for the "
+         "list.", {"name": "bakkerij"}),
+        ("Westbroek | x | stadstoezicht | wk 48", "Unknown area “{name}”.",
+         {"name": "Westbroek"}),
+    ):
+        answer = await warden.say(f"{c['action']} {bad}")
+        assert t(lang, msgid, **params) in answer["text"], answer["text"]
+    empty = await warden.say(f"{c['action']} Oost |  | stadstoezicht")
+    assert "A2" not in empty["text"]
+    too_long = await warden.say(f"{c['action']} Oost | {'x' * 301} | stadstoezicht")
+    assert "301" in too_long["text"]
+    no_reason = await warden.say(f"{c['notdone']} A1")
+    assert "A1" in no_reason["text"] or "/" in no_reason["text"]
+    [project] = await app.bot_data.repos.projects.list_all()
+    assert await app.bot_data.repos.actions.count(project.id) == 1  # nothing half-written
+
+
+async def test_concurrent_edits_on_an_old_card(app, people, botapi) -> None:
+    leader, warden, police, observer = await partnership(people, botapi, "en")
+    await warden.say("/action Oost | extra ronde | stadstoezicht | wk 48")
+    card = await botapi.next_message(warden.id)
+    # Meanwhile the leader postpones it.
+    await leader.say("/postpone A1")
+    # The warden presses "done" on the card that is now outdated.
+    since = botapi.mark()
+    done_button = botapi.button_data(card)[0]
+    assert done_button.startswith("ac:done:")
+    botapi.press_button(warden.user, card, done_button)
+    answer = await botapi.wait_for("answerCallbackQuery", since=since)
+    assert "changed by someone else" in answer.params.get("text", "")
+    [project] = await app.bot_data.repos.projects.list_all()
+    action = await app.bot_data.repos.actions.by_number(project.id, 1)
+    assert action is not None and [p.status for p in action.partners] == ["open"]
+    history = await app.bot_data.repos.actions.history(action.id)
+    assert [h.field for h in history] == ["created", "period_end"]
+
+
+async def test_reply_to_card_adds_result_and_history_is_shown(app, people, botapi,
+                                                             clock) -> None:
+    leader, warden, police, observer = await partnership(people, botapi, "nl")
+    await warden.say("/actie Oost | flyers verspreiden | stadstoezicht | wk 48")
+    card = await botapi.next_message(warden.id)
+    clock.advance(timedelta(hours=2))
+    warden.server.send_text(warden.user, "40 flyers verspreid", reply_to=card)
+    confirm = await botapi.next_message(warden.id)
+    assert "A1" in confirm["text"]
+    shown = await leader.say("/actie A1")
+    assert "40 flyers verspreid" in shown["text"]
+    assert "Dennis" in shown["text"]  # the history says who did what
+    search = await observer.say("/zoek flyers")
+    assert "A1" in search["text"]
+    mine = await warden.say("/mijnacties")
+    assert "A1" in mine["text"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_export_opens_with_openpyxl_with_appendix_4_columns(app, people, botapi,
+                                                                  lang) -> None:
+    import csv
+    import io
+
+    import openpyxl
+
+    leader, warden, police, observer = await partnership(people, botapi, lang)
+    await warden.say(f"{CMD[lang]['action']} Oostbroek | extra avondronde | stadstoezicht + "
+                     "politie | wk 48-49 | 2 pers 19-23u")
+    await botapi.next_message(warden.id)
+    await warden.say(f"{CMD[lang]['result']} A1 12 sloten vervangen")
+    await botapi.next_message(warden.id)
+    since = botapi.mark()
+    botapi.send_text(leader.user, "/export")
+    xlsx = await botapi.wait_for("sendDocument", since=since)
+    csv_call = await botapi.wait_for("sendDocument", since=xlsx.index + 1)
+    upload = next(iter(xlsx.files.values()))
+    assert upload.filename.endswith(".xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(upload.data)).worksheets[0]
+    cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    for header in ("Problem area", "Problem", "Action (what)", "Aim", "Type", "Target",
+                   "Partner", "Period", "Capacity", "Notes", "Executed", "Expected effect",
+                   "Results"):
+        assert t(lang, header) in cells, header
+    assert cells.count("A1") == 2  # one row per action × partner
+    assert "wk 48-49" in cells and "12 sloten vervangen" in cells
+    text = next(iter(csv_call.files.values())).data.decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(text), delimiter=";" if lang == "nl" else ","))
+    assert table[0][1] == t(lang, "Problem area") and len(table) == 3
+    # An observer may export (read-only); in a group nobody gets the file.
+    refused_group = await leader.say("/export", botapi.group(-9, "x"))
+    assert "A1" not in refused_group["text"]
