@@ -9,7 +9,7 @@ import html
 from collections.abc import Sequence
 from datetime import date
 
-from bot.actions import StatusReport
+from bot.actions import OpenPage, StatusReport
 from bot.i18n import N_, _, format_datetime, format_number, ngettext
 from bot.interventions import BY_KEY
 from bot.periods import Period, format_effect, format_period, weeks_overdue
@@ -138,6 +138,34 @@ def history_line(entry: HistoryEntry) -> str:
     name = _(_FIELD[entry.field]) if entry.field in _FIELD else esc(entry.field)
     return _("{when} {who}: {field} “{old}” → “{new}”").format(
         when=when, who=who, field=name, old=esc(entry.old or "—"), new=esc(entry.new or "—"))
+
+
+def open_page_text(page: OpenPage) -> str:
+    """One page of ``/openstaand``: partner headings with totals, then their actions."""
+    lines = [ngettext("<b>{count} outstanding action</b>", "<b>{count} outstanding actions</b>",
+                      page.total).format(count=format_number(page.total))]
+    current: object = object()
+    for row in page.rows:
+        if row.partner_id != current:
+            current = row.partner_id
+            name, count, overdue = page.counts.get(row.partner_id, (row.partner, 0, 0))
+            counts = ngettext("{count} open", "{count} open", count).format(
+                count=format_number(count))
+            if overdue:
+                counts += ", " + ngettext("{count} overdue", "{count} overdue", overdue).format(
+                    count=format_number(overdue))
+            heading = esc(name) if name else _("no responsible partner")
+            lines += ["", f"<b>{heading}</b> ({counts})"]
+        parts = [f"<b>A{row.number}</b>", esc(format_period(row.period))]
+        if row.area:
+            parts.append(esc(row.area))
+        line = " · ".join(parts) + f" — {esc(row.what)}"
+        if row.weeks_overdue:
+            line += f" <i>({overdue_text(row.weeks_overdue)})</i>"
+        lines.append(line)
+    if not page.total:
+        lines.append(_("Nothing outstanding."))
+    return "\n".join(lines)
 
 
 def open_lines(groups: Sequence[tuple[str, Sequence[tuple[Action, int]]]],

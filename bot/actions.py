@@ -84,6 +84,27 @@ class PartnerStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenRow:
+    partner_id: int | None
+    partner: str
+    number: int
+    what: str
+    area: str | None
+    period: Period | None
+    weeks_overdue: int
+
+
+@dataclass(frozen=True, slots=True)
+class OpenPage:
+    today: date
+    page: int
+    pages: int
+    total: int
+    counts: dict[int | None, tuple[str, int, int]]   # partner -> (name, open, overdue)
+    rows: tuple[OpenRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class StatusReport:
     since: date
     partners: tuple[PartnerStatus, ...]
@@ -405,6 +426,42 @@ class ActionService:
         actions = await self.repos.actions.open_actions(project_id,
                                                         only.id if only else None)
         return self.group_open(actions, self.today(), only)
+
+    async def open_page(self, user_id: int, project_id: int, chat: ChatKind, *,
+                        partner_text: str | None = None, page: int = 0,
+                        page_size: int = 30) -> OpenPage:
+        """One page of the outstanding actions, grouped by partner, overdue first.
+
+        Only the page's rows are read (with per-partner totals from one aggregate), so the
+        answer stays fast however large the framework grows.
+        """
+        await self.member(user_id, project_id, Permission.VIEW_ACTIONS, chat)
+        partner_id = None
+        if partner_text:
+            from bot.partnership import PartnershipService
+
+            partner_id = (await PartnershipService(self.repos, self.clock).find_partner(
+                project_id, partner_text)).id
+        today = self.today()
+        counts = await self.repos.actions.open_counts(project_id, today, partner_id)
+        total = sum(int(c["open"]) for c in counts)
+        pages = max(1, -(-total // page_size))
+        page = min(max(page, 0), pages - 1)
+        rows = await self.repos.actions.open_rows(project_id, offset=page * page_size,
+                                                  limit=page_size, partner_id=partner_id)
+        return OpenPage(
+            today=today, page=page, pages=pages, total=total,
+            counts={c["partner_id"]: (c["name"] or "", int(c["open"]), int(c["overdue"] or 0))
+                    for c in counts},
+            rows=tuple(OpenRow(
+                r["partner_id"], r["partner_name"] or "", r["number"], r["what"],
+                r["area_name"],
+                Period(date.fromisoformat(r["period_start"]), date.fromisoformat(r["period_end"]))
+                if r["period_start"] and r["period_end"] else None,
+                weeks_overdue(date.fromisoformat(r["period_end"]) if r["period_end"] else None,
+                              today),
+            ) for r in rows),
+        )
 
     @staticmethod
     def group_open(actions: Sequence[Action], today: date, only: Partner | None = None,

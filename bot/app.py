@@ -13,6 +13,7 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes
+from telegram.request import BaseRequest
 
 import handlers
 from bot.actions import ActionService
@@ -31,11 +32,19 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = Update.ALL_TYPES
 
 
-def build_application(settings: Settings, *, clock: Clock | None = None) -> WijkApp:
-    """Build the bot. Raises :class:`bot.settings.SettingsError` for a bad token."""
+def build_application(settings: Settings, *, clock: Clock | None = None,
+                      request: BaseRequest | None = None) -> WijkApp:
+    """Build the bot. Raises :class:`bot.settings.SettingsError` for a bad token.
+
+    ``request`` replaces PTB's HTTP layer for Bot API calls (e.g. a proxy-aware client, or
+    the benchmark's instant responder); by default PTB's httpx client is used.
+    """
     token = settings.require_token()
+    builder = ApplicationBuilder()
+    if request is not None:
+        builder = builder.request(request)
     app: WijkApp = (
-        ApplicationBuilder()  # type: ignore[assignment]  # PTB's builder types its bot generically
+        builder  # type: ignore[assignment]  # PTB's builder types its bot generically
         .token(token)
         .base_url(settings.bot_api_url)
         .base_file_url(settings.bot_file_url)

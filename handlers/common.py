@@ -142,6 +142,37 @@ async def reply_paged(update: Update, context: WijkContext, lines: Sequence[str]
     await reply(update, pages[0], markup=_page_markup(token, 0, len(pages)))
 
 
+PageRenderer = Callable[[Update, WijkContext, dict[str, Any], int],
+                       Coroutine[Any, Any, tuple[str, int]]]
+_RENDERERS: dict[str, PageRenderer] = {}
+
+
+def pager(kind: str) -> Callable[[PageRenderer], PageRenderer]:
+    """Register a renderer that produces page ``n`` (text, number of pages) on demand, for
+    lists too large to compute in full (the query reads only that page)."""
+
+    def decorate(render: PageRenderer) -> PageRenderer:
+        _RENDERERS[kind] = render
+        return render
+
+    return decorate
+
+
+async def reply_pager(update: Update, context: WijkContext, kind: str,
+                      params: dict[str, Any]) -> None:
+    text, pages = await _RENDERERS[kind](update, context, params, 0)
+    if pages <= 1:
+        await reply(update, text)
+        return
+    assert context.chat_data is not None
+    stored: dict[str, Any] = context.chat_data.setdefault(PAGES_KEY, {})
+    token = secrets.token_hex(4)
+    stored[token] = {"kind": kind, "params": params}
+    for old in list(stored)[:-_KEPT_PAGINATIONS]:
+        del stored[old]
+    await reply(update, text, markup=_page_markup(token, 0, pages))
+
+
 async def _turn_page(update: Update, context: WijkContext) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None and context.chat_data is not None
@@ -151,13 +182,24 @@ async def _turn_page(update: Update, context: WijkContext) -> None:
     except ValueError:
         await query.answer()
         return
-    pages = context.chat_data.get(PAGES_KEY, {}).get(token)
-    if pages is None or not 0 <= index < len(pages):
+    stored = context.chat_data.get(PAGES_KEY, {}).get(token)
+    if isinstance(stored, dict):  # rendered on demand
+        try:
+            text, total = await _RENDERERS[stored["kind"]](update, context, stored["params"],
+                                                           index)
+        except UserError as err:
+            await tell(update, err.render())
+            return
+        await query.answer()
+        await edit_or_reply(update, text, markup=_page_markup(token, min(index, total - 1),
+                                                              total))
+        return
+    if stored is None or not 0 <= index < len(stored):
         await query.answer(_("This list has expired; please send the command again."),
                            show_alert=True)
         return
     await query.answer()
-    await edit_or_reply(update, pages[index], markup=_page_markup(token, index, len(pages)))
+    await edit_or_reply(update, stored[index], markup=_page_markup(token, index, len(stored)))
 
 
 def command_text(update: Update) -> str:

@@ -5,24 +5,45 @@ Long answers are paged with buttons, never cut off.
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.access import Access
-from bot.action_text import action_line, open_lines, status_lines
+from bot.action_text import action_line, open_page_text, status_lines
 from bot.commands import Cmd
 from bot.context import WijkApp, WijkContext
 from bot.i18n import _, format_number, ngettext
 from bot.permissions import Permission
-from handlers.common import command_text, esc, guard, reply_paged, reply_usage
+from handlers.common import (
+    command_text,
+    esc,
+    get_access,
+    guard,
+    pager,
+    reply_paged,
+    reply_pager,
+    reply_usage,
+)
 
 
 @guard(Permission.VIEW_ACTIONS)
 async def open_command(update: Update, context: WijkContext, access: Access) -> None:
-    assert access.project_id is not None and access.user_id is not None
-    groups = await context.actions.open_by_partner(
-        access.user_id, access.project_id, access.chat_kind, command_text(update) or None)
-    await reply_paged(update, context, open_lines(groups, context.actions.today()))
+    assert access.project_id is not None
+    await reply_pager(update, context, "open", {"project_id": access.project_id,
+                                                "partner": command_text(update) or None})
+
+
+@pager("open")
+async def _open_page(update: Update, context: WijkContext, params: dict[str, Any],
+                     page: int) -> tuple[str, int]:
+    access = await get_access(update, context)
+    assert access.user_id is not None
+    result = await context.actions.open_page(access.user_id, params["project_id"],
+                                             access.chat_kind, partner_text=params["partner"],
+                                             page=page)
+    return open_page_text(result), result.pages
 
 
 @guard(Permission.VIEW_ACTIONS)

@@ -332,6 +332,39 @@ class ActionRepository:
         )
         return await self._load(rows, with_results=False)
 
+    _OPEN_FROM = (
+        " FROM actions a LEFT JOIN action_partners ap ON ap.action_id = a.id"
+        " LEFT JOIN partners p ON p.id = ap.partner_id LEFT JOIN areas ar ON ar.id = a.area_id"
+        " WHERE a.project_id=? AND (ap.status='open' OR ap.action_id IS NULL)"
+    )
+
+    async def open_counts(self, project_id: int, today: date,
+                          partner_id: int | None = None) -> list[Row]:
+        """Per responsible partner (NULL: none): open and overdue counts."""
+        clause, params = self._partner_clause(partner_id)
+        return await self.db.fetchall(
+            "SELECT ap.partner_id, p.name, COUNT(*) AS open,"
+            " SUM(a.period_end < ?) AS overdue" + self._OPEN_FROM + clause
+            + " GROUP BY ap.partner_id ORDER BY p.name IS NULL, p.name COLLATE NOCASE",
+            (today.isoformat(), project_id, *params),
+        )
+
+    async def open_rows(self, project_id: int, *, offset: int, limit: int,
+                        partner_id: int | None = None) -> list[Row]:
+        """One page of (partner × open action) rows: by partner, most overdue first."""
+        clause, params = self._partner_clause(partner_id)
+        return await self.db.fetchall(
+            "SELECT ap.partner_id, p.name AS partner_name, a.number, a.what,"
+            " a.period_start, a.period_end, ar.name AS area_name" + self._OPEN_FROM + clause
+            + " ORDER BY p.name IS NULL, p.name COLLATE NOCASE, a.period_end IS NULL,"
+            " a.period_end, a.number LIMIT ? OFFSET ?",
+            (project_id, *params, limit, offset),
+        )
+
+    @staticmethod
+    def _partner_clause(partner_id: int | None) -> tuple[str, tuple[int, ...]]:
+        return (" AND ap.partner_id=?", (partner_id,)) if partner_id is not None else ("", ())
+
     async def for_partner(self, project_id: int, partner_id: int) -> list[Action]:
         rows = await self.db.fetchall(
             _SELECT + " WHERE a.project_id=? AND a.id IN (SELECT action_id FROM"
