@@ -252,3 +252,51 @@ async def test_export_opens_with_openpyxl_with_appendix_4_columns(app, people, b
     # An observer may export (read-only); in a group nobody gets the file.
     refused_group = await leader.say("/export", botapi.group(-9, "x"))
     assert "A1" not in refused_group["text"]
+
+
+async def test_edit_fields_and_history(app, people, botapi) -> None:
+    leader, warden, police, observer = await partnership(people, botapi, "nl")
+    await warden.say("/actie Oost | extra ronde | stadstoezicht | wk 48")
+    await botapi.next_message(warden.id)
+    changed = await warden.say("/wijzig A1 periode wk 49-50")
+    assert "A1" in changed["text"]
+    card = await botapi.next_message(warden.id)
+    assert "wk 49-50" in card["text"]
+    await warden.say("/wijzig A1 typering proactie")
+    await botapi.next_message(warden.id)
+    await warden.say("/wijzig A1 partner politie")
+    card = await botapi.next_message(warden.id)
+    assert "Politie basisteam Oost" in card["text"]
+    unknown = await warden.say("/wijzig A1 kleur blauw")
+    assert "kleur" in unknown["text"]
+    usage = await warden.say("/wijzig A1")
+    assert "/wijzig" in usage["text"]
+    [project] = await app.bot_data.repos.projects.list_all()
+    action = await app.bot_data.repos.actions.by_number(project.id, 1)
+    assert action is not None and action.type == "proactie"
+    history = [h.field for h in await app.bot_data.repos.actions.history(action.id)]
+    assert history == ["created", "period_start", "period_end", "type", "partner"]
+    shown = await leader.say("/actie A1")
+    assert "Dennis" in shown["text"] and "2026-11-30" in shown["text"]
+
+
+async def test_open_actions_are_paged_and_filtered(app, people, botapi) -> None:
+    leader, warden, police, observer = await partnership(people, botapi, "en")
+    for i in range(70):
+        who = "stadstoezicht" if i % 2 else "politie"
+        botapi.send_text(leader.user, f"/action Oost | ronde {i:02d} | {who} | wk 46")
+    for _ in range(140):  # confirmation + card each
+        await botapi.next_message(leader.id)
+    first = await leader.say("/open")
+    assert "70 outstanding actions" in first["text"]
+    assert "2 weeks overdue" in first["text"]
+    assert botapi.button_texts(first)[-1] == "▶"
+    seen = first["text"]
+    page = first
+    while "▶" in botapi.button_texts(page):
+        page = await leader.press_and_read(page, botapi.button_data(page)[-1])
+        seen += page["text"]
+    assert all(f"ronde {i:02d}" in seen for i in range(70))
+    only = await leader.say("/open politie")
+    assert "35 outstanding actions" in only["text"]
+    assert "Stadstoezicht" not in only["text"]
