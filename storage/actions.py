@@ -144,8 +144,8 @@ class ActionRepository:
             action_id = await self.db.insert(
                 "INSERT INTO actions(project_id, number, area_id, problem, what, aim, type,"
                 " target, period_start, period_end, capacity, notes, expected_effect,"
-                " created_by, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " created_by, created_at, updated_at, partnerless)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     project_id, number, action.area_id, action.problem, action.what, action.aim,
                     action.type, action.target,
@@ -153,7 +153,7 @@ class ActionRepository:
                     action.period_end.isoformat() if action.period_end else None,
                     action.capacity, action.notes,
                     action.expected_effect.isoformat() if action.expected_effect else None,
-                    created_by, stamp, stamp,
+                    created_by, stamp, stamp, int(not action.partners),
                 ),
             )
             await self.db.executemany(
@@ -238,6 +238,7 @@ class ActionRepository:
                 "INSERT OR IGNORE INTO action_partners(action_id, partner_id, status,"
                 " updated_at) VALUES (?, ?, 'open', ?)", (action_id, partner_id, utc_iso(now)))
             name = await self.db.fetchval("SELECT name FROM partners WHERE id=?", (partner_id,))
+            await self.db.execute("UPDATE actions SET partnerless=0 WHERE id=?", (action_id,))
             await self._history(action_id, now, user_id, "partner", None, name)
             await self._touch(action_id, now)
 
@@ -332,38 +333,62 @@ class ActionRepository:
         )
         return await self._load(rows, with_results=False)
 
-    _OPEN_FROM = (
-        " FROM actions a LEFT JOIN action_partners ap ON ap.action_id = a.id"
-        " LEFT JOIN partners p ON p.id = ap.partner_id LEFT JOIN areas ar ON ar.id = a.area_id"
-        " WHERE a.project_id=? AND (ap.status='open' OR ap.action_id IS NULL)"
-    )
-
     async def open_counts(self, project_id: int, today: date,
                           partner_id: int | None = None) -> list[Row]:
-        """Per responsible partner (NULL: none): open and overdue counts."""
-        clause, params = self._partner_clause(partner_id)
-        return await self.db.fetchall(
-            "SELECT ap.partner_id, p.name, COUNT(*) AS open,"
-            " SUM(a.period_end < ?) AS overdue" + self._OPEN_FROM + clause
-            + " GROUP BY ap.partner_id ORDER BY p.name IS NULL, p.name COLLATE NOCASE",
-            (today.isoformat(), project_id, *params),
+        """Per responsible partner (NULL: no partner): open and overdue counts."""
+        rows = await self.db.fetchall(
+            "SELECT p.id AS partner_id, p.name,"
+            " (SELECT COUNT(*) FROM action_partners ap WHERE ap.partner_id = p.id"
+            "  AND ap.status = 'open') AS open,"
+            " (SELECT COUNT(*) FROM action_partners ap JOIN actions a ON a.id = ap.action_id"
+            "  WHERE ap.partner_id = p.id AND ap.status = 'open' AND a.period_end < ?) AS overdue"
+            " FROM partners p WHERE p.project_id = ?"
+            + (" AND p.id = ?" if partner_id is not None else "")
+            + " ORDER BY p.name COLLATE NOCASE",
+            (today.isoformat(), project_id,
+             *((partner_id,) if partner_id is not None else ())),
         )
+        result = [r for r in rows if r["open"]]
+        if partner_id is None:
+            orphans = await self.db.fetchone(
+                "SELECT NULL AS partner_id, NULL AS name, COUNT(*) AS open,"
+                " SUM(a.period_end < ?) AS overdue FROM actions a WHERE a.project_id = ?"
+                " AND a.partnerless = 1",
+                (today.isoformat(), project_id),
+            )
+            if orphans is not None and orphans["open"]:
+                result.append(orphans)
+        return result
 
     async def open_rows(self, project_id: int, *, offset: int, limit: int,
                         partner_id: int | None = None) -> list[Row]:
-        """One page of (partner × open action) rows: by partner, most overdue first."""
-        clause, params = self._partner_clause(partner_id)
+        """One page of (partner × open action) rows: by partner, most overdue first;
+        actions without a partner last."""
+        partner_clause = " AND p.id = ?" if partner_id is not None else ""
+        params: tuple[object, ...] = (project_id,) + (
+            (partner_id,) if partner_id is not None else ())
+        orphans = ""
+        if partner_id is None:
+            orphans = (" UNION ALL SELECT NULL, NULL, 1, a.id, a.period_end IS NULL,"
+                       " a.period_end, a.number"
+                       " FROM actions a WHERE a.project_id = ? AND a.partnerless = 1")
+            params += (project_id,)
+        # Sort and cut on the keys only; fetch the texts for the page's rows alone.
         return await self.db.fetchall(
-            "SELECT ap.partner_id, p.name AS partner_name, a.number, a.what,"
-            " a.period_start, a.period_end, ar.name AS area_name" + self._OPEN_FROM + clause
-            + " ORDER BY p.name IS NULL, p.name COLLATE NOCASE, a.period_end IS NULL,"
-            " a.period_end, a.number LIMIT ? OFFSET ?",
-            (project_id, *params, limit, offset),
+            "SELECT page.partner_id, page.partner_name, a.number, a.what, a.period_start,"
+            " a.period_end, ar.name AS area_name FROM ("
+            " SELECT ap.partner_id, p.name AS partner_name, 0 AS orphan, a.id AS action_id,"
+            " a.period_end IS NULL AS no_period, a.period_end, a.number"
+            " FROM partners p JOIN action_partners ap"
+            " ON ap.partner_id = p.id AND ap.status = 'open' JOIN actions a ON a.id = ap.action_id"
+            " WHERE p.project_id = ?" + partner_clause + orphans +
+            " ORDER BY orphan, partner_name COLLATE NOCASE, no_period, period_end,"
+            " number LIMIT ? OFFSET ?) page JOIN actions a ON a.id = page.action_id"
+            " LEFT JOIN areas ar ON ar.id = a.area_id"
+            " ORDER BY page.orphan, page.partner_name COLLATE NOCASE,"
+            " page.no_period, page.period_end, page.number",
+            (*params, limit, offset),
         )
-
-    @staticmethod
-    def _partner_clause(partner_id: int | None) -> tuple[str, tuple[int, ...]]:
-        return (" AND ap.partner_id=?", (partner_id,)) if partner_id is not None else ("", ())
 
     async def for_partner(self, project_id: int, partner_id: int) -> list[Action]:
         rows = await self.db.fetchall(
@@ -404,14 +429,17 @@ class ActionRepository:
         """Per partner: open, overdue, done since ``since``, and last activity."""
         return await self.db.fetchall(
             "SELECT p.id AS partner_id, p.name,"
-            " SUM(ap.status='open') AS open,"
-            " SUM(ap.status='open' AND a.period_end < ?) AS overdue,"
-            " SUM(ap.status='done' AND ap.updated_at >= ?) AS done_recent,"
-            " SUM(ap.status='done') AS done_total,"
-            " MAX(ap.updated_at) AS last_activity"
-            " FROM partners p LEFT JOIN action_partners ap ON ap.partner_id = p.id"
-            " LEFT JOIN actions a ON a.id = ap.action_id"
-            " WHERE p.project_id=? GROUP BY p.id ORDER BY p.name COLLATE NOCASE",
+            " (SELECT COUNT(*) FROM action_partners ap WHERE ap.partner_id = p.id"
+            "  AND ap.status = 'open') AS open,"
+            " (SELECT COUNT(*) FROM action_partners ap JOIN actions a ON a.id = ap.action_id"
+            "  WHERE ap.partner_id = p.id AND ap.status = 'open' AND a.period_end < ?) AS overdue,"
+            " (SELECT COUNT(*) FROM action_partners ap WHERE ap.partner_id = p.id"
+            "  AND ap.status = 'done' AND ap.updated_at >= ?) AS done_recent,"
+            " (SELECT COUNT(*) FROM action_partners ap WHERE ap.partner_id = p.id"
+            "  AND ap.status = 'done') AS done_total,"
+            " (SELECT MAX(ap.updated_at) FROM action_partners ap WHERE ap.partner_id = p.id)"
+            "  AS last_activity"
+            " FROM partners p WHERE p.project_id = ? ORDER BY p.name COLLATE NOCASE",
             (today.isoformat(), since.isoformat(), project_id),
         )
 

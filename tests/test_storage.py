@@ -149,3 +149,39 @@ async def test_backup_copies_live_database(db: Database, tmp_path: Path) -> None
     await db.backup(target)
     with sqlite3.connect(target) as conn:
         assert conn.execute("SELECT name FROM projects").fetchall() == [("Veilig Oost",)]
+
+
+async def test_open_pages_include_actions_without_partner(db: Database) -> None:
+    from datetime import date
+
+    from storage.actions import NewAction
+
+    repos = Repositories(db)
+    await repos.users.upsert(1, "Anna")
+    project = await repos.projects.create("Veilig Oost", "Havendam", 1)
+    police = await repos.projects.add_partner(project.id, "Politie", PartnerKind.POLITIE)
+    wardens = await repos.projects.add_partner(project.id, "Stadstoezicht",
+                                               PartnerKind.STADSTOEZICHT)
+    week = (date(2026, 11, 16), date(2026, 11, 22))
+    await repos.actions.create(project.id, NewAction("a", period_start=week[0],
+                                                     period_end=week[1],
+                                                     partners=[(police.id, "open", None)]),
+                               created_by=1, now=NOW)
+    await repos.actions.create(project.id, NewAction("b", partners=[
+        (police.id, "done", None), (wardens.id, "open", None)]), created_by=1, now=NOW)
+    orphan = await repos.actions.create(project.id, NewAction("c"), created_by=1, now=NOW)
+    today = date(2026, 11, 23)
+    counts = {(r["name"], r["open"], r["overdue"] or 0)
+              for r in await repos.actions.open_counts(project.id, today)}
+    assert counts == {("Politie", 1, 1), ("Stadstoezicht", 1, 0), (None, 1, 0)}
+    rows = await repos.actions.open_rows(project.id, offset=0, limit=10)
+    assert [(r["partner_name"], r["what"]) for r in rows] == [
+        ("Politie", "a"), ("Stadstoezicht", "b"), (None, "c")]
+    assert [r["what"] for r in await repos.actions.open_rows(project.id, offset=1, limit=1)] \
+        == ["b"]
+    only = await repos.actions.open_rows(project.id, offset=0, limit=10, partner_id=wardens.id)
+    assert [r["what"] for r in only] == ["b"]
+    # Giving the orphan a partner takes it out of the partner-less group.
+    await repos.actions.add_partner(orphan.id, wardens.id, user_id=1, now=NOW)
+    rows = await repos.actions.open_rows(project.id, offset=0, limit=10)
+    assert [(r["partner_name"], r["what"]) for r in rows][-1] == ("Stadstoezicht", "c")

@@ -1,0 +1,13 @@
+-- Per-partner questions (/status, /openstaand) count a partner's statuses straight from
+-- this index instead of scanning every action of the project.
+DROP INDEX IF EXISTS action_partners_partner;
+CREATE INDEX action_partners_partner_status
+    ON action_partners(partner_id, status, action_id, updated_at);
+CREATE INDEX actions_project_end_number ON actions(project_id, period_end, number);
+
+-- Actions nobody is responsible for yet (a SMART warning, not an error) are rare; a flag
+-- with a partial index finds them without probing every action.
+ALTER TABLE actions ADD COLUMN partnerless INTEGER NOT NULL DEFAULT 0;
+UPDATE actions SET partnerless = NOT EXISTS
+    (SELECT 1 FROM action_partners ap WHERE ap.action_id = actions.id);
+CREATE INDEX actions_partnerless ON actions(project_id) WHERE partnerless = 1;
