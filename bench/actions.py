@@ -96,8 +96,8 @@ async def populate(path: Path, actions: int, history: int) -> None:
                 status = rng.choices(("open", "done", "not_done"), (3, 6, 1))[0]
                 partner_rows.append((n, partner.id, status, None, stamp))
             if rng.random() < 0.5:
-                result_rows.append((n, None, f"{rng.randint(1, 40)} flyers", rng.randint(1, 40),
-                                    "flyers", LEADER, stamp))
+                result_rows.append((n, project.id, None, f"{rng.randint(1, 40)} flyers",
+                                    rng.randint(1, 40), "flyers", LEADER, stamp))
         await db.executemany(
             "INSERT INTO actions(id, project_id, number, area_id, problem, what, aim, type,"
             " target, period_start, period_end, capacity, notes, expected_effect, created_by,"
@@ -107,8 +107,8 @@ async def populate(path: Path, actions: int, history: int) -> None:
             "INSERT OR IGNORE INTO action_partners(action_id, partner_id, status, reason,"
             " updated_at) VALUES (?,?,?,?,?)", partner_rows)
         await db.executemany(
-            "INSERT INTO action_results(action_id, partner_id, text, quantity, unit, created_by,"
-            " created_at) VALUES (?,?,?,?,?,?,?)", result_rows)
+            "INSERT INTO action_results(action_id, project_id, partner_id, text, quantity, unit,"
+            " created_by, created_at) VALUES (?,?,?,?,?,?,?,?)", result_rows)
         await db.executemany(
             "INSERT INTO action_history(action_id, at, user_id, field, old_value, new_value)"
             " VALUES (?,?,?,?,?,?)",

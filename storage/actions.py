@@ -163,9 +163,9 @@ class ActionRepository:
                  for pid, status, reason in action.partners],
             )
             await self.db.executemany(
-                "INSERT INTO action_results(action_id, partner_id, text, quantity, unit,"
-                " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(action_id, pid, text, qty, unit, created_by, stamp)
+                "INSERT INTO action_results(action_id, project_id, partner_id, text, quantity,"
+                " unit, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(action_id, project_id, pid, text, qty, unit, created_by, stamp)
                  for pid, text, qty, unit in action.results],
             )
             await self._history(action_id, now, created_by, "created", None, action.what)
@@ -247,9 +247,10 @@ class ActionRepository:
                          now: datetime) -> int:
         async with self.db.transaction():
             result_id = await self.db.insert(
-                "INSERT INTO action_results(action_id, partner_id, text, quantity, unit,"
-                " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (action_id, partner_id, text, quantity, unit, user_id, utc_iso(now)),
+                "INSERT INTO action_results(action_id, project_id, partner_id, text, quantity,"
+                " unit, created_by, created_at) SELECT ?, project_id, ?, ?, ?, ?, ?, ?"
+                " FROM actions WHERE id = ?",
+                (action_id, partner_id, text, quantity, unit, user_id, utc_iso(now), action_id),
             )
             await self._history(action_id, now, user_id, "result", None, text)
             await self._touch(action_id, now)
@@ -446,11 +447,11 @@ class ActionRepository:
     async def result_totals(self, project_id: int) -> list[Row]:
         """Summed quantities per partner and unit."""
         return await self.db.fetchall(
-            "SELECT COALESCE(p.name, '') AS partner, res.unit, SUM(res.quantity) AS total,"
-            " COUNT(*) AS results FROM action_results res JOIN actions a ON a.id = res.action_id"
-            " LEFT JOIN partners p ON p.id = res.partner_id"
-            " WHERE a.project_id=? AND res.quantity IS NOT NULL"
-            " GROUP BY p.name, res.unit ORDER BY p.name COLLATE NOCASE, total DESC",
+            "SELECT COALESCE(p.name, '') AS partner, t.unit, t.total, t.results FROM ("
+            " SELECT partner_id, unit, SUM(quantity) AS total, COUNT(*) AS results"
+            " FROM action_results WHERE project_id=? AND quantity IS NOT NULL"
+            " GROUP BY partner_id, unit) t LEFT JOIN partners p ON p.id = t.partner_id"
+            " ORDER BY p.name COLLATE NOCASE, t.total DESC",
             (project_id,),
         )
 
