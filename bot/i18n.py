@@ -131,8 +131,13 @@ def N_(message: str) -> Msgid:
 _ = gettext
 
 
+@cache
+def _parsed_locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
 def babel_locale() -> Locale:
-    return Locale.parse(get_locale())
+    return _parsed_locale(get_locale())
 
 
 def to_local(moment: datetime) -> datetime:
@@ -162,6 +167,8 @@ def format_time(value: datetime, fmt: str = "short") -> str:
 
 
 def format_number(value: float | int) -> str:
+    if isinstance(value, int) and -1000 < value < 1000:
+        return str(value)  # no grouping or decimals: the same in every supported language
     return babel_numbers.format_decimal(value, locale=babel_locale())
 
 
