@@ -42,6 +42,11 @@ class Permission(StrEnum):
     VIEW_STATUS = "view_status"            # per-partner accountability overview
     EXPORT_ACTIONS = "export_actions"
     MANAGE_REMINDERS = "manage_reminders"  # pause / resume one's own reminders
+    # Incident data and steering information (police data is confidential)
+    IMPORT_INCIDENTS = "import_incidents"
+    REGISTER_INCIDENT = "register_incident"
+    VIEW_STEERING = "view_steering"        # aggregated charts and key points
+    VIEW_INCIDENT_DETAIL = "view_incident_detail"  # house numbers, exact times, MO
 
 
 _EVERYONE: frozenset[Role | None] = frozenset([None, *Role])
@@ -78,6 +83,16 @@ _RULES: dict[Permission, tuple[frozenset[Role | None], frozenset[ChatKind]]] = {
     # A file with the whole framework goes to a private chat only.
     Permission.EXPORT_ACTIONS: (_MEMBERS, frozenset({ChatKind.PRIVATE})),
     Permission.MANAGE_REMINDERS: (_MEMBERS, frozenset({ChatKind.PRIVATE})),
+    # Files with police data are sent and received in private chats only.
+    Permission.IMPORT_INCIDENTS: (frozenset({Role.PROJECTLEIDER, Role.ANALIST}),
+                                  frozenset({ChatKind.PRIVATE})),
+    Permission.REGISTER_INCIDENT: (frozenset({Role.WIJKAGENT, Role.ANALIST,
+                                              Role.PROJECTLEIDER}), _WORK_CHATS),
+    Permission.VIEW_STEERING: (_MEMBERS, _WORK_CHATS),
+    # Detail stays with the police, the analyst and the chair, and never in a group.
+    Permission.VIEW_INCIDENT_DETAIL: (frozenset({Role.PROJECTLEIDER, Role.ANALIST,
+                                                 Role.WIJKAGENT}),
+                                      frozenset({ChatKind.PRIVATE})),
 }
 
 

@@ -76,3 +76,18 @@ def test_action_framework_rules() -> None:
             assert not can(role, permission, ChatKind.NEIGHBOURHOOD)
             assert not can(role, permission, ChatKind.UNLINKED_GROUP)
     assert not can(Role.PROJECTLEIDER, Permission.EXPORT_ACTIONS, ChatKind.OPERATIONAL)
+
+
+def test_incident_data_rules() -> None:
+    assert can(Role.ANALIST, Permission.IMPORT_INCIDENTS, ChatKind.PRIVATE)
+    assert can(Role.PROJECTLEIDER, Permission.IMPORT_INCIDENTS, ChatKind.PRIVATE)
+    assert not can(Role.PARTNER, Permission.IMPORT_INCIDENTS, ChatKind.PRIVATE)
+    assert not can(Role.ANALIST, Permission.IMPORT_INCIDENTS, ChatKind.OPERATIONAL)
+    assert can(Role.WIJKAGENT, Permission.REGISTER_INCIDENT, ChatKind.PRIVATE)
+    assert not can(Role.MEELEZER, Permission.REGISTER_INCIDENT, ChatKind.PRIVATE)
+    assert can(Role.MEELEZER, Permission.VIEW_STEERING, ChatKind.OPERATIONAL)
+    for role in ALL_ROLES:
+        assert not can(role, Permission.VIEW_INCIDENT_DETAIL, ChatKind.OPERATIONAL)
+        assert not can(role, Permission.VIEW_STEERING, ChatKind.NEIGHBOURHOOD)
+    assert not can(Role.PARTNER, Permission.VIEW_INCIDENT_DETAIL, ChatKind.PRIVATE)
+    assert not can(Role.MEELEZER, Permission.VIEW_INCIDENT_DETAIL, ChatKind.PRIVATE)

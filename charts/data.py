@@ -1,0 +1,193 @@
+"""The incident frame contract and its normalisation, shared by analytics, forecast and charts.
+
+Every public function in :mod:`charts` takes a plain pandas ``DataFrame`` of incidents with
+the columns
+
+============== ==========================================================================
+occurred_from  tz-aware timestamp (UTC) — start of the time window
+occurred_to    tz-aware timestamp (UTC) — end of the window (equal to ``from`` when known)
+street         street name (or a street block such as Vancouver's ``HUNDRED_BLOCK``)
+buurt          neighbourhood name
+wijk           district name (may be missing)
+attempt        bool — a *poging* (attempted burglary)
+modus_operandi str or None
+x, y           planar coordinates in metres (RD New, UTM, ...); NaN where unknown
+============== ==========================================================================
+
+``x_rd``/``y_rd`` (the demo export) are accepted in place of ``x``/``y``. Other columns,
+notably ``house_number`` and ``postcode``, are dropped on the way in: nothing in this
+package ever reads them, so no chart or key point can show them (confidentiality).
+
+:func:`prepare` turns such a frame into the internal frame (idempotent, so functions can be
+handed either). Time handling in one place:
+
+* The **reference moment** of an incident (:func:`reference_moment`) is the midpoint of
+  its time window when the window is shorter than 24 hours (a burglary between leaving
+  for work and coming home most likely happened around the middle of the day), and
+  ``occurred_from`` for longer windows (a holiday absence of days: the midpoint would be a
+  guess, the start is what the victim reports as "since"), and ``occurred_from`` when
+  ``occurred_to`` is missing or earlier than ``occurred_from``.
+* **Days** are local calendar days in ``tz`` (Europe/Amsterdam by default), because the
+  fortnightly meeting talks about local weeks; ``as_of`` is a local date and "the last
+  two weeks" are the 14 local days ending with ``as_of`` inclusive.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DEFAULT_TZ",
+    "REQUIRED_COLUMNS",
+    "UNKNOWN_MO",
+    "day_number",
+    "day_to_date",
+    "epoch_ns",
+    "prepare",
+    "reference_moment",
+    "safe_street",
+]
+
+DEFAULT_TZ = "Europe/Amsterdam"
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "occurred_from",
+    "occurred_to",
+    "street",
+    "buurt",
+    "wijk",
+    "attempt",
+    "modus_operandi",
+    "x",
+    "y",
+)
+UNKNOWN_MO = "onbekend"  # the value the Dutch police exports (and the demo) use
+
+# Marker column: a frame that has it went through prepare() already.
+_PREPARED = "_day"
+_EPOCH = date(1970, 1, 1)
+
+# A trailing house number as messy exports sometimes put it into the street field:
+# "Molenstraat 12", "Molenstraat 12a", "Molenstraat 114-1", "Molenstraat 7 bis", "Kade 3 hs".
+_TRAILING_HOUSE_NUMBER = re.compile(
+    r"\s+\d+\s*(?:[a-zA-Z]{1,3})?(?:\s*[-/]\s*\w{1,4})?(?:\s+(?:bis|hs|huis|bg|[a-zA-Z]))?\s*$"
+)
+
+
+def day_number(value: date) -> int:
+    """Days since 1970-01-01 of a (local) calendar date."""
+    return (value - _EPOCH).days
+
+
+def day_to_date(day: int) -> date:
+    return _EPOCH + timedelta(days=int(day))
+
+
+def epoch_ns(moments: pd.Series) -> np.ndarray:
+    """Nanoseconds since the epoch (UTC) of a tz-aware or naive-UTC timestamp series."""
+    utc = pd.to_datetime(moments, utc=True).dt.tz_localize(None)
+    return utc.to_numpy().astype("datetime64[ns]").astype(np.int64)
+
+
+def safe_street(name: object) -> object:
+    """A street label without a house number; non-strings pass through (NaN stays NaN).
+
+    Dutch street names can start with a digit ("2e Industriestraat") but do not end in
+    one, so only a trailing number (with its letter or floor suffix) is removed.
+    """
+    if not isinstance(name, str):
+        return name
+    cleaned = _TRAILING_HOUSE_NUMBER.sub("", name.strip())
+    return cleaned or name.strip()
+
+
+def reference_moment(occurred_from: pd.Series, occurred_to: pd.Series) -> pd.Series:
+    """The single moment used for an incident with a time window (see the module doc)."""
+    start = pd.to_datetime(occurred_from, utc=True)
+    end = pd.to_datetime(occurred_to, utc=True)
+    span = end - start
+    short = span.notna() & (span >= pd.Timedelta(0)) & (span < pd.Timedelta(hours=24))
+    return start.where(~short, start + span / 2)
+
+
+def _as_text(series: pd.Series) -> pd.Series:
+    """Strings with surrounding blanks stripped; empty and missing become NaN (object).
+
+    Works on the distinct values only: exports repeat the same few hundred names."""
+    values = series.astype(object)
+    uniques = pd.unique(values[values.notna()])
+    mapping = {}
+    for v in uniques:
+        text = str(v).strip()
+        mapping[v] = text if text else np.nan
+    return values.map(mapping).astype(object)
+
+
+def prepare(incidents: pd.DataFrame, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """Validate and normalise an incident frame (see the module doc); returns a new frame.
+
+    Added columns: ``t_ref`` (UTC reference moment), ``local`` (in ``tz``), ``_day`` (local
+    day number, see :func:`day_number`), ``_t`` (local time in fractional days since the
+    epoch), ``hour``, ``weekday`` (0 = Monday), ``month``, ``window_hours`` (length of the
+    time window). ``x``/``y`` are NaN where unknown, including the 0,0 some exports use for
+    "withheld". Rows without a usable ``occurred_from`` are dropped.
+    """
+    if _PREPARED in incidents.columns and incidents.attrs.get("tz") == tz:
+        return incidents
+    df = incidents
+    if "x" not in df.columns and "x_rd" in df.columns:
+        df = df.rename(columns={"x_rd": "x", "y_rd": "y"})
+    missing = [c for c in ("occurred_from", "street", "buurt") if c not in df.columns]
+    if missing:
+        raise ValueError(f"incident frame lacks column(s): {', '.join(missing)}")
+    n = len(df)
+    start = pd.to_datetime(df["occurred_from"], utc=True)
+    end = (
+        pd.to_datetime(df["occurred_to"], utc=True)
+        if "occurred_to" in df.columns
+        else pd.Series(pd.NaT, index=df.index, dtype=start.dtype)
+    )
+    out = pd.DataFrame(index=df.index)
+    out["occurred_from"] = start
+    out["occurred_to"] = end
+    street = _as_text(df["street"])
+    cleaned = {v: safe_street(v) for v in pd.unique(street[street.notna()])}
+    out["street"] = street.map(cleaned).astype(object)
+    out["buurt"] = _as_text(df["buurt"])
+    out["wijk"] = _as_text(df["wijk"]) if "wijk" in df.columns else np.nan
+    if "attempt" in df.columns:
+        out["attempt"] = df["attempt"].astype("boolean").fillna(False).astype(bool)
+    else:
+        out["attempt"] = np.zeros(n, dtype=bool)
+    mo = _as_text(df["modus_operandi"]) if "modus_operandi" in df.columns else None
+    out["modus_operandi"] = UNKNOWN_MO if mo is None else mo.fillna(UNKNOWN_MO)
+    for axis in ("x", "y"):
+        out[axis] = (
+            pd.to_numeric(df[axis], errors="coerce").astype(float)
+            if axis in df.columns
+            else np.nan
+        )
+    withheld = (out["x"] == 0) & (out["y"] == 0)
+    out.loc[withheld, ["x", "y"]] = np.nan
+    out = out[out["occurred_from"].notna()].copy()
+
+    ref = reference_moment(out["occurred_from"], out["occurred_to"])
+    local = ref.dt.tz_convert(tz)
+    naive = local.dt.tz_localize(None)
+    out["t_ref"] = ref
+    out["local"] = local
+    # Fractional local days since the epoch: decays and windows work on this axis.
+    ns = naive.to_numpy().astype("datetime64[ns]").astype(np.int64)
+    out["_t"] = ns / 86_400e9
+    out[_PREPARED] = np.floor(out["_t"].to_numpy()).astype(np.int64)
+    out["hour"] = naive.dt.hour.astype(int)
+    out["weekday"] = naive.dt.day_of_week.astype(int)
+    out["month"] = naive.dt.month.astype(int)
+    span = out["occurred_to"] - out["occurred_from"]
+    out["window_hours"] = (span.dt.total_seconds() / 3600.0).clip(lower=0).fillna(0.0)
+    out = out.sort_values("_t", kind="stable").reset_index(drop=True)
+    out.attrs["tz"] = tz
+    return out

@@ -1,0 +1,96 @@
+"""Label translation and Babel formatting for charts and key points.
+
+Labels go through the project's gettext catalogs (:mod:`bot.i18n`: English msgids,
+translated in ``locales/``); dates and numbers are formatted with Babel for the active
+language. The chart modules import ``_``, ``ngettext`` and ``N_`` from here so that one
+place decides how charts speak.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
+from bot import i18n
+
+__all__ = [
+    "N_",
+    "_",
+    "fmt_date",
+    "fmt_int",
+    "fmt_interval",
+    "fmt_num",
+    "fmt_pct",
+    "language",
+    "mo_label",
+    "month_label",
+    "ngettext",
+    "weekday_names",
+]
+
+N_ = i18n.N_
+
+
+def language() -> str:
+    return i18n.get_locale()
+
+
+_ = i18n.gettext
+ngettext = i18n.ngettext
+
+
+def fmt_date(value: date, fmt: str = "d MMM y") -> str:
+    return babel_dates.format_date(value, format=fmt, locale=language())
+
+
+def fmt_interval(start: date, end: date, skeleton: str = "yMMMd") -> str:
+    return babel_dates.format_interval(start, end, skeleton, locale=language())
+
+
+def month_label(value: date) -> str:
+    return babel_dates.format_date(value, format="MMM y", locale=language())
+
+
+def weekday_names() -> list[str]:
+    """Abbreviated weekday names, Monday first."""
+    names = babel_dates.get_day_names("abbreviated", locale=language())
+    return [str(names[i]) for i in range(7)]
+
+
+def fmt_num(value: float, digits: int = 1) -> str:
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return babel_numbers.format_decimal(value, format=pattern, locale=language())
+
+
+def fmt_int(value: float) -> str:
+    return babel_numbers.format_decimal(round(value), format="#,##0", locale=language())
+
+
+def fmt_pct(value: float, digits: int = 0, signed: bool = False) -> str:
+    """``value`` in percent (36.2 -> "36%"); ``signed`` adds + or − (a real minus sign)."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    text = babel_numbers.format_decimal(abs(value), format=pattern, locale=language())
+    sign = ("+" if value > 0 else "−" if value < 0 else "±") if signed else (
+        "−" if value < 0 else "")
+    return f"{sign}{text}%"
+
+
+# MO values as the Dutch police exports (and the demo) spell them -> English msgids.
+_MO = {
+    "braak achterdeur": N_("forced back door"),
+    "braak voordeur": N_("forced front door"),
+    "raam forceren": N_("forced window"),
+    "insluiping": N_("sneak-in"),
+    "cilinder trekken": N_("lock pulling"),
+    "flipperen": N_("latch slipping"),
+    "onbekend": N_("unknown"),
+}
+
+
+def mo_label(value: str) -> str:
+    """Display label of an MO value; unknown spellings are shown as they are."""
+    msgid = _MO.get(value.strip().lower()) if isinstance(value, str) else None
+    return _(msgid) if msgid else str(value)
+

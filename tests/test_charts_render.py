@@ -1,0 +1,179 @@
+"""Charts and the steering pack: valid PNGs, the requested language, no house numbers,
+the pack on the demo and on the Vancouver export, key points in Dutch and English."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from charts import render
+from charts.analytics import mo_shift, time_profile, trend
+from charts.data import prepare
+from charts.pack import SteeringPack, key_points_text, pack_figures, steering_pack
+from charts.render import figure_texts, to_png
+from charts.samples import VANCOUVER_CSV, VANCOUVER_TZ, demo_inputs, vancouver_frame
+
+AS_OF = date(2026, 11, 23)
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Distinctive fake house numbers: any of these in a chart text would be a leak.
+SECRET_NUMBERS = ("4711", "8123", "9377")
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    assert png.startswith(PNG_SIGNATURE)
+    with Image.open(io.BytesIO(png)) as img:
+        img.load()  # decodes the whole image: a truncated PNG fails here
+        return img.size
+
+
+@pytest.fixture(scope="module")
+def demo():  # type: ignore[no-untyped-def]
+    frame, homes, polygons = demo_inputs(AS_OF)
+    # House numbers in their own column and, as messy exports do, in the street field.
+    frame["house_number"] = [SECRET_NUMBERS[i % 3] for i in range(len(frame))]
+    last = frame.index[-6:]
+    frame.loc[last, "street"] = frame.loc[last, "street"] + " " + SECRET_NUMBERS[0] + "b"
+    return frame, homes, polygons
+
+
+@pytest.fixture(scope="module")
+def packs(demo) -> dict[str, SteeringPack]:  # type: ignore[no-untyped-def]
+    frame, homes, polygons = demo
+    # The numbers do not depend on the language: compute once, draw in both.
+    nl = steering_pack(frame, AS_OF, language="nl", homes=homes, polygons=polygons,
+                       render_figures=False)
+    return {"nl": nl, "en": replace(nl, language="en")}
+
+
+@pytest.fixture(scope="module")
+def figures(demo, packs) -> dict[str, list[tuple[str, Figure, str]]]:  # type: ignore[no-untyped-def]
+    frame, _homes, polygons = demo
+    return {lang: pack_figures(p, incidents=prepare(frame), polygons=polygons)
+            for lang, p in packs.items()}
+
+
+def all_texts(figs: list[tuple[str, Figure, str]]) -> str:
+    return "\n".join(t for _n, fig, cap in figs for t in [*figure_texts(fig), cap])
+
+
+def test_pack_has_six_valid_pngs(figures) -> None:  # type: ignore[no-untyped-def]
+    names = [n for n, _f, _c in figures["nl"]]
+    assert names == ["trend.png", "neighbourhoods.png", "streets.png", "modus_operandi.png",
+                     "time.png", "map.png"]
+    for _name, fig, caption in figures["nl"]:
+        width, height = png_size(to_png(fig))
+        assert 1000 <= width <= 1300 and 600 <= height <= 2000  # phone-sized
+        assert caption
+
+
+def test_labels_in_the_requested_language(figures) -> None:  # type: ignore[no-untyped-def]
+    nl, en = all_texts(figures["nl"]), all_texts(figures["en"])
+    for text in ("Inbraken per maand", "Inbraken per buurt", "Inbraken per straat",
+                 "Werkwijze (modus operandi)", "Tijdstip en weekdag", "Twee weken geleden",
+                 "12-maandsgemiddelde", "cilinder trekken", "10–23 nov", "jan 2025"):
+        assert text in nl, text
+    for text in ("Burglaries per month", "Burglaries per neighbourhood", "Burglaries per street",
+                 "Modus operandi", "Time of day and weekday", "Two weeks ago",
+                 "12-month average", "lock pulling", "Nov 10", "Jan 2025"):
+        assert text in en, text
+    assert "Burglaries per month" not in nl and "Inbraken per maand" not in en
+    assert "dezelfde twee weken vorig jaar (11–24 nov 2025)" in nl
+    # Weekday names on the heat map (Babel, Monday first).
+    time_nl = dict((n, f) for n, f, _c in figures["nl"])["time.png"]
+    time_en = dict((n, f) for n, f, _c in figures["en"])["time.png"]
+    assert [t for t in figure_texts(time_nl) if t in ("ma", "di", "zo")] == ["ma", "di", "zo"]
+    assert [t for t in figure_texts(time_en) if t in ("Mon", "Tue", "Sun")] == [
+        "Mon", "Tue", "Sun"]
+    # Babel number formats: Dutch decimal comma, English decimal point.
+    assert re.search(r"\d,\d per 1\.000 woningen", nl)
+    assert re.search(r"\d\.\d per 1,000 homes", en)
+
+
+def test_no_house_numbers_anywhere(packs, figures) -> None:  # type: ignore[no-untyped-def]
+    for lang in ("nl", "en"):
+        text = all_texts(figures[lang]) + "\n".join(key_points_text(packs[lang]))
+        text += packs[lang].to_json()
+        for secret in SECRET_NUMBERS:
+            assert secret not in text, (lang, secret)
+
+
+def test_key_points(packs: dict[str, SteeringPack]) -> None:
+    kinds = [p.kind for p in packs["nl"].key_points]
+    assert kinds[0] == "total" and "forecast" in kinds and "incidence" in kinds
+    nl, en = key_points_text(packs["nl"]), key_points_text(packs["nl"], "en")
+    assert len(nl) == len(en) == len(kinds)
+    assert nl[0].startswith("10–23 nov: 6 inbraken (")
+    assert en[0].startswith("Nov 10\u2009–\u200923: 6 burglaries (")  # Babel's thin spaces
+    assert any(line.startswith("Verwacht voor 24 nov\u2009–\u20097 dec: ") for line in nl)
+    assert any("per 1.000 woningen" in line for line in nl)
+    assert any(line.startswith("New hotspot around ") for line in en)
+
+
+def test_pack_json_round_trip(packs: dict[str, SteeringPack]) -> None:
+    data = json.loads(packs["en"].to_json())
+    assert data["as_of"] == "2026-11-23"
+    assert data["buurten"]["total_current"] == 6
+    assert len(data["trend"]["monthly"]) == 60
+    assert data["forecast"]["period"] == ["2026-11-24", "2026-12-07"]
+    assert data["key_points"][0]["kind"] == "total"
+
+
+def test_single_charts_and_thread_safety(demo) -> None:  # type: ignore[no-untyped-def]
+    frame, homes, _polygons = demo
+    df = prepare(frame)
+    tr, mo, tp = trend(df, AS_OF, homes=homes), mo_shift(df, AS_OF), time_profile(df, AS_OF)
+    out: dict[str, list[str]] = {}
+
+    def work(lang: str) -> None:
+        texts = []
+        for fig in (render.trend_figure(tr, lang), render.mo_figure(mo, lang),
+                    render.time_figure(tp, lang)):
+            to_png(fig)
+            texts += figure_texts(fig)
+        out[lang] = texts
+
+    threads = [threading.Thread(target=work, args=(lang,)) for lang in ("nl", "en")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert "Inbraken per maand" in out["nl"] and "Burglaries per month" not in out["nl"]
+    assert "Burglaries per month" in out["en"] and "Inbraken per maand" not in out["en"]
+
+
+def test_units_chart_without_incidents() -> None:
+    table = pd.DataFrame({"buurt": ["A"], "current": [0], "previous": [0], "expected": [0.0],
+                          "low": [0], "high": [0]})
+    fig = render.units_figure(table, "buurt", (date(2026, 11, 10), AS_OF),
+                              (date(2026, 11, 24), date(2026, 12, 7)), language="en")
+    assert "No burglaries in these weeks." in figure_texts(fig)
+    png_size(to_png(fig))
+
+
+@pytest.mark.skipif(not (SHARED / VANCOUVER_CSV).is_file(), reason="no ../shared/data")
+def test_pack_on_the_vancouver_export() -> None:
+    frame = vancouver_frame(SHARED / VANCOUVER_CSV)
+    pack = steering_pack(frame, date(2022, 12, 31), language="en", tz=VANCOUVER_TZ)
+    assert len(pack.figures) == 6
+    for _name, png, _caption in pack.figures:
+        png_size(png)
+    assert pack.trend.per_1000_homes is None and pack.buurten.total_current > 0
+    assert not pack.buurten.last_year_covered  # one year of data only
+    assert np.isnan(pack.trend.monthly["count"].iloc[0])  # 2018 is not covered
+    lines = key_points_text(pack, "en")
+    assert lines[0].startswith("Dec 18\u2009–\u200931: ")
+    assert "same weeks last year" not in lines[0]
+    json.loads(pack.to_json())
+
