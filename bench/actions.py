@@ -18,7 +18,7 @@ import random
 import statistics
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from storage.models import AreaKind, PartnerKind, Role
 from storage.repositories import Repositories
 
 TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuvwx"
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 LEADER, PARTNER_USER = 1, 2
 
 
@@ -130,7 +130,7 @@ def update(bot: Any, update_id: int, user_id: int, text: str) -> Update:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def main(runs: int, actions: int, history: int) -> None:

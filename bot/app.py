@@ -20,6 +20,7 @@ from bot.actions import ActionService
 from bot.clock import Clock
 from bot.context import BotData, WijkApp, WijkContext
 from bot.i18n import set_display_timezone
+from bot.incidents import IncidentService
 from bot.menus import register_menus
 from bot.partnership import PartnershipService
 from bot.settings import Settings
@@ -74,6 +75,7 @@ async def _post_init(app: WijkApp) -> None:
         data.repos, data.clock, project_creators=data.settings.project_creators
     )
     data.actions = ActionService(data.repos, data.clock, data.settings.tz)
+    data.incidents = IncidentService(data.repos, data.clock, data.settings.tz)
     reminders.schedule(app)
     try:
         await register_menus(app.bot, data.settings.language)
@@ -87,4 +89,4 @@ async def _post_shutdown(app: WijkApp) -> None:
     data: BotData = app.bot_data
     if data.db is not None:
         await data.db.close()
-    data.db = data.repos = data.partnership = data.actions = None
+    data.db = data.repos = data.partnership = data.actions = data.incidents = None

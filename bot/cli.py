@@ -70,6 +70,35 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--language", choices=("nl", "en"),
                         help="header language (default: the configured language)")
 
+    imp = sub.add_parser("import", help="import a police export or CBS open data (all or "
+                                        "nothing, with a report)")
+    imp.add_argument("kind", choices=("incidents", "monthly"),
+                     help="incidents: one row per burglary; monthly: CBS counts per buurt")
+    imp.add_argument("file", metavar="FILE", help="CSV or XLSX file")
+    imp.add_argument("--project", required=True, metavar="P", help="project id or name")
+    imp.add_argument("--map", nargs="+", metavar="FIELD=COLUMN", default=None,
+                     help="explicit column mapping, e.g. date=offense_date lat=latitude "
+                          "(saved for the project)")
+    imp.add_argument("--crs", help="coordinate system: rd, wgs84 or EPSG:<n> (default: detect)")
+    imp.add_argument("--tz", help="time zone of the export's local times "
+                                  "(default: the configured time zone)")
+
+    steering = sub.add_parser("steering", help="write the steering pack (PNGs, key points, "
+                                               "numbers) for any date")
+    steering.add_argument("--project", required=True, metavar="P", help="project id or name")
+    steering.add_argument("--as-of", type=_iso_date, metavar="DATE",
+                          help="the pack as it would have looked on this date (default today)")
+    steering.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    steering.add_argument("--area", help="restrict to one area (buurt, wijk or street)")
+    steering.add_argument("--language", choices=("nl", "en"))
+
+    backtest = sub.add_parser("backtest", help="replay history fortnight by fortnight and "
+                                               "score the forecast against two baselines")
+    backtest.add_argument("--project", required=True, metavar="P", help="project id or name")
+    backtest.add_argument("--as-of", type=_iso_date, metavar="DATE",
+                          help="last date to replay (default: the last incident)")
+    backtest.add_argument("--tz", help="local time zone of the incidents (default: configured)")
+
     sub.add_parser("migrate", help="apply database migrations and print the schema version")
 
     backup = sub.add_parser("backup", help="copy the live database with SQLite's backup API")
@@ -82,8 +111,10 @@ def _configure_logging(level: str) -> None:
         level=getattr(logging, level, logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # httpx logs every getUpdates poll at INFO; that drowns everything else.
+    # httpx logs every getUpdates poll at INFO and matplotlib its font cache; that would
+    # drown what an operator needs to see.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("matplotlib").setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -101,10 +132,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.demo import run_demo
 
             return run_demo(Path(args.out), as_of=args.as_of, seed=args.seed,
-                            timezone=settings.timezone)
+                            timezone=settings.timezone, language=settings.language)
         if args.command == "export":
             return asyncio.run(_export(settings, args.project, Path(args.out),
                                        args.language or settings.language))
+        if args.command == "import":
+            path = Path(args.file)
+            if not path.is_file():
+                raise SettingsError(f"file not found: {path}")
+            return asyncio.run(_import(settings, args, path.name, path.read_bytes()))
+        if args.command == "steering":
+            return asyncio.run(_steering(settings, args.project, args.as_of, Path(args.out),
+                                         args.area, args.language or settings.language))
+        if args.command == "backtest":
+            return asyncio.run(_backtest(settings, args.project, args.as_of, args.tz))
         if args.command == "migrate":
             return asyncio.run(_migrate(settings))
         if args.command == "backup":
@@ -118,6 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
+    settings.require_token()  # before the heavy imports: a config error is one quick line
     from telegram import Update
 
     from bot.app import build_application
@@ -189,6 +231,99 @@ async def _export(settings: Settings, ref: str, out: Path, language: str) -> int
                 if suffix == ".xlsx" else actions_csv(rows, language=language))
     out.write_bytes(data)  # noqa: ASYNC240 - a small file at the very end of a CLI command
     print(f"{out}: {len(rows)} rows")
+    return 0
+
+
+async def _import(settings: Settings, args: argparse.Namespace, filename: str,
+                  data: bytes) -> int:
+    from bot.clock import Clock
+    from bot.incident_import import ImportProblem
+    from bot.incidents import IncidentService
+    from handlers.incidents import report_text
+
+    db = await _open_existing(settings)
+    try:
+        repos = Repositories(db)
+        project = await find_project(repos, args.project)
+        service = IncidentService(repos, Clock(), settings.tz)
+
+        def progress(done: int, total: int) -> None:
+            print(f"\r{done}/{total} rows", end="", file=sys.stderr, flush=True)
+
+        try:
+            report = await service.import_file(
+                project.id, data, filename, user_id=None,
+                mapping=" ".join(args.map) if args.map else None, crs=args.crs, tz=args.tz,
+                kind=args.kind, progress=progress)
+        except ImportProblem as problem:
+            print(file=sys.stderr)
+            print(_plain(problem.render()), file=sys.stderr)
+            for row in problem.rejected[:50]:
+                print(f"  row {row.row}: {_plain(row.render())}", file=sys.stderr)
+            return 1
+    finally:
+        await db.close()
+    print(file=sys.stderr)
+    print(_plain(report_text(report)))
+    return 0
+
+
+def _plain(text: str) -> str:
+    """Telegram HTML to terminal text."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+async def _steering(settings: Settings, ref: str, as_of: date | None, out: Path,
+                    area: str | None, language: str) -> int:
+
+    from bot.clock import Clock
+    from bot.errors import UserError
+    from bot.incidents import IncidentService
+    from charts.pack import key_points_text
+
+    db = await _open_existing(settings)
+    try:
+        repos = Repositories(db)
+        project = await find_project(repos, ref)
+        service = IncidentService(repos, Clock(), settings.tz)
+        with use_locale(language):
+            try:
+                pack = await service.steering(project.id, as_of or service.today(),
+                                              language=language, area=area)
+            except UserError as err:
+                raise SettingsError(_plain(err.render())) from None
+            points = key_points_text(pack, language)
+    finally:
+        await db.close()
+    from bot.packs import write_pack
+
+    write_pack(pack, points, out)
+    print(f"{out}: {len(pack.figures)} charts, {len(points)} key points")
+    return 0
+
+
+async def _backtest(settings: Settings, ref: str, as_of: date | None, tz: str | None) -> int:
+    from bot.clock import Clock
+    from bot.incidents import IncidentService
+    from charts.forecast import backtest, backtest_report
+
+    db = await _open_existing(settings)
+    try:
+        repos = Repositories(db)
+        project = await find_project(repos, ref)
+        service = IncidentService(repos, Clock(), settings.tz)
+        frame = await service.frame(project.id)
+        outlines = await repos.projects.outlines(project.id)
+    finally:
+        await db.close()
+    if frame.empty:
+        raise SettingsError(f"project {project.name!r} has no incidents to replay")
+    result = await asyncio.to_thread(backtest, frame, as_of, tz=tz or settings.timezone,
+                                     polygons=outlines or None, name=project.name)
+    print(backtest_report(result, language=settings.language))
     return 0
 
 

@@ -41,6 +41,9 @@ class Cmd:
     SEARCH = ("zoek", "search")
     EXPORT = ("export",)
     REMINDERS = ("herinneringen", "reminders")
+    # Incident data and steering information
+    BURGLARY = ("inbraak", "burglary")
+    STEERING = ("sturing", "steering")
 
 
 class CB:
@@ -55,6 +58,7 @@ class CB:
     ACTION_FORM = "af"     # steps of the /actie dialogue
     ACTION_CARD = "ac"     # buttons on an action card: ac:<step>:<action id>:<version>
     REMINDERS = "rem"
+    BURGLARY = "inb"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +118,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 N_("the action framework as Excel and CSV")),
     CommandSpec(Cmd.REMINDERS, Permission.MANAGE_REMINDERS, N_("pause or resume reminders"),
                 N_("[pause|on]")),
+    CommandSpec(Cmd.STEERING, Permission.VIEW_STEERING,
+                N_("steering information: charts and key points"), N_("[area]")),
+    CommandSpec(Cmd.BURGLARY, Permission.REGISTER_INCIDENT, N_("register a burglary"),
+                N_("[street | time | attempt | modus operandi]")),
     CommandSpec(Cmd.LANGUAGE, Permission.SET_LANGUAGE, N_("switch language (Nederlands/English)"),
                 N_("[nl|en]")),
 )

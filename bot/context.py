@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.actions import ActionService
 from bot.clock import Clock
+from bot.incidents import IncidentService
 from bot.partnership import PartnershipService
 from bot.settings import Settings
 from storage.db import Database
@@ -28,6 +29,7 @@ class BotData:
         self.repos: Repositories | None = None
         self.partnership: PartnershipService | None = None
         self.actions: ActionService | None = None
+        self.incidents: IncidentService | None = None
         # Seconds after start-up to send what fell due while the bot was down (None: off,
         # which the tests of unrelated features use to keep their conversations undisturbed).
         self.reminder_catch_up_s: float | None = 2.0
@@ -59,6 +61,13 @@ class WijkContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
     @property
     def actions(self) -> ActionService:
         service = self.bot_data.actions
+        if service is None:
+            raise RuntimeError("services not ready: post_init has not run")
+        return service
+
+    @property
+    def incidents(self) -> IncidentService:
+        service = self.bot_data.incidents
         if service is None:
             raise RuntimeError("services not ready: post_init has not run")
         return service

@@ -15,10 +15,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.clock import FixedClock
 from bot.demo_data import DemoData, generate_demo
 from bot.i18n import _, format_date, format_number, set_display_timezone
+from bot.incidents import IncidentService
 from bot.labels import role_label
+from bot.packs import write_pack
 from bot.partnership import INVITE_PAYLOAD_PREFIX
+from charts.pack import key_points_text
 from storage.actions import NewAction
 from storage.db import Database
 from storage.incidents import NewIncident
@@ -57,6 +61,7 @@ async def store_demo(db: Database, data: DemoData, *, now: datetime) -> dict[str
             area = await repos.projects.add_area(project.id, buurt.name, AreaKind.BUURT,
                                                  buurt.cbs_code, buurt.homes,
                                                  area_ids.get(buurt.wijk))
+            await repos.projects.set_geometry(area.id, list(buurt.polygon))
             area_ids[buurt.name] = area.id
         for street in data.streets:
             if street.name in area_ids:  # a street name shared by two buurten: keep the first
@@ -163,7 +168,7 @@ def summary(data: DemoData, counts: dict[str, Any], path: Path, overdue: int) ->
 
 
 def run_demo(out: Path, *, as_of: date | None = None, seed: int = 2026,
-             timezone: str = "Europe/Amsterdam") -> int:
+             timezone: str = "Europe/Amsterdam", language: str = "nl") -> int:
     tz = ZoneInfo(timezone)
     now = datetime.now(tz)
     reference = as_of or now.date()
@@ -172,16 +177,25 @@ def run_demo(out: Path, *, as_of: date | None = None, seed: int = 2026,
     for suffix in ("", "-wal", "-shm"):
         Path(f"{out}{suffix}").unlink(missing_ok=True)
 
-    async def build() -> tuple[dict[str, Any], int]:
+    pack_dir = out.with_name(out.stem + "-sturing")
+
+    async def build() -> tuple[dict[str, Any], int, int]:
         db = await Database(out).connect()
         try:
             counts = await store_demo(db, data, now=now)
-            overdue = await Repositories(db).actions.count_open_overdue(
-                counts["project_id"], reference)
+            repos = Repositories(db)
+            overdue = await repos.actions.count_open_overdue(counts["project_id"], reference)
+            # The steering pack of the reference date, as the meeting would receive it.
+            service = IncidentService(repos, FixedClock(now), tz)
+            pack = await service.steering(counts["project_id"], reference, language=language)
+            points = key_points_text(pack, language)
         finally:
             await db.close()
-        return counts, overdue
+        write_pack(pack, points, pack_dir)
+        return counts, overdue, len(pack.figures)
 
-    counts, overdue = asyncio.run(build())
+    counts, overdue, charts = asyncio.run(build())
     print(summary(data, counts, out, overdue))
+    print(_("Steering pack of {date}: {charts} charts, key points and numbers in {folder}/")
+          .format(date=format_date(reference, "long"), charts=charts, folder=pack_dir))
     return 0

@@ -37,6 +37,7 @@ import pandas as pd
 from matplotlib.path import Path as MplPath
 
 from charts.data import DEFAULT_TZ, day_number, day_to_date, prepare
+from charts.text import N_
 
 __all__ = [
     "CELL_SIZE",
@@ -849,9 +850,10 @@ def forecast(
 
 # --------------------------------------------------------------------------- backtest
 
-METHOD = "method"
-BASELINE_LAST_YEAR = "last year"
-BASELINE_EIGHT_WEEKS = "last 8 weeks"
+# Method names double as row labels (translated at display, hence the N_ marks).
+METHOD = N_("method")
+BASELINE_LAST_YEAR = N_("last year")
+BASELINE_EIGHT_WEEKS = N_("last 8 weeks")
 METHODS = (METHOD, BASELINE_LAST_YEAR, BASELINE_EIGHT_WEEKS)
 
 
@@ -1042,16 +1044,20 @@ def backtest_report(result: BacktestResult, language: str = "en") -> str:
                 area=fmt_num(result.study_km2)),
             "",
         ]
+        # Labels are translated outside the f-strings: the extractor cannot see into those.
+        top, hit_rate, pai_label = _("top"), _("hit rate"), _("PAI")
+        pooled_label, mean_label = _("pooled"), _("mean")
         name_w = max(len(_(m)) for m in METHODS) + 2
         head1 = " " * (name_w + 10)
         head2 = f"{'':<{name_w}}{'':<10}"
         for k in result.ks:
-            head1 += f"{_('top') + ' ' + fmt_pct(k * 100):<20}"
-            head2 += f"{_('hit rate'):<11}{_('PAI'):<9}"
+            head1 += f"{top + ' ' + fmt_pct(k * 100):<20}"
+            head2 += f"{hit_rate:<11}{pai_label:<9}"
         lines += [head1.rstrip(), head2.rstrip()]
         for pooled in (False, True):
             for method in METHODS:
-                row = f"{_(method):<{name_w}}{_('pooled') if pooled else _('mean'):<10}"
+                label = pooled_label if pooled else mean_label
+                row = f"{_(method):<{name_w}}{label:<10}"
                 if result.summary[result.summary["method"] == method].empty:
                     lines.append(row + _("not available (the data do not reach back a year)"))
                     continue
@@ -1065,8 +1071,8 @@ def backtest_report(result: BacktestResult, language: str = "en") -> str:
         lines.append(_("{band} band coverage: total {total}, buurten {buurt}").format(
             band=fmt_pct(result.band * 100), total=fmt_pct(cov.get("total", float("nan")) * 100),
             buurt=fmt_pct(cov.get("buurt", float("nan")) * 100)))
-        lines.append(_("Hit rate: share of a fortnight's incidents in the top-k % cells; "
-                       "PAI = hit rate ÷ area share."))
+        lines.append(_("Hit rate: share of a fortnight's incidents in the top k percent of "
+                       "cells; PAI = hit rate ÷ area share."))
         return "\n".join(lines)
 
 

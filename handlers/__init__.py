@@ -16,6 +16,7 @@ from handlers import (
     export,
     groups,
     help,
+    incidents,
     invitations,
     language,
     overviews,
@@ -23,6 +24,7 @@ from handlers import (
     reminders,
     reporting,
     start,
+    steering,
 )
 
 
@@ -33,6 +35,7 @@ def register_all(app: WijkApp) -> None:
     # 2. Dialogues first: while one is active its text steps must win over fallbacks.
     project.register(app)
     actions.register(app)
+    incidents.register(app)       # the /inbraak dialogue and file uploads
     # 3. Commands and buttons of each capability (group 0).
     start.register(app)
     help.register(app)
@@ -45,5 +48,6 @@ def register_all(app: WijkApp) -> None:
     overviews.register(app)
     reminders.register(app)
     export.register(app)
+    steering.register(app)
     # 4. Fallbacks (last in group 0) and the global error handler.
     errors.register(app)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from storage.db import Database, utc_iso
+from storage.db import Database, Row, utc_iso
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,18 @@ class NewIncident:
     area_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ImportLog:
+    project_id: int
+    user_id: int | None
+    filename: str
+    kind: str            # incidents | monthly
+    rows_read: int
+    imported: int
+    duplicates: int
+    rejected: int
+
+
 class IncidentRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -42,32 +56,99 @@ class IncidentRepository:
         source: str,
         created_by: int | None,
         now: datetime,
+        metric: tuple[Any, Any] | None = None,  # x and y sequences or numpy arrays
+        area_ids: Sequence[int | None] | None = None,
+        import_id: int | None = None,
     ) -> int:
         """Insert all incidents in one transaction; duplicates (same source_key) are skipped.
 
-        Returns the number of rows actually inserted.
+        ``metric`` gives planar metres per incident (for non-RD sources); ``area_ids`` the
+        project area each incident belongs to. Returns the number of rows inserted.
         """
-        rows = [
-            (
-                project_id, i.source_key, utc_iso(i.occurred_from), utc_iso(i.occurred_to),
-                i.street, i.house_number, i.postcode, i.buurt, i.buurt_code, i.wijk,
-                i.municipality, int(i.attempt), i.modus_operandi, i.x_rd, i.y_rd, i.lat, i.lon,
-                i.area_id, source, created_by, utc_iso(now),
-            )
-            for i in incidents
-        ]
+        stamp = utc_iso(now)
+
+        def rows() -> Iterator[tuple[object, ...]]:
+            for index, i in enumerate(incidents):
+                x_m = y_m = None
+                if metric is not None:
+                    x_m, y_m = _finite(metric[0][index]), _finite(metric[1][index])
+                area_id = area_ids[index] if area_ids is not None else i.area_id
+                yield (
+                    project_id, i.source_key, utc_iso(i.occurred_from), utc_iso(i.occurred_to),
+                    i.street, i.house_number, i.postcode, i.buurt, i.buurt_code, i.wijk,
+                    i.municipality, int(i.attempt), i.modus_operandi, _finite(i.x_rd),
+                    _finite(i.y_rd), _finite(i.lat), _finite(i.lon), area_id, source,
+                    created_by, stamp, x_m, y_m, import_id,
+                )
+
         async with self.db.transaction():
             before = await self.count(project_id)
             await self.db.executemany(
                 "INSERT OR IGNORE INTO incidents(project_id, source_key, occurred_from,"
                 " occurred_to, street, house_number, postcode, buurt, buurt_code, wijk,"
                 " municipality, attempt, modus_operandi, x_rd, y_rd, lat, lon, area_id, source,"
-                " created_by, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
+                " created_by, created_at, x_m, y_m, import_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows(),
             )
             after = await self.count(project_id)
         return after - before
+
+    async def analysis_rows(self, project_id: int) -> list[Row]:
+        """What the analytics need — never house numbers or postcodes."""
+        return await self.db.fetchall(
+            "SELECT occurred_from, occurred_to, street, buurt, wijk, attempt, modus_operandi,"
+            " COALESCE(x_rd, x_m) AS x, COALESCE(y_rd, y_m) AS y FROM incidents"
+            " WHERE project_id=? ORDER BY occurred_from",
+            (project_id,),
+        )
+
+    async def log_import(self, log: ImportLog, now: datetime) -> int:
+        return await self.db.insert(
+            "INSERT INTO imports(project_id, user_id, filename, kind, at, rows_read, imported,"
+            " duplicates, rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (log.project_id, log.user_id, log.filename, log.kind, utc_iso(now), log.rows_read,
+             log.imported, log.duplicates, log.rejected),
+        )
+
+    async def finish_import(self, import_id: int, imported: int, duplicates: int) -> None:
+        await self.db.execute("UPDATE imports SET imported=?, duplicates=? WHERE id=?",
+                              (imported, duplicates, import_id))
+
+    async def saved_mapping(self, project_id: int) -> Row | None:
+        return await self.db.fetchone("SELECT * FROM import_mappings WHERE project_id=?",
+                                      (project_id,))
+
+    async def save_mapping(self, project_id: int, mapping_json: str, crs: str | None,
+                           timezone: str | None, user_id: int | None, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO import_mappings(project_id, mapping, crs, timezone, updated_by,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(project_id) DO UPDATE SET"
+            " mapping=excluded.mapping, crs=excluded.crs, timezone=excluded.timezone,"
+            " updated_by=excluded.updated_by, updated_at=excluded.updated_at",
+            (project_id, mapping_json, crs, timezone, user_id, utc_iso(now)),
+        )
+
+    async def upsert_monthly(self, project_id: int,
+                             counts: Sequence[tuple[str, str, int, int, int]]) -> int:
+        """(buurt code, name, year, month, count); a re-import replaces a month's count."""
+        async with self.db.transaction():
+            before = int(await self.db.fetchval(
+                "SELECT COUNT(*) FROM monthly_counts WHERE project_id=?", (project_id,)))
+            await self.db.executemany(
+                "INSERT INTO monthly_counts(project_id, buurt_code, buurt_name, year, month,"
+                " count) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(project_id, buurt_code, year,"
+                " month) DO UPDATE SET count=excluded.count, buurt_name=excluded.buurt_name",
+                [(project_id, *c) for c in counts],
+            )
+            after = int(await self.db.fetchval(
+                "SELECT COUNT(*) FROM monthly_counts WHERE project_id=?", (project_id,)))
+        return after - before
+
+    async def monthly_rows(self, project_id: int) -> list[Row]:
+        return await self.db.fetchall(
+            "SELECT buurt_code, buurt_name, year, month, count FROM monthly_counts"
+            " WHERE project_id=? ORDER BY year, month", (project_id,))
 
     async def count(self, project_id: int) -> int:
         return int(
@@ -88,3 +169,10 @@ class IncidentRepository:
             datetime.fromisoformat(row["a"].replace("Z", "+00:00")),
             datetime.fromisoformat(row["b"].replace("Z", "+00:00")),
         )
+
+
+def _finite(value: float | None) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None

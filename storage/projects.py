@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from storage.db import Database, Row, parse_utc, utc_iso, utc_now
 from storage.models import Area, AreaKind, Partner, PartnerKind, Project
 
@@ -102,6 +104,19 @@ class ProjectRepository:
             "SELECT * FROM areas WHERE project_id=? AND name=? COLLATE NOCASE", (project_id, name)
         )
         return _area(row) if row else None
+
+    async def set_geometry(self, area_id: int, outline: list[tuple[float, float]]) -> None:
+        await self.db.execute("UPDATE areas SET geometry=? WHERE id=?",
+                              (json.dumps([[round(x, 1), round(y, 1)] for x, y in outline]),
+                               area_id))
+
+    async def outlines(self, project_id: int) -> dict[str, list[tuple[float, float]]]:
+        """Area name -> outline (RD New metres), for the areas that have one."""
+        rows = await self.db.fetchall(
+            "SELECT name, geometry FROM areas WHERE project_id=? AND geometry IS NOT NULL",
+            (project_id,))
+        return {r["name"]: [(float(x), float(y)) for x, y in json.loads(r["geometry"])]
+                for r in rows}
 
     async def area(self, area_id: int) -> Area | None:
         row = await self.db.fetchone("SELECT * FROM areas WHERE id=?", (area_id,))

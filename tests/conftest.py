@@ -3,6 +3,7 @@ long polling, a controllable clock, and a small driver for people talking to the
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -10,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.messages.pofile import read_po
 
 from bot.app import build_application
 from bot.clock import FixedClock
 from bot.context import WijkApp
+from bot.i18n import _, locales_dir, use_locale
 from bot.settings import Settings
 from tests.botapi import FakeBotAPI, run_application
 
@@ -117,3 +120,27 @@ def link_code(text: str) -> str:
     match = re.search(r"@\w+ ([A-Z0-9]{6})", text)
     assert match, f"no link code in {text!r}"
     return match.group(1)
+
+
+@functools.cache
+def _message_ids() -> tuple[str, ...]:
+    with (locales_dir() / "messages.pot").open("rb") as fh:
+        return tuple(m.id for m in read_po(fh) if isinstance(m.id, str) and m.id)
+
+
+def fragment(lang: str, prefix: str) -> str:
+    """The longest literal piece (between placeholders, tags and line breaks) of the
+    translation of the message id starting with ``prefix``: text the user must see."""
+    matches = [m for m in _message_ids() if m.startswith(prefix)]
+    assert matches, f"{prefix!r} matches no message id"
+    pieces = set()
+    for msgid in matches:
+        with use_locale(lang):
+            text = _(msgid)
+        if lang != "en":
+            assert text != msgid, f"no {lang} translation for {msgid!r}"
+        pieces.add(max(re.split(r"\{[^}]*\}|<[^>]+>|\n", text), key=len).strip())
+    assert len(pieces) == 1, f"{prefix!r} is ambiguous: {sorted(pieces)}"
+    piece = pieces.pop()
+    assert len(piece) >= 4, f"fragment too short to be meaningful: {piece!r}"
+    return piece

@@ -285,7 +285,7 @@ async def test_open_actions_are_paged_and_filtered(app, people, botapi) -> None:
     for i in range(70):
         who = "stadstoezicht" if i % 2 else "politie"
         botapi.send_text(leader.user, f"/action Oost | ronde {i:02d} | {who} | wk 46")
-    for _ in range(140):  # confirmation + card each
+    for _reply in range(140):  # confirmation + card each
         await botapi.next_message(leader.id)
     first = await leader.say("/open")
     assert "70 outstanding actions" in first["text"]

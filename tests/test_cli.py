@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from bot import __version__
 from bot.settings import Settings
@@ -87,7 +88,8 @@ def test_migrate_and_backup(tmp_path: Path) -> None:
     db = tmp_path / "data" / "wijkbot.sqlite"
     proc = wijkbot(tmp_path, "migrate", WIJKBOT_DATABASE=str(db))
     assert proc.returncode == 0, proc.stderr
-    assert f"schema version {LATEST}" in proc.stdout and "applied 0001_partnership.sql" in proc.stdout
+    assert f"schema version {LATEST}" in proc.stdout
+    assert "applied 0001_partnership.sql" in proc.stdout
     again = wijkbot(tmp_path, "migrate", WIJKBOT_DATABASE=str(db))
     assert "applied" not in again.stdout and f"schema version {LATEST}" in again.stdout
     with sqlite3.connect(db) as conn:
@@ -201,3 +203,64 @@ def test_export_from_the_command_line(tmp_path: Path) -> None:
     assert csv_out.read_bytes().startswith(b"\xef\xbb\xbf")
     bad = wijkbot(tmp_path, "--database", db, "export", "--project", "nope", "--out", "x.xlsx")
     assert bad.returncode == 2 and "unknown project" in bad.stderr
+
+
+SHARED = ROOT.parent / "shared" / "data" / "vancouver_2022_residential_break_and_enter.csv"
+
+
+def test_steering_pack_for_any_date(tmp_path: Path) -> None:
+    import json
+
+    assert wijkbot(tmp_path, "demo", "--as-of", "2026-11-23").returncode == 0
+    assert (tmp_path / "wijkbot-demo-sturing" / "map.png").exists()  # the demo writes one
+    db = str(tmp_path / "wijkbot-demo.sqlite")
+    out = tmp_path / "pack-2025-03"
+    proc = wijkbot(tmp_path, "--database", db, "steering", "--project", "1", "--as-of",
+                   "2025-03-10", "--out", str(out), "--language", "en")
+    assert proc.returncode == 0, proc.stderr
+    pngs = sorted(p.name for p in out.glob("*.png"))
+    assert pngs == ["map.png", "modus_operandi.png", "neighbourhoods.png", "streets.png",
+                    "time.png", "trend.png"]
+    assert all((out / p).read_bytes().startswith(b"\x89PNG") for p in pngs)
+    numbers = json.loads((out / "pack.json").read_text())
+    assert numbers["as_of"] == "2025-03-10"
+    assert (out / "key_points.txt").read_text().startswith("- ")
+    assert (out / "neighbourhoods.csv").read_text().count("\n") > 3
+
+
+def test_backtest_on_the_demo_beats_both_baselines(tmp_path: Path) -> None:
+    assert wijkbot(tmp_path, "demo", "--as-of", "2026-11-23").returncode == 0
+    proc = wijkbot(tmp_path, "--database", str(tmp_path / "wijkbot-demo.sqlite"), "backtest",
+                   "--project", "1", WIJKBOT_LANGUAGE="en")
+    assert proc.returncode == 0, proc.stderr
+    assert "PAI" in proc.stdout and "8 weeks" in proc.stdout.replace("eight weeks", "8 weeks")
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="../shared/data is not available")
+def test_import_and_backtest_the_real_vancouver_export(tmp_path: Path) -> None:
+    db = tmp_path / "vancouver.sqlite"
+    assert wijkbot(tmp_path, "migrate", WIJKBOT_DATABASE=str(db)).returncode == 0
+    with sqlite3.connect(db) as conn:
+        stamp = "2026-11-23T09:00:00.000000Z"
+        conn.execute("INSERT INTO users(id, first_name, created_at, updated_at)"
+                     " VALUES (1, 'Analyst', ?, ?)", (stamp, stamp))
+        conn.execute("INSERT INTO projects(name, municipality, created_at)"
+                     " VALUES ('Vancouver 2022', 'Vancouver', ?)", (stamp,))
+    args = ("--database", str(db), "import", "incidents", str(SHARED), "--project", "1",
+            "--crs", "EPSG:26910", "--tz", "America/Vancouver")
+    first = wijkbot(tmp_path, *args, WIJKBOT_LANGUAGE="en")
+    assert first.returncode == 0, first.stderr
+    assert "1264 burglaries imported" in first.stdout.replace(",", "")
+    again = wijkbot(tmp_path, *args, WIJKBOT_LANGUAGE="en")
+    assert "0 burglaries imported" in again.stdout and "1264" in again.stdout.replace(",", "")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0] == 1264
+        assert conn.execute("SELECT COUNT(*) FROM incidents WHERE lat BETWEEN 49 AND 49.4"
+                            " AND x_m IS NOT NULL").fetchone()[0] > 1200
+    proc = wijkbot(tmp_path, "--database", str(db), "backtest", "--project", "1", "--tz",
+                   "America/Vancouver", WIJKBOT_LANGUAGE="en")
+    assert proc.returncode == 0, proc.stderr
+    assert "PAI" in proc.stdout
+    bad = wijkbot(tmp_path, "--database", str(db), "import", "incidents", str(SHARED),
+                  "--project", "1", "--crs", "rd")
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr

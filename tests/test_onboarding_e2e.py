@@ -6,17 +6,15 @@ by deep link, and links groups — in Dutch and in English — plus every way th
 
 from __future__ import annotations
 
-import functools
 import re
 from datetime import timedelta
 
 import pytest
-from babel.messages.pofile import read_po
 
-from bot.i18n import _, locales_dir, use_locale
+from bot.i18n import _, use_locale
 from bot.labels import role_label
 from storage.models import Role
-from tests.conftest import button, find_data, invitation_payload, link_code
+from tests.conftest import button, find_data, fragment, invitation_payload, link_code
 
 LANGS = ["nl", "en"]
 NEW_PROJECT = {"nl": "/nieuwproject", "en": "/newproject"}
@@ -37,25 +35,6 @@ def _require_message_id(msgid: str) -> None:
     """Tests must quote real message ids, or they would compare English with English."""
     with use_locale("nl"):
         assert _(msgid) != msgid, f"not a message id of the catalog: {msgid!r}"
-
-
-@functools.cache
-def _message_ids() -> tuple[str, ...]:
-    with (locales_dir() / "messages.pot").open("rb") as fh:
-        return tuple(m.id for m in read_po(fh) if isinstance(m.id, str) and m.id)
-
-
-def fragment(lang: str, prefix: str) -> str:
-    """The translation of the message id that starts with ``prefix``, up to its first
-    placeholder, tag or line break: a piece of text the user must see."""
-    matches = [m for m in _message_ids() if m.startswith(prefix)]
-    assert len(matches) == 1, f"{prefix!r} matches {len(matches)} message ids"
-    with use_locale(lang):
-        text = _(matches[0])
-    for stop in ("{", "<", "\n"):
-        text = text.split(stop, 1)[0]
-    assert len(text.strip()) >= 4, f"fragment too short to be meaningful: {text!r}"
-    return text.strip()
 
 
 async def create_project(leader, lang: str, name: str = "Veilig Wonen Oost",

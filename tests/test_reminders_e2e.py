@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from bot.app import build_application
 from handlers.reminders import JOB_DAILY
@@ -40,7 +40,7 @@ async def test_reminder_fires_in_the_last_week_exactly_once(app, people, botapi,
     await botapi.settle()
     assert not [m for m in botapi.sent(warden.id) if "⏰" in m.get("text", "")]
 
-    clock.set(datetime(2026, 12, 7, 8, 0, tzinfo=timezone.utc))  # Monday of week 50
+    clock.set(datetime(2026, 12, 7, 8, 0, tzinfo=UTC))  # Monday of week 50
     mark = botapi.mark()
     await run_daily_job(app)
     reminder = await botapi.next_message(warden.id)
@@ -54,7 +54,7 @@ async def test_reminder_fires_in_the_last_week_exactly_once(app, people, botapi,
     assert len(to_members) == 1  # once, and not to the member who paused reminders
 
     # The overdue digest goes to the project leader once per week.
-    clock.set(datetime(2026, 12, 14, 8, 0, tzinfo=timezone.utc))  # week 51: A1 is overdue
+    clock.set(datetime(2026, 12, 14, 8, 0, tzinfo=UTC))  # week 51: A1 is overdue
     await run_daily_job(app)
     digest = await botapi.next_message(leader.id)
     assert "A1" in digest["text"] and "Stadstoezicht Havendam" in digest["text"]

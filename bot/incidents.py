@@ -1,0 +1,272 @@
+"""Incident data: importing police exports and CBS open data, registering a single
+burglary, and computing the steering pack from what is stored.
+
+Parsing and analytics are CPU work and run in a worker thread; the database write of an
+import is one transaction, so a file either lands completely or not at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from bot.cbs_import import read_cbs_monthly
+from bot.clock import Clock
+from bot.errors import UserError
+from bot.i18n import N_
+from bot.incident_import import (
+    MAX_FILE_BYTES,
+    ColumnMapping,
+    ImportNotice,
+    ImportProblem,
+    RejectedRow,
+    parse_mapping,
+    read_incident_file,
+)
+from bot.permissions import ChatKind, Permission, can
+from charts.pack import SteeringPack, steering_pack
+from storage.incidents import ImportLog, NewIncident
+from storage.models import Area, AreaKind, Member
+from storage.repositories import Repositories
+
+Progress = Callable[[int, int], None]
+
+# Telegram lets bots download files up to 20 MB; larger uploads never reach us.
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES
+
+
+@dataclass
+class ImportReport:
+    filename: str
+    kind: str                      # incidents | monthly
+    rows_read: int
+    imported: int
+    duplicates_in_file: int
+    already_known: int
+    rejected: list[RejectedRow] = field(default_factory=list)
+    warnings: list[ImportNotice] = field(default_factory=list)
+    detected: dict[str, Any] = field(default_factory=dict)
+
+
+class IncidentService:
+    def __init__(self, repos: Repositories, clock: Clock, tz: ZoneInfo) -> None:
+        self.repos = repos
+        self.clock = clock
+        self.tz = tz
+
+    def today(self) -> date:
+        return self.clock.now().astimezone(self.tz).date()
+
+    async def member(self, user_id: int, project_id: int, permission: Permission,
+                     chat: ChatKind) -> Member:
+        member = await self.repos.members.get(project_id, user_id)
+        if member is None or not can(member.role, permission, chat):
+            raise UserError(N_("You are not allowed to do this in this project."))
+        return member
+
+    # -- import ----------------------------------------------------------------------------
+
+    async def import_file(
+        self,
+        project_id: int,
+        data: bytes,
+        filename: str,
+        *,
+        user_id: int | None,
+        mapping: str | None = None,
+        crs: str | None = None,
+        tz: str | None = None,
+        kind: str = "auto",
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Import one file, all or nothing. ``kind``: incidents, monthly or auto.
+
+        Raises :class:`ImportProblem` (with a translatable reason) when nothing may be
+        imported. Telegram callers check :attr:`Permission.IMPORT_INCIDENTS` first; the
+        command line runs with the operator's authority.
+        """
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise ImportProblem(N_("The file “{filename}” is {size} MB; at most {max} MB can be "
+                                   "imported. Split it, for example per year, or leave out "
+                                   "columns you do not need."), filename=filename,
+                                size=round(len(data) / 1_048_576, 1),
+                                max=MAX_UPLOAD_BYTES // 1_048_576)
+        if kind in ("monthly", "auto"):
+            try:
+                return await self._import_monthly(project_id, data, filename, user_id)
+            except ImportProblem:
+                if kind == "monthly":
+                    raise
+        return await self._import_incidents(project_id, data, filename, user_id=user_id,
+                                            mapping=mapping, crs=crs, tz=tz, progress=progress)
+
+    async def _import_incidents(self, project_id: int, data: bytes, filename: str, *,
+                                user_id: int | None, mapping: str | None, crs: str | None,
+                                tz: str | None, progress: Progress | None) -> ImportReport:
+        saved = await self.repos.incidents.saved_mapping(project_id)
+        effective: ColumnMapping | None = None
+        if saved is not None:
+            effective = ColumnMapping.from_json(saved["mapping"])
+            crs = crs or saved["crs"]
+            tz = tz or saved["timezone"]
+        if mapping:
+            explicit = parse_mapping(mapping)
+            effective = effective.merged(explicit) if effective else explicit
+        project = await self.repos.projects.get(project_id)
+        now = self.clock.now()
+        result = await asyncio.to_thread(
+            read_incident_file, data, filename, mapping=effective, crs=crs,
+            default_municipality=project.municipality if project else None,
+            tz=tz or str(self.tz), now=now, progress=progress,
+        )
+        areas = await self.repos.projects.areas(project_id)
+        area_ids = match_areas(result.incidents, areas)
+        async with self.repos.db.transaction():
+            import_id = await self.repos.incidents.log_import(ImportLog(
+                project_id, user_id, filename, "incidents", result.total_rows, 0,
+                result.duplicates_in_file, len(result.rejected)), now)
+            inserted = await self.repos.incidents.add_many(
+                project_id, result.incidents, source="import", created_by=user_id, now=now,
+                metric=(result.metric_x, result.metric_y), area_ids=area_ids,
+                import_id=import_id,
+            )
+            await self.repos.incidents.finish_import(
+                import_id, inserted, result.duplicates_in_file + len(result.incidents) - inserted)
+            await self.repos.incidents.save_mapping(project_id, result.mapping.to_json(), crs,
+                                                    tz, user_id, now)
+            await self.repos.audit.record(now=now, user_id=user_id, project_id=project_id,
+                                          entity="import", entity_id=import_id, action="incidents",
+                                          detail={"file": filename, "imported": inserted})
+        return ImportReport(
+            filename=filename, kind="incidents", rows_read=result.total_rows, imported=inserted,
+            duplicates_in_file=result.duplicates_in_file,
+            already_known=len(result.incidents) - inserted, rejected=list(result.rejected),
+            warnings=list(result.warnings), detected=dict(result.detected),
+        )
+
+    async def _import_monthly(self, project_id: int, data: bytes, filename: str,
+                              user_id: int | None) -> ImportReport:
+        now = self.clock.now()
+        result = await asyncio.to_thread(read_cbs_monthly, data, filename, now=now)
+        if not result.counts:
+            raise ImportProblem(N_("“{filename}” contains no table with column headings."),
+                                filename=filename)
+        counts = [(c.buurt_code or c.buurt_name or "", c.buurt_name or "", c.year, c.month,
+                   c.count) for c in result.counts]
+        async with self.repos.db.transaction():
+            added = await self.repos.incidents.upsert_monthly(project_id, counts)
+            await self.repos.incidents.log_import(ImportLog(
+                project_id, user_id, filename, "monthly", result.total_rows, len(counts),
+                len(counts) - added, len(result.rejected)), now)
+        return ImportReport(
+            filename=filename, kind="monthly", rows_read=result.total_rows,
+            imported=len(counts), duplicates_in_file=0, already_known=len(counts) - added,
+            rejected=list(result.rejected), warnings=list(result.warnings),
+            detected=dict(result.detected),
+        )
+
+    # -- single registration -----------------------------------------------------------
+
+    async def register(self, user_id: int, project_id: int, chat: ChatKind, *,
+                       occurred_from: datetime, occurred_to: datetime, street: str | None,
+                       house_number: str | None, attempt: bool, modus_operandi: str | None,
+                       lat: float | None = None, lon: float | None = None) -> int:
+        """Register one burglary (a wijkagent on the street); returns the incident count."""
+        await self.member(user_id, project_id, Permission.REGISTER_INCIDENT, chat)
+        if occurred_to < occurred_from:
+            raise UserError(N_("The time window ends ({end}) before it starts ({start})."),
+                            end=occurred_to.isoformat(), start=occurred_from.isoformat())
+        if occurred_from > self.clock.now() + timedelta(hours=1):
+            raise UserError(N_("The date {value} lies in the future."),
+                            value=occurred_from.astimezone(self.tz).strftime("%d-%m-%Y %H:%M"))
+        if not street and lat is None:
+            raise UserError(N_("Give the street or share a location."))
+        x_rd = y_rd = None
+        if lat is not None and lon is not None:
+            x_rd, y_rd = await asyncio.to_thread(wgs84_to_rd, lat, lon)
+        areas = await self.repos.projects.areas(project_id)
+        incident = NewIncident(
+            source_key="reg:" + secrets.token_hex(8), occurred_from=occurred_from,
+            occurred_to=occurred_to, street=street, house_number=house_number,
+            attempt=attempt, modus_operandi=modus_operandi, x_rd=x_rd, y_rd=y_rd, lat=lat,
+            lon=lon,
+        )
+        [area_id] = match_areas([incident], areas)
+        await self.repos.incidents.add_many(project_id, [incident], source="registration",
+                                            created_by=user_id, now=self.clock.now(),
+                                            area_ids=[area_id])
+        return await self.repos.incidents.count(project_id)
+
+    # -- steering ------------------------------------------------------------------------
+
+    async def frame(self, project_id: int, area: str | None = None) -> pd.DataFrame:
+        """The incident frame for analytics (no house numbers), optionally for one area."""
+        rows = await self.repos.incidents.analysis_rows(project_id)
+        frame = pd.DataFrame(
+            [tuple(r) for r in rows],
+            columns=["occurred_from", "occurred_to", "street", "buurt", "wijk", "attempt",
+                     "modus_operandi", "x", "y"],
+        )
+        frame["occurred_from"] = pd.to_datetime(frame["occurred_from"], utc=True,
+                                                format="ISO8601")
+        frame["occurred_to"] = pd.to_datetime(frame["occurred_to"], utc=True, format="ISO8601")
+        frame["attempt"] = frame["attempt"].astype(bool)
+        frame[["x", "y"]] = frame[["x", "y"]].astype(float)
+        if area:
+            key = area.casefold()
+            mask = (frame["buurt"].fillna("").str.casefold().eq(key)
+                    | frame["wijk"].fillna("").str.casefold().eq(key)
+                    | frame["street"].fillna("").str.casefold().eq(key))
+            frame = frame[mask].reset_index(drop=True)
+        return frame
+
+    async def steering(self, project_id: int, as_of: date, *, language: str,
+                       area: str | None = None, render: bool = True) -> SteeringPack:
+        if area:
+            found = await self.repos.projects.area_by_name(project_id, area)
+            if found is None:
+                raise UserError(N_("Unknown area “{name}”."), name=area)
+            area = found.name
+        frame = await self.frame(project_id, area)
+        if frame.empty:
+            raise UserError(N_("There are no burglaries registered for this project yet. An "
+                               "analyst can send me a police export (CSV or Excel)."))
+        areas = await self.repos.projects.areas(project_id)
+        homes = {a.name: a.homes for a in areas if a.kind is AreaKind.BUURT and a.homes}
+        outlines = await self.repos.projects.outlines(project_id)
+        buurten = {a.name for a in areas if a.kind is AreaKind.BUURT}
+        polygons = {name: outline for name, outline in outlines.items() if name in buurten}
+        return await asyncio.to_thread(
+            steering_pack, frame, as_of, language=language, homes=homes or None,
+            polygons=polygons or None, tz=str(self.tz), render_figures=render,
+        )
+
+
+def match_areas(incidents: Any, areas: list[Area]) -> list[int | None]:
+    """The project area of each incident: by CBS code, then buurt name, then street."""
+    by_code = {a.cbs_code: a.id for a in areas if a.cbs_code}
+    by_name: dict[tuple[AreaKind, str], int] = {
+        (a.kind, a.name.casefold()): a.id for a in areas}
+    result: list[int | None] = []
+    for incident in incidents:
+        area_id = by_code.get(incident.buurt_code) if incident.buurt_code else None
+        if area_id is None and incident.buurt:
+            area_id = by_name.get((AreaKind.BUURT, incident.buurt.casefold()))
+        if area_id is None and incident.street:
+            area_id = by_name.get((AreaKind.STRAAT, incident.street.casefold()))
+        result.append(area_id)
+    return result
+
+
+def wgs84_to_rd(lat: float, lon: float) -> tuple[float, float]:
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True).transform(lon, lat)
+    return float(x), float(y)

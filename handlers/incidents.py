@@ -1,0 +1,387 @@
+"""Incident data in chat: an analyst sends a police export (CSV/XLSX) or CBS open-data file
+in a private chat; a wijkagent registers one burglary with ``/inbraak``.
+
+Imports are all or nothing and end with a precise report (imported, duplicates, rejected
+rows with their numbers and reasons). Long imports show progress by editing one message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from telegram import Message, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.access import Access
+from bot.commands import CB, Cmd
+from bot.context import WijkApp, WijkContext
+from bot.errors import UserError
+from bot.i18n import N_, _, format_number, ngettext
+from bot.incident_import import ImportProblem, RejectedRow
+from bot.incidents import MAX_UPLOAD_BYTES, ImportReport
+from bot.permissions import Permission
+from charts.text import mo_label
+from handlers.common import (
+    command_text,
+    edit_or_reply,
+    esc,
+    get_access,
+    guard,
+    keyboard,
+    reply,
+    tell,
+)
+
+MAX_LISTED_ROWS = 20
+PROGRESS_EVERY_S = 1.0
+MO_KEYS = ("braak achterdeur", "braak voordeur", "raam forceren", "insluiping",
+           "cilinder trekken", "flipperen", "onbekend")
+WHEN, WHERE, ATTEMPT, MO = range(4)
+_DRAFT = "burglary_draft"
+
+
+# -- import ------------------------------------------------------------------------------
+
+
+def _options(caption: str | None) -> tuple[str | None, str | None, str | None]:
+    """``crs=EPSG:26910 tz=America/Vancouver date=offense_date`` in the caption."""
+    if not caption:
+        return None, None, None
+    crs = tz = None
+    rest = []
+    for token in caption.split():
+        key, _sep, value = token.partition("=")
+        if key.lower() == "crs":
+            crs = value
+        elif key.lower() in ("tz", "timezone"):
+            tz = value
+        else:
+            rest.append(token)
+    return " ".join(rest) or None, crs, tz
+
+
+def _rows_text(rows: list[RejectedRow]) -> list[str]:
+    lines = [_("• row {row}: {reason}").format(row=r.row, reason=esc(r.render()))
+             for r in rows[:MAX_LISTED_ROWS]]
+    if len(rows) > MAX_LISTED_ROWS:
+        lines.append(_("… and {count} more").format(
+            count=format_number(len(rows) - MAX_LISTED_ROWS)))
+    return lines
+
+
+def report_text(report: ImportReport) -> str:
+    lines = [_("<b>Import of {filename}</b>").format(filename=esc(report.filename))]
+    if report.kind == "monthly":
+        lines.append(ngettext("{count} monthly count imported (CBS open data).",
+                              "{count} monthly counts imported (CBS open data).",
+                              report.imported).format(count=format_number(report.imported)))
+    else:
+        lines.append(ngettext("{count} burglary imported.", "{count} burglaries imported.",
+                              report.imported).format(count=format_number(report.imported)))
+        duplicates = report.duplicates_in_file + report.already_known
+        if duplicates:
+            lines.append(_("{count} duplicates skipped ({in_file} twice in the file, "
+                           "{known} already imported before).").format(
+                count=format_number(duplicates), in_file=format_number(report.duplicates_in_file),
+                known=format_number(report.already_known)))
+    if report.rejected:
+        lines.append(ngettext("{count} row rejected:", "{count} rows rejected:",
+                              len(report.rejected)).format(count=format_number(len(report.rejected))))
+        lines += _rows_text(report.rejected)
+    for warning in report.warnings:
+        lines.append("⚠️ " + esc(warning.render()))
+    return "\n".join(lines)
+
+
+@guard(Permission.IMPORT_INCIDENTS)
+async def document_received(update: Update, context: WijkContext, access: Access) -> None:
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    assert access.project_id is not None and access.user_id is not None
+    document = message.document
+    filename = document.file_name or "upload"
+    if document.file_size is not None and document.file_size > MAX_UPLOAD_BYTES:
+        await reply(update, _("The file “{filename}” is {size} MB; at most {max} MB can be "
+                              "imported. Split it, for example per year, or leave out "
+                              "columns you do not need.").format(
+            filename=esc(filename), size=format_number(round(document.file_size / 1_048_576, 1)),
+            max=MAX_UPLOAD_BYTES // 1_048_576))
+        return
+    status = await reply(update, _("Reading {filename}…").format(filename=esc(filename)))
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    mapping, crs, tz = _options(message.caption)
+    progress = _progress_reporter(context, status, filename)
+    try:
+        report = await context.incidents.import_file(
+            access.project_id, data, filename, user_id=access.user_id, mapping=mapping,
+            crs=crs, tz=tz, progress=progress)
+    except ImportProblem as problem:
+        lines = [_("<b>Nothing was imported from {filename}.</b>").format(
+            filename=esc(filename)), esc(problem.render())]
+        lines += _rows_text(list(problem.rejected))
+        await _final(update, status, "\n".join(lines))
+        return
+    await _final(update, status, report_text(report))
+
+
+def _progress_reporter(context: WijkContext, status: Message | None,
+                       filename: str) -> Callable[[int, int], None]:
+    """A thread-safe callback that edits the status message at most once a second."""
+    loop = asyncio.get_running_loop()
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if status is None or (now - last[0] < PROGRESS_EVERY_S and done < total):
+            return
+        last[0] = now
+        text = _("Reading {filename}… {done} of {total} rows").format(
+            filename=esc(filename), done=format_number(done), total=format_number(total))
+        asyncio.run_coroutine_threadsafe(_edit_quietly(status, text), loop)
+
+    return progress
+
+
+async def _edit_quietly(message: Message, text: str) -> None:
+    # Progress is a courtesy; the final report follows anyway.
+    with contextlib.suppress(TelegramError):
+        await message.edit_text(text, parse_mode=ParseMode.HTML)
+
+
+async def _final(update: Update, status: Message | None, text: str) -> None:
+    if status is not None and len(text) <= 4096:
+        try:
+            await status.edit_text(text, parse_mode=ParseMode.HTML)
+            return
+        except TelegramError:
+            pass
+    await reply(update, text[:4096])
+
+
+# -- /inbraak ----------------------------------------------------------------------------
+
+
+@dataclass
+class BurglaryDraft:
+    project_id: int
+    when: tuple[datetime, datetime] | None = None
+    street: str | None = None
+    house_number: str | None = None
+    location: tuple[float, float] | None = None
+    attempt: bool = False
+    mo: str | None = None
+
+
+def _draft(context: WijkContext) -> BurglaryDraft:
+    assert context.user_data is not None
+    draft = context.user_data.get(_DRAFT)
+    if not isinstance(draft, BurglaryDraft):
+        raise UserError(N_("This dialogue has expired. Start again with /burglary."))
+    return draft
+
+
+def parse_when(text: str, now: datetime) -> tuple[datetime, datetime]:
+    """``21:30``, ``23-11 21:30``, ``23-11-2026 08:00-17:30`` (local time)."""
+    match = re.fullmatch(
+        r"(?:(\d{1,2})-(\d{1,2})(?:-(\d{4}))?\s*)?(\d{1,2})[:.](\d{2})"
+        r"(?:\s*-\s*(\d{1,2})[:.](\d{2}))?", text.strip())
+    if not match:
+        raise UserError(N_("Write the time like “21:30”, “23-11 21:30” or “23-11 08:00-17:30”."))
+    d, m, y, h1, m1, h2, m2 = match.groups()
+    day = now.date()
+    try:
+        if d:
+            day = day.replace(year=int(y) if y else day.year, month=int(m), day=int(d))
+        start = datetime(day.year, day.month, day.day, int(h1), int(m1), tzinfo=now.tzinfo)
+        end = (datetime(day.year, day.month, day.day, int(h2), int(m2), tzinfo=now.tzinfo)
+               if h2 else start)
+    except ValueError:
+        raise UserError(N_("{text} is not a valid date."), text=text.strip()) from None
+    if end < start:
+        end += timedelta(days=1)  # overnight window
+    return start, end
+
+
+@guard(Permission.REGISTER_INCIDENT)
+async def burglary_start(update: Update, context: WijkContext, access: Access) -> None:
+    assert context.user_data is not None and access.project_id is not None
+    draft = BurglaryDraft(access.project_id)
+    text = command_text(update)
+    if text:
+        await _one_line(update, context, draft, text)
+        return
+    context.user_data[_DRAFT] = draft
+    await reply(update, _("<b>Register a burglary</b>\nWhen? Tap, or type e.g. “21:30”, "
+                          "“23-11 21:30” or “23-11 08:00-17:30”."),
+                markup=keyboard([[(_("Just now"), f"{CB.BURGLARY}:when:now")],
+                                 [(_("Today, during the day"), f"{CB.BURGLARY}:when:day")],
+                                 [(_("Last night"), f"{CB.BURGLARY}:when:night")],
+                                 [(_("Cancel"), f"{CB.BURGLARY}:cancel")]]))
+
+
+async def _one_line(update: Update, context: WijkContext, draft: BurglaryDraft,
+                    text: str) -> None:
+    """``/inbraak Dorpsstraat 12 | 23-11 21:30 | poging | insluiping``."""
+    parts = [p.strip() for p in text.split("|")]
+    if len(parts) < 2:
+        raise UserError(N_("Give street | time [| attempt] [| modus operandi]."))
+    draft.street, draft.house_number = split_address(parts[0])
+    draft.when = parse_when(parts[1], context.clock.now().astimezone(context.settings.tz))
+    draft.attempt = len(parts) > 2 and parts[2].lower() in ("poging", "attempt", "ja", "yes")
+    draft.mo = parts[3].lower() if len(parts) > 3 and parts[3] else None
+    await _save_burglary(update, context, draft)
+
+
+async def burglary_entry(update: Update, context: WijkContext) -> int:
+    """Start the dialogue (or handle the one-line form); stay only if a draft was opened."""
+    assert context.user_data is not None
+    context.user_data.pop(_DRAFT, None)
+    await burglary_start(update, context)
+    return WHEN if isinstance(context.user_data.get(_DRAFT), BurglaryDraft) \
+        else ConversationHandler.END
+
+
+async def when_text(update: Update, context: WijkContext) -> int:
+    assert update.message is not None
+    try:
+        _draft(context).when = parse_when(update.message.text or "",
+                                          context.clock.now().astimezone(context.settings.tz))
+    except UserError as err:
+        await reply(update, err.render())
+        return WHEN
+    return await _ask_where(update)
+
+
+async def when_button(update: Update, context: WijkContext) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    now = context.clock.now().astimezone(context.settings.tz)
+    choice = query.data.rsplit(":", 1)[1]
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if choice == "night":
+        window = (today - timedelta(hours=6), today + timedelta(hours=7))
+    elif choice == "day":
+        window = (today + timedelta(hours=8), min(now, today + timedelta(hours=18)))
+    else:
+        window = (now, now)
+    _draft(context).when = window
+    return await _ask_where(update)
+
+
+async def _ask_where(update: Update) -> int:
+    await reply(update, _("Where? Type the street (and number), or share a location."))
+    return WHERE
+
+
+async def where_given(update: Update, context: WijkContext) -> int:
+    message = update.message
+    assert message is not None
+    draft = _draft(context)
+    if message.location is not None:
+        draft.location = (message.location.latitude, message.location.longitude)
+    else:
+        street, number = split_address(message.text or "")
+        if not street:
+            await reply(update, _("Give the street or share a location."))
+            return WHERE
+        draft.street, draft.house_number = street, number
+    await reply(update, _("Was it an attempt (nobody got in)?"),
+                markup=keyboard([[(_("Attempt"), f"{CB.BURGLARY}:att:1"),
+                                  (_("Burglary"), f"{CB.BURGLARY}:att:0")]]))
+    return ATTEMPT
+
+
+def split_address(text: str) -> tuple[str, str | None]:
+    match = re.fullmatch(r"\s*(.*?\D)\s+(\d+\s*[a-zA-Z]?(?:-\d+)?)\s*", text)
+    if match:
+        return " ".join(match.group(1).split()), match.group(2).replace(" ", "")
+    return " ".join(text.split())[:80], None
+
+
+async def attempt_button(update: Update, context: WijkContext) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    _draft(context).attempt = query.data.endswith(":1")
+    rows = [[(mo_label(key), f"{CB.BURGLARY}:mo:{index}")] for index, key in enumerate(MO_KEYS)]
+    await edit_or_reply(update, _("How did they get in (modus operandi)?"),
+                        markup=keyboard(rows))
+    return MO
+
+
+async def mo_button(update: Update, context: WijkContext) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    index = int(query.data.rsplit(":", 1)[1])
+    draft = _draft(context)
+    draft.mo = MO_KEYS[index] if 0 <= index < len(MO_KEYS) else None
+    await _save_burglary(update, context, draft)
+    assert context.user_data is not None
+    context.user_data.pop(_DRAFT, None)
+    return ConversationHandler.END
+
+
+async def _save_burglary(update: Update, context: WijkContext, draft: BurglaryDraft) -> None:
+    user = update.effective_user
+    assert user is not None and draft.when is not None
+    access = await get_access(update, context)
+    start, end = draft.when
+    lat, lon = draft.location if draft.location else (None, None)
+    try:
+        total = await context.incidents.register(
+            user.id, draft.project_id, access.chat_kind, occurred_from=start,
+            occurred_to=end, street=draft.street, house_number=draft.house_number,
+            attempt=draft.attempt, modus_operandi=draft.mo, lat=lat, lon=lon,
+        )
+    except UserError as err:
+        await tell(update, err.render())
+        return
+    await reply(update, _("Burglary registered. The project now has {count} registered "
+                          "burglaries.").format(count=format_number(total)))
+
+
+async def cancel(update: Update, context: WijkContext) -> int:
+    if context.user_data is not None:
+        context.user_data.pop(_DRAFT, None)
+    if update.callback_query:
+        await update.callback_query.answer()
+        await edit_or_reply(update, _("Cancelled. Nothing was saved."))
+    else:
+        await reply(update, _("Cancelled. Nothing was saved."))
+    return ConversationHandler.END
+
+
+def register(app: WijkApp) -> None:
+    app.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE,
+                                   document_received))
+    text = filters.TEXT & ~filters.COMMAND
+    app.add_handler(ConversationHandler(
+        entry_points=[CommandHandler(Cmd.BURGLARY, burglary_entry)],
+        states={
+            WHEN: [MessageHandler(text, when_text),
+                   CallbackQueryHandler(when_button, pattern=rf"^{CB.BURGLARY}:when:")],
+            WHERE: [MessageHandler(text | filters.LOCATION, where_given)],
+            ATTEMPT: [CallbackQueryHandler(attempt_button, pattern=rf"^{CB.BURGLARY}:att:")],
+            MO: [CallbackQueryHandler(mo_button, pattern=rf"^{CB.BURGLARY}:mo:")],
+        },
+        fallbacks=[CommandHandler(Cmd.CANCEL, cancel),
+                   CallbackQueryHandler(cancel, pattern=rf"^{CB.BURGLARY}:cancel$")],
+        conversation_timeout=15 * 60,
+        name="burglary",
+    ))

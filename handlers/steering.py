@@ -1,0 +1,43 @@
+"""``/sturing [gebied]`` (``/steering``): the steering pack in the chat — the charts as one
+media group and the key points as text. Computed off the event loop."""
+
+from __future__ import annotations
+
+from telegram import InputMediaPhoto, Update
+from telegram.constants import ChatAction
+from telegram.ext import CommandHandler
+
+from bot.access import Access
+from bot.commands import Cmd
+from bot.context import WijkApp, WijkContext
+from bot.i18n import _, format_date, get_locale
+from bot.permissions import Permission
+from charts.pack import key_points_text
+from handlers.common import command_text, esc, guard, reply
+
+MAX_CAPTION = 1024
+
+
+@guard(Permission.VIEW_STEERING)
+async def steering_command(update: Update, context: WijkContext, access: Access) -> None:
+    assert access.project_id is not None and update.effective_chat is not None
+    area = command_text(update) or None
+    chat = update.effective_chat
+    await chat.send_action(ChatAction.UPLOAD_PHOTO)
+    as_of = context.incidents.today()
+    pack = await context.incidents.steering(access.project_id, as_of, language=get_locale(),
+                                            area=area)
+    media = [InputMediaPhoto(png, caption=caption[:MAX_CAPTION], filename=name)
+             for name, png, caption in pack.figures]
+    for start in range(0, len(media), 10):  # Telegram takes up to 10 items per group
+        await chat.send_media_group(media[start:start + 10])
+    project = await context.partnership.project(access.project_id)
+    title = _("<b>Steering information {project}</b>{area}, {date}").format(
+        project=esc(project.name), area=f" — {esc(area)}" if area else "",
+        date=format_date(as_of, "long"))
+    points = key_points_text(pack, get_locale())
+    await reply(update, "\n".join([title, *("• " + esc(p) for p in points)]))
+
+
+def register(app: WijkApp) -> None:
+    app.add_handler(CommandHandler(Cmd.STEERING, steering_command))

@@ -1,0 +1,2 @@
+-- Outlines of areas (RD New metres, JSON [[x, y], ...]) so maps can draw neighbourhoods.
+ALTER TABLE areas ADD COLUMN geometry TEXT;

@@ -1,0 +1,195 @@
+"""End to end: importing police exports in chat, /inbraak, and /sturing delivering the
+steering pack as a media group plus key points — in Dutch and English."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.app import build_application
+from bot.demo import store_demo
+from bot.demo_data import generate_demo
+from bot.settings import Settings
+from storage.db import Database
+from tests.botapi import FakeBotAPI, run_application
+from tests.conftest import START, fragment, invitation_payload
+
+DATA = Path(__file__).parent / "data" / "import"
+LANGS = ["nl", "en"]
+
+
+def t(lang: str, prefix: str) -> str:
+    return fragment(lang, prefix)
+
+
+async def project_with_analyst(people, botapi, lang: str):
+    leader = people(100, "Anna", lang)
+    analyst = people(300, "Sanne", lang)
+    partner = people(400, "Dennis", lang)
+    await leader.say(f"{'/nieuwproject' if lang == 'nl' else '/newproject'} Veilig Wonen Oost "
+                     "| Den Haag")
+    await leader.say("/gebied buurt Oostbroek | BU99990101 | 1450")
+    await leader.say("/partner politie Politie basisteam Oost")
+    for person, role in ((analyst, "analist"), (partner, "partner")):
+        invite = await leader.say(f"/uitnodigen politie | {role}")
+        await person.say(f"/start {invitation_payload(invite['text'])}")
+        await botapi.next_message(leader.id)
+    return leader, analyst, partner
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_import_a_messy_police_export_in_chat(app, people, botapi, lang) -> None:
+    leader, analyst, partner = await project_with_analyst(people, botapi, lang)
+    data = (DATA / "bvh_export_cp1252.csv").read_bytes()
+    botapi.send_document(analyst.user, "bvh_export_cp1252.csv", data, "text/csv")
+    status = await botapi.next_message(analyst.id)
+    report_call = await botapi.wait_for(
+        "editMessageText", lambda c: "bvh_export_cp1252.csv" in c.params.get("text", "")
+        and "…" not in c.params.get("text", ""), timeout=30)
+    report = report_call.params["text"]
+    assert status["message_id"] == report_call.params["message_id"]  # one message, edited
+    [project] = await app.bot_data.repos.projects.list_all()
+    stored = await app.bot_data.repos.incidents.count(project.id)
+    assert stored > 0
+    assert str(stored) in report
+    # Re-sending the same file adds nothing: every row is a known duplicate.
+    botapi.send_document(analyst.user, "bvh_export_cp1252.csv", data, "text/csv")
+    await botapi.next_message(analyst.id)
+    again = await botapi.wait_for(
+        "editMessageText", lambda c: c.index > report_call.index
+        and "bvh_export_cp1252.csv" in c.params.get("text", "")
+        and "…" not in c.params.get("text", ""), timeout=30)
+    assert await app.bot_data.repos.incidents.count(project.id) == stored
+    assert t(lang, "{count} duplicates skipped") in again.params["text"]
+    assert str(stored) in again.params["text"]
+    # A partner may not import police data.
+    botapi.send_document(partner.user, "x.csv", data, "text/csv")
+    refused = await botapi.next_message(partner.id)
+    assert "bvh" not in refused["text"]
+    assert await app.bot_data.repos.incidents.count(project.id) == stored
+
+
+@pytest.mark.parametrize(("name", "content", "expect"), [
+    ("leeg.csv", b"", "The file “{filename}” is empty."),
+    ("foto.csv", b"\x89PNG\r\n\x1a\n" + b"\x00" * 200,
+     "“{filename}” is not a CSV or Excel file (it looks like"),
+    ("oud.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
+     "“{filename}” is an old Excel file (.xls)."),
+])
+async def test_bad_uploads_get_a_precise_answer_and_change_nothing(app, people, botapi, name,
+                                                                   content, expect) -> None:
+    leader, analyst, partner = await project_with_analyst(people, botapi, "en")
+    botapi.send_document(analyst.user, name, content, "text/csv")
+    await botapi.next_message(analyst.id)
+    call = await botapi.wait_for("editMessageText",
+                                 lambda c: "Nothing was imported" in c.params.get("text", ""),
+                                 timeout=30)
+    assert t("en", expect) in call.params["text"]
+    [project] = await app.bot_data.repos.projects.list_all()
+    assert await app.bot_data.repos.incidents.count(project.id) == 0
+
+
+async def test_oversized_upload_is_refused_before_download(app, people, botapi) -> None:
+    leader, analyst, partner = await project_with_analyst(people, botapi, "en")
+    botapi.send_document(analyst.user, "huge.csv", b"a;b\n" * (21 * 1024 * 1024 // 4 + 10),
+                         "text/csv")
+    answer = await botapi.next_message(analyst.id)
+    assert "at most 20 MB" in answer["text"]
+    assert not botapi.calls_to("getFile")
+
+
+async def test_ten_percent_bad_rows(app, people, botapi) -> None:
+    leader, analyst, partner = await project_with_analyst(people, botapi, "nl")
+    botapi.send_document(analyst.user, "ten_percent_bad.csv",
+                         (DATA / "ten_percent_bad.csv").read_bytes(), "text/csv")
+    await botapi.next_message(analyst.id)
+    call = await botapi.wait_for(
+        "editMessageText", lambda c: "ten_percent_bad.csv" in c.params.get("text", "")
+        and "…" not in c.params.get("text", "").split("\n")[0], timeout=30)
+    text = call.params["text"]
+    rows = re.findall(r"rij (\d+)", text)
+    assert rows, text
+    [project] = await app.bot_data.repos.projects.list_all()
+    imported = await app.bot_data.repos.incidents.count(project.id)
+    assert imported > 0 and len(rows) <= imported // 5
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_register_a_burglary(app, people, botapi, lang) -> None:
+    leader = people(100, "Anna", lang)
+    officer = people(200, "Kees", lang)
+    await leader.say("/nieuwproject Veilig Wonen Oost | Havendam")
+    await leader.say("/gebied straat Dorpsstraat")
+    await leader.say("/partner politie Politie")
+    invite = await leader.say("/uitnodigen politie | wijkagent")
+    await officer.say(f"/start {invitation_payload(invite['text'])}")
+    await botapi.next_message(leader.id)
+    command = "/inbraak" if lang == "nl" else "/burglary"
+    saved = await officer.say(f"{command} Dorpsstraat 12 | 22-11 21:30 | poging | insluiping")
+    assert t(lang, "Burglary registered.") in saved["text"]
+    # With buttons and a shared location.
+    ask = await officer.say(command)
+    ask_where_call = botapi.mark()
+    botapi.press_button(officer.user, ask, next(d for d in botapi.button_data(ask)
+                                            if d.endswith(":night")))
+    await botapi.wait_for("sendMessage", lambda c: c.params.get("chat_id") == 200,
+                          since=ask_where_call)
+    botapi.send_location(officer.user, 52.07, 4.30)
+    attempt = await botapi.next_message(200)
+    attempt = await botapi.next_message(200) if not botapi.button_data(attempt) else attempt
+    mo = await officer.press_and_read(attempt, botapi.button_data(attempt)[1])
+    botapi.press_button(officer.user, mo, botapi.button_data(mo)[0])
+    done = await botapi.next_message(200)
+    assert t(lang, "Burglary registered.") in done["text"]
+    [project] = await app.bot_data.repos.projects.list_all()
+    rows = await app.bot_data.db.fetchall(
+        "SELECT street, house_number, attempt, modus_operandi, x_rd, area_id FROM incidents"
+        " WHERE project_id=? ORDER BY id", (project.id,))
+    assert (rows[0]["street"], rows[0]["house_number"], rows[0]["attempt"]) == (
+        "Dorpsstraat", "12", 1)
+    assert rows[0]["area_id"] is not None  # matched to the street area
+    assert rows[1]["x_rd"] is not None and rows[1]["modus_operandi"] == "braak achterdeur"
+    future = await officer.say(f"{command} Dorpsstraat 3 | 31-12-2030 21:30")
+    assert "2030" in future["text"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_steering_pack_as_media_group(tmp_path: Path, botapi: FakeBotAPI, lang) -> None:
+    path = tmp_path / "demo.sqlite"
+    db = await Database(path).connect()
+    counts = await store_demo(db, generate_demo(date(2026, 11, 23)), now=START)
+    await db.close()
+    settings = Settings(token=botapi.token, database=path, bot_api_url=botapi.base_url,
+                        bot_file_url=botapi.base_file_url)
+    from bot.clock import FixedClock
+
+    app = build_application(settings, clock=FixedClock(START))
+    app.bot_data.reminder_catch_up_s = None
+    async with run_application(app):
+        me = botapi.user(42, "Demo", language_code=lang)
+        botapi.send_text(me, f"/start inv_{counts['invite_code']}")
+        await botapi.next_message(42)
+        since = botapi.mark()
+        botapi.send_text(me, "/sturing" if lang == "nl" else "/steering")
+        group = await botapi.wait_for("sendMediaGroup", since=since, timeout=60)
+        media = group.params["media"]
+        assert len(media) == 6 and all(m["type"] == "photo" for m in media)
+        assert all(f.data.startswith(b"\x89PNG") for f in group.files.values())
+        photos = [await botapi.next_message(42) for _ in media]
+        assert all("photo" in p for p in photos)
+        summary = await botapi.next_message(42, timeout=30)
+        assert "Focus woninginbraak Havendam" in summary["text"]
+        assert t(lang, "<b>Steering information") in summary["text"]
+        assert len(summary["text"].splitlines()) >= 4
+        # One area only, and an unknown area.
+        since = botapi.mark()
+        botapi.send_text(me, "/sturing Molenkwartier")
+        group = await botapi.wait_for("sendMediaGroup", since=since, timeout=60)
+        for _ in group.params["media"]:
+            await botapi.next_message(42)
+        assert "Molenkwartier" in (await botapi.next_message(42, timeout=30))["text"]
+        botapi.send_text(me, "/sturing Nergenshuizen")
+        assert "Nergenshuizen" in (await botapi.next_message(42, timeout=30))["text"]
