@@ -44,6 +44,7 @@ class Cmd:
     # Incident data and steering information
     BURGLARY = ("inbraak", "burglary")
     STEERING = ("sturing", "steering")
+    INCIDENTS = ("incidenten", "incidents")
 
 
 class CB:
@@ -120,6 +121,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 N_("[pause|on]")),
     CommandSpec(Cmd.STEERING, Permission.VIEW_STEERING,
                 N_("steering information: charts and key points"), N_("[area]")),
+    CommandSpec(Cmd.INCIDENTS, Permission.VIEW_STEERING,
+                N_("burglaries of the last two weeks (detail only for the police and analyst)"),
+                N_("[area]")),
     CommandSpec(Cmd.BURGLARY, Permission.REGISTER_INCIDENT, N_("register a burglary"),
                 N_("[street | time | attempt | modus operandi]")),
     CommandSpec(Cmd.LANGUAGE, Permission.SET_LANGUAGE, N_("switch language (Nederlands/English)"),

@@ -204,6 +204,28 @@ class IncidentService:
                                             area_ids=[area_id])
         return await self.repos.incidents.count(project_id)
 
+    async def recent(self, user_id: int, project_id: int, chat: ChatKind, *,
+                     area: str | None = None, days: int = 14) -> tuple[list[dict[str, Any]], bool]:
+        """The burglaries of the last ``days`` days and whether the asker may see their
+        detail (house number, exact time, modus operandi); without that right the rows
+        carry only date, street, neighbourhood and attempt."""
+        member = await self.member(user_id, project_id, Permission.VIEW_STEERING, chat)
+        detail = can(member.role, Permission.VIEW_INCIDENT_DETAIL, chat)
+        since = self.clock.now() - timedelta(days=days)
+        rows = []
+        for r in await self.repos.incidents.recent(project_id, since):
+            if area and area.casefold() not in {(r["street"] or "").casefold(),
+                                                (r["buurt"] or "").casefold()}:
+                continue
+            row: dict[str, Any] = {
+                "day": datetime.fromisoformat(r["occurred_from"].replace("Z", "+00:00")),
+                "street": r["street"], "buurt": r["buurt"], "attempt": bool(r["attempt"])}
+            if detail:
+                row |= {"house_number": r["house_number"], "mo": r["modus_operandi"],
+                        "to": datetime.fromisoformat(r["occurred_to"].replace("Z", "+00:00"))}
+            rows.append(row)
+        return rows, detail
+
     # -- steering ------------------------------------------------------------------------
 
     async def frame(self, project_id: int, area: str | None = None) -> pd.DataFrame:

@@ -10,10 +10,11 @@ from telegram.ext import CommandHandler
 from bot.access import Access
 from bot.commands import Cmd
 from bot.context import WijkApp, WijkContext
-from bot.i18n import _, format_date, get_locale
+from bot.i18n import _, format_date, format_datetime, format_number, get_locale, ngettext
 from bot.permissions import Permission
 from charts.pack import key_points_text
-from handlers.common import command_text, esc, guard, reply
+from charts.text import mo_label
+from handlers.common import command_text, esc, guard, reply, reply_paged
 
 MAX_CAPTION = 1024
 
@@ -39,5 +40,33 @@ async def steering_command(update: Update, context: WijkContext, access: Access)
     await reply(update, "\n".join([title, *("• " + esc(p) for p in points)]))
 
 
+@guard(Permission.VIEW_STEERING)
+async def incidents_command(update: Update, context: WijkContext, access: Access) -> None:
+    """Recent burglaries; house numbers, exact times and MO only where the asker's role and
+    the chat allow (the permissions module decides)."""
+    assert access.project_id is not None and access.user_id is not None
+    area = command_text(update) or None
+    rows, detail = await context.incidents.recent(access.user_id, access.project_id,
+                                                  access.chat_kind, area=area)
+    lines = [ngettext("<b>{count} burglary in the last two weeks</b>",
+                      "<b>{count} burglaries in the last two weeks</b>", len(rows)).format(
+        count=format_number(len(rows)))]
+    for row in rows:
+        kind = _("attempt") if row["attempt"] else _("burglary")
+        if detail:
+            where = " ".join(p for p in (row["street"], row["house_number"]) if p)
+            when = format_datetime(row["day"], "short")
+            mo = f" · {esc(mo_label(row['mo']))}" if row.get("mo") else ""
+            lines.append(f"• {when} · {esc(where or row['buurt'] or '?')} · {kind}{mo}")
+        else:
+            where = row["street"] or row["buurt"] or "?"
+            lines.append(f"• {format_date(row['day'], 'medium')} · {esc(where)} · {kind}")
+    if not detail:
+        lines.append(_("<i>House numbers, times and modus operandi are only shown to the "
+                       "police, the analyst and the project leader, in a private chat.</i>"))
+    await reply_paged(update, context, lines)
+
+
 def register(app: WijkApp) -> None:
     app.add_handler(CommandHandler(Cmd.STEERING, steering_command))
+    app.add_handler(CommandHandler(Cmd.INCIDENTS, incidents_command))

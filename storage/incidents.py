@@ -103,6 +103,15 @@ class IncidentRepository:
             (project_id,),
         )
 
+    async def recent(self, project_id: int, since: datetime, limit: int = 200) -> list[Row]:
+        """The latest incidents with their detail; callers decide what may be shown."""
+        return await self.db.fetchall(
+            "SELECT occurred_from, occurred_to, street, house_number, buurt, attempt,"
+            " modus_operandi FROM incidents WHERE project_id=? AND occurred_from >= ?"
+            " ORDER BY occurred_from DESC LIMIT ?",
+            (project_id, utc_iso(since), limit),
+        )
+
     async def log_import(self, log: ImportLog, now: datetime) -> int:
         return await self.db.insert(
             "INSERT INTO imports(project_id, user_id, filename, kind, at, rows_read, imported,"

@@ -193,3 +193,29 @@ async def test_steering_pack_as_media_group(tmp_path: Path, botapi: FakeBotAPI, 
         assert "Molenkwartier" in (await botapi.next_message(42, timeout=30))["text"]
         botapi.send_text(me, "/sturing Nergenshuizen")
         assert "Nergenshuizen" in (await botapi.next_message(42, timeout=30))["text"]
+
+
+async def test_incident_detail_only_for_allowed_roles_and_never_in_groups(app, people,
+                                                                          botapi) -> None:
+    leader, analyst, partner = await project_with_analyst(people, botapi, "en")
+    officer = people(500, "Kees", "en")
+    invite = await leader.say("/invite politie | wijkagent")
+    await officer.say(f"/start {invitation_payload(invite['text'])}")
+    await botapi.next_message(leader.id)
+    await officer.say("/burglary Dorpsstraat 12a | 22-11 21:30 | attempt | insluiping")
+    detailed = await analyst.say("/incidents")
+    assert "Dorpsstraat 12a" in detailed["text"] and "9:30" in detailed["text"]
+    assert "sneak-in" in detailed["text"]
+    plain = await partner.say("/incidents")
+    assert "Dorpsstraat" in plain["text"]
+    assert "12a" not in plain["text"] and "9:30" not in plain["text"]
+    assert "sneak-in" not in plain["text"]
+    # In the operational group even the analyst gets street level only.
+    menu = await leader.say("/link")
+    code_message = await leader.press_and_read(menu, [d for d in botapi.button_data(menu)
+                                                      if d.endswith(":op")][0])
+    group = botapi.group(-7001, "Overleg")
+    code = re.search(r"@\w+ ([A-Z0-9]{6})", code_message["text"]).group(1)  # type: ignore[union-attr]
+    await leader.say(f"/link@wijkbot_test_bot {code}", group)
+    in_group = await analyst.say("/incidents", group)
+    assert "Dorpsstraat" in in_group["text"] and "12a" not in in_group["text"]
