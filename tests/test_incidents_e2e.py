@@ -212,8 +212,8 @@ async def test_incident_detail_only_for_allowed_roles_and_never_in_groups(app, p
     assert "sneak-in" not in plain["text"]
     # In the operational group even the analyst gets street level only.
     menu = await leader.say("/link")
-    code_message = await leader.press_and_read(menu, [d for d in botapi.button_data(menu)
-                                                      if d.endswith(":op")][0])
+    code_message = await leader.press_and_read(menu, next(d for d in botapi.button_data(menu)
+                                                      if d.endswith(":op")))
     group = botapi.group(-7001, "Overleg")
     code = re.search(r"@\w+ ([A-Z0-9]{6})", code_message["text"]).group(1)  # type: ignore[union-attr]
     await leader.say(f"/link@wijkbot_test_bot {code}", group)
