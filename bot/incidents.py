@@ -265,9 +265,15 @@ class IncidentService:
         outlines = await self.repos.projects.outlines(project_id)
         buurten = {a.name for a in areas if a.kind is AreaKind.BUURT}
         polygons = {name: outline for name, outline in outlines.items() if name in buurten}
+        monthly: dict[tuple[int, int], int] = {}
+        for row in await self.repos.incidents.monthly_rows(project_id):
+            if area is None or area.casefold() == (row["buurt_name"] or "").casefold():
+                key = (row["year"], row["month"])
+                monthly[key] = monthly.get(key, 0) + row["count"]
         return await asyncio.to_thread(
             steering_pack, frame, as_of, language=language, homes=homes or None,
             polygons=polygons or None, tz=str(self.tz), render_figures=render,
+            monthly=monthly or None,
         )
 
 

@@ -99,8 +99,13 @@ def trend(
     homes: Mapping[str, int] | None = None,
     tz: str = DEFAULT_TZ,
     years: int = 5,
+    monthly: Mapping[tuple[int, int], int] | None = None,
 ) -> Trend:
-    """Monthly development over ``years`` years up to and including ``as_of``'s month."""
+    """Monthly development over ``years`` years up to and including ``as_of``'s month.
+
+    ``monthly`` holds registered counts per (year, month) from the CBS/police open data;
+    they fill the months that the incident rows do not cover (older history).
+    """
     df = prepare(incidents, tz)
     a = day_number(as_of)
     df = df[df["_day"] <= a]
@@ -120,6 +125,8 @@ def trend(
         covered = end >= first_day
         sel = (days >= start) & (days <= end)
         count = int(np.count_nonzero(sel)) if covered else np.nan
+        if not covered and monthly and (m.year, m.month) in monthly:
+            count = int(monthly[(m.year, m.month)])  # open-data count: no attempt split
         n_att = int(np.count_nonzero(sel & attempts)) if covered else np.nan
         known = (
             int(np.count_nonzero(sel & in_known)) if covered and in_known is not None else np.nan

@@ -368,6 +368,7 @@ def steering_pack(
     tz: str = DEFAULT_TZ,
     params: ForecastParams = DEFAULT_PARAMS,
     render_figures: bool = True,
+    monthly: Mapping[tuple[int, int], int] | None = None,
 ) -> SteeringPack:
     """Compute the steering information for the meeting after ``as_of`` (see the module).
 
@@ -377,7 +378,7 @@ def steering_pack(
     skips the charts (numbers and key points only).
     """
     df = prepare(incidents, tz)
-    tr = trend(df, as_of, homes=homes, tz=tz)
+    tr = trend(df, as_of, homes=homes, tz=tz, monthly=monthly)
     buurten = last_two_weeks(df, as_of, "buurt", tz=tz)
     streets = last_two_weeks(df, as_of, "street", tz=tz)
     before, now = forecasts(df, as_of, lags=(1, 0), tz=tz, polygons=polygons, params=params)

@@ -123,6 +123,17 @@ def test_trend_monthly_series() -> None:
     assert np.isnan(m.loc[date(2026, 11, 1), "ma12"])
 
 
+def test_trend_uses_open_data_counts_where_no_incident_rows_exist() -> None:
+    monthly = {(2024, 9): 4, (2024, 10): 6, (2024, 11): 99}
+    tr = trend(trend_fixture(), AS_OF, monthly=monthly)
+    m = tr.monthly.set_index("month")
+    assert m.loc[date(2024, 9, 1), "count"] == 4   # before the incident rows: open data
+    assert m.loc[date(2024, 10, 1), "count"] == 6
+    assert m.loc[date(2024, 11, 1), "count"] == 1  # covered by incident rows: they win
+    assert np.isnan(m.loc[date(2024, 10, 1), "attempts"])  # open data has no attempt split
+    assert np.isnan(m.loc[date(2024, 8, 1), "count"])  # neither source
+
+
 def test_trend_summary() -> None:
     tr = trend(trend_fixture(), AS_OF, homes={"Centrum": 2000})
     # 24 Nov 2025 .. 23 Nov 2026: 28 Nov + Dec..Oct (11) + 5 and 20 Nov.

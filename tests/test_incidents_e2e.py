@@ -219,3 +219,20 @@ async def test_incident_detail_only_for_allowed_roles_and_never_in_groups(app, p
     await leader.say(f"/link@wijkbot_test_bot {code}", group)
     in_group = await analyst.say("/incidents", group)
     assert "Dorpsstraat" in in_group["text"] and "12a" not in in_group["text"]
+
+
+async def test_cbs_open_data_import(app, people, botapi) -> None:
+    leader, analyst, partner = await project_with_analyst(people, botapi, "nl")
+    data = (DATA / "cbs_statline_labels.csv").read_bytes()
+    botapi.send_document(analyst.user, "cbs.csv", data, "text/csv")
+    await botapi.next_message(analyst.id)
+    call = await botapi.wait_for("editMessageText",
+                                 lambda c: "cbs.csv" in c.params.get("text", "")
+                                 and "…" not in c.params.get("text", "").split("\n")[0],
+                                 timeout=30)
+    assert t("nl", "<b>Import of") in call.params["text"]
+    assert "maandcijfer" in call.params["text"]
+    [project] = await app.bot_data.repos.projects.list_all()
+    rows = await app.bot_data.repos.incidents.monthly_rows(project.id)
+    assert rows and all(r["count"] >= 0 for r in rows)
+    assert await app.bot_data.repos.incidents.count(project.id) == 0
