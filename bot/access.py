@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.errors import UserError
+from bot.i18n import N_
 from bot.permissions import ChatKind, Permission, can
 from storage.models import ChatPurpose, LinkedChat, Member, Role
 from storage.repositories import Repositories
@@ -46,6 +48,16 @@ class Access:
 
     def can(self, permission: Permission) -> bool:
         return can(self.role, permission, self.chat_kind)
+
+
+async def require_member(repos: Repositories, user_id: int, project_id: int,
+                         permission: Permission, chat: ChatKind) -> Member:
+    """The person's membership of *that* project, if their role allows ``permission`` in
+    this kind of chat; otherwise a :class:`UserError` that reveals nothing about it."""
+    member = await repos.members.get(project_id, user_id)
+    if member is None or not can(member.role, permission, chat):
+        raise UserError(N_("You are not allowed to do this in this project."))
+    return member
 
 
 async def resolve_access(

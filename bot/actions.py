@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.access import require_member
 from bot.clock import Clock
 from bot.errors import UserError
 from bot.export import ExportRow
@@ -142,10 +143,7 @@ class ActionService:
 
     async def member(self, user_id: int, project_id: int, permission: Permission,
                      chat: ChatKind) -> Member:
-        member = await self.repos.members.get(project_id, user_id)
-        if member is None or not can(member.role, permission, chat):
-            raise UserError(N_("You are not allowed to do this in this project."))
-        return member
+        return await require_member(self.repos, user_id, project_id, permission, chat)
 
     async def load(self, project_id: int, code: str) -> Action:
         number = parse_code(code)

@@ -44,6 +44,8 @@ from bot.i18n import (
     to_local,
     use_locale,
 )
+from bot.periods import format_effect as format_periods_effect
+from bot.periods import format_weeks
 
 __all__ = [
     "ExportRow",
@@ -186,40 +188,12 @@ def executed_label(status: str) -> str:
     return status
 
 
-def _iso(day: date) -> tuple[int, int]:
-    iso = day.isocalendar()
-    return iso.year, iso.week
-
-
 def format_period(start: date | None, end: date | None) -> str:
-    """ISO weeks as in appendix 4: ``wk 3``, ``wk 3-4``, ``wk 52-2`` across the year end;
-    with years when the short form would read as a shorter period (``wk 3 2026-wk 4 2027``)."""
-    if start is None and end is None:
-        return ""
-    if start is None:
-        assert end is not None
-        # TRANSLATORS: a period of which only the last ISO week is known
-        return _("until wk {week}").format(week=_iso(end)[1])
-    if end is None:
-        # TRANSLATORS: a period of which only the first ISO week is known
-        return _("from wk {week}").format(week=_iso(start)[1])
-    if end < start:
-        start, end = end, start
-    (y1, w1), (y2, w2) = _iso(start), _iso(end)
-    if (y1, w1) == (y2, w2):
-        return _("wk {week}").format(week=w1)
-    if y1 == y2 or (y2 == y1 + 1 and w2 < w1):
-        return _("wk {start}-{end}").format(start=w1, end=w2)
-    return _("wk {start} {start_year}-wk {end} {end_year}").format(
-        start=w1, start_year=y1, end=w2, end_year=y2
-    )
+    return format_weeks(start, end)
 
 
 def format_effect(moment: date | None) -> str:
-    """Expected effect as in appendix 4 ("Wk. 8 en verder")."""
-    if moment is None:
-        return ""
-    return _("wk {week} onwards").format(week=_iso(moment)[1])
+    return format_periods_effect(moment, missing="")
 
 
 # --- the table --------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from bot.access import require_member
 from bot.cbs_import import read_cbs_monthly
 from bot.clock import Clock
 from bot.errors import UserError
@@ -66,10 +67,7 @@ class IncidentService:
 
     async def member(self, user_id: int, project_id: int, permission: Permission,
                      chat: ChatKind) -> Member:
-        member = await self.repos.members.get(project_id, user_id)
-        if member is None or not can(member.role, permission, chat):
-            raise UserError(N_("You are not allowed to do this in this project."))
-        return member
+        return await require_member(self.repos, user_id, project_id, permission, chat)
 
     # -- import ----------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.access import require_member
 from bot.clock import Clock
 from bot.errors import UserError
 from bot.i18n import N_, _
@@ -89,10 +90,7 @@ class PartnershipService:
         self, user_id: int, project_id: int, permission: Permission, chat: ChatKind
     ) -> Member:
         """The member's record, if their role in *that* project allows ``permission``."""
-        member = await self.repos.members.get(project_id, user_id)
-        if member is None or not can(member.role, permission, chat):
-            raise UserError(N_("You are not allowed to do this in this project."))
-        return member
+        return await require_member(self.repos, user_id, project_id, permission, chat)
 
     async def _audit(self, user_id: int | None, project_id: int | None, entity: str,
                      entity_id: object, action: str, **detail: object) -> None:

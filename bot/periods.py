@@ -150,24 +150,46 @@ def parse_week_or_date(text: str, today: date) -> date:
     return parse_period(text, today).start
 
 
-def format_period(period: Period | None) -> str:
-    """``wk 48``, ``wk 48-49``, ``wk 52-2``, or dates when the period is not whole weeks."""
-    if period is None:
-        return _("no period")
-    whole_weeks = period.start.weekday() == 0 and period.end.weekday() == 6
-    if not whole_weeks:
-        if period.start == period.end:
-            return period.start.strftime("%d-%m-%Y")
-        return f"{period.start:%d-%m-%Y} – {period.end:%d-%m-%Y}"
-    (y1, w1), (y2, w2) = period.weeks
+def format_weeks(start: date | None, end: date | None) -> str:
+    """ISO weeks as in appendix 4: ``wk 3``, ``wk 3-4``, ``wk 52-2`` across the year end;
+    with years when the short form would read as a shorter period (``wk 3 2026-wk 4 2027``);
+    ``from wk 3`` / ``until wk 4`` when one end is open."""
+    if start is None and end is None:
+        return ""
+    if start is None:
+        assert end is not None
+        # TRANSLATORS: a period of which only the last ISO week is known
+        return _("until wk {week}").format(week=end.isocalendar().week)
+    if end is None:
+        # TRANSLATORS: a period of which only the first ISO week is known
+        return _("from wk {week}").format(week=start.isocalendar().week)
+    if end < start:
+        start, end = end, start
+    (y1, w1), (y2, w2) = Period(start, end).weeks
     if (y1, w1) == (y2, w2):
         return _("wk {week}").format(week=w1)
-    return _("wk {start}-{end}").format(start=w1, end=w2)
+    if y1 == y2 or (y2 == y1 + 1 and w2 < w1):
+        return _("wk {start}-{end}").format(start=w1, end=w2)
+    return _("wk {start} {start_year}-wk {end} {end_year}").format(
+        start=w1, start_year=y1, end=w2, end_year=y2
+    )
 
 
-def format_effect(moment: date | None) -> str:
+def format_period(period: Period | None) -> str:
+    """Weeks (:func:`format_weeks`), or dates when the period is not whole weeks."""
+    if period is None:
+        return _("no period")
+    if period.start.weekday() == 0 and period.end.weekday() == 6:
+        return format_weeks(period.start, period.end)
+    if period.start == period.end:
+        return period.start.strftime("%d-%m-%Y")
+    return f"{period.start:%d-%m-%Y} – {period.end:%d-%m-%Y}"
+
+
+def format_effect(moment: date | None, missing: str = "—") -> str:
+    """Expected effect as in appendix 4 ("Wk. 8 en verder")."""
     if moment is None:
-        return "—"
+        return missing
     return _("wk {week} onwards").format(week=moment.isocalendar().week)
 
 
