@@ -21,10 +21,11 @@ from bot.clock import Clock
 from bot.context import BotData, WijkApp, WijkContext
 from bot.i18n import set_display_timezone
 from bot.incidents import IncidentService
+from bot.meetings import MeetingService
 from bot.menus import register_menus
 from bot.partnership import PartnershipService
 from bot.settings import Settings
-from handlers import reminders
+from handlers import meetings, reminders
 from storage.db import Database
 from storage.repositories import Repositories
 
@@ -76,7 +77,9 @@ async def _post_init(app: WijkApp) -> None:
     )
     data.actions = ActionService(data.repos, data.clock, data.settings.tz)
     data.incidents = IncidentService(data.repos, data.clock, data.settings.tz)
+    data.meetings = MeetingService(data.repos, data.clock, data.settings.tz)
     reminders.schedule(app)
+    meetings.schedule(app)
     try:
         await register_menus(app.bot, data.settings.language)
     except TelegramError:
@@ -89,4 +92,5 @@ async def _post_shutdown(app: WijkApp) -> None:
     data: BotData = app.bot_data
     if data.db is not None:
         await data.db.close()
-    data.db = data.repos = data.partnership = data.actions = data.incidents = None
+    data.db = data.repos = data.partnership = data.actions = None
+    data.incidents = data.meetings = None

@@ -45,6 +45,15 @@ class Cmd:
     BURGLARY = ("inbraak", "burglary")
     STEERING = ("sturing", "steering")
     INCIDENTS = ("incidenten", "incidents")
+    # The fortnightly meeting
+    MEETING = ("overleg", "meeting")
+    AGENDA = ("agenda",)
+    DECISION = ("besluit", "decision")
+    ESCALATION = ("escalatie", "escalation")
+    TACTICAL = ("tactisch", "tactical")
+    ATTENDANCE = ("aanwezig", "attendance")
+    MINUTES = ("verslag", "minutes")
+    EFFECT = ("effect",)
 
 
 class CB:
@@ -60,6 +69,7 @@ class CB:
     ACTION_CARD = "ac"     # buttons on an action card: ac:<step>:<action id>:<version>
     REMINDERS = "rem"
     BURGLARY = "inb"
+    ATTENDANCE = "att"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +134,21 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(Cmd.INCIDENTS, Permission.VIEW_STEERING,
                 N_("burglaries of the last two weeks (detail only for the police and analyst)"),
                 N_("[area]")),
+    CommandSpec(Cmd.MEETING, Permission.MANAGE_MEETINGS,
+                N_("meeting schedule: rhythm, dates, skip, move, lead time"),
+                N_("[every 2 weeks monday 10:00 | date 7-12-2026 10:00 | skip 21-12-2026 | "
+                   "move 21-12-2026 22-12-2026 14:00 | lead 2 09:00]")),
+    CommandSpec(Cmd.AGENDA, Permission.VIEW_AGENDA, N_("the draft agenda of the next meeting")),
+    CommandSpec(Cmd.DECISION, Permission.RECORD_NOTES, N_("record a decision"), N_("<text>")),
+    CommandSpec(Cmd.ESCALATION, Permission.RECORD_NOTES,
+                N_("record a point for the tactical meeting"), N_("<text>")),
+    CommandSpec(Cmd.TACTICAL, Permission.RECORD_NOTES,
+                N_("record a point handed down by the tactical meeting"), N_("<text>")),
+    CommandSpec(Cmd.ATTENDANCE, Permission.MANAGE_MEETINGS, N_("record who is present")),
+    CommandSpec(Cmd.MINUTES, Permission.VIEW_AGENDA, N_("the minutes of the last meeting")),
+    CommandSpec(Cmd.EFFECT, Permission.VIEW_AGENDA,
+                N_("effect review of an action: before and after, against the rest"),
+                N_("A12")),
     CommandSpec(Cmd.BURGLARY, Permission.REGISTER_INCIDENT, N_("register a burglary"),
                 N_("[street | time | attempt | modus operandi]")),
     CommandSpec(Cmd.LANGUAGE, Permission.SET_LANGUAGE, N_("switch language (Nederlands/English)"),

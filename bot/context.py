@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.actions import ActionService
 from bot.clock import Clock
 from bot.incidents import IncidentService
+from bot.meetings import MeetingService
 from bot.partnership import PartnershipService
 from bot.settings import Settings
 from storage.db import Database
@@ -30,6 +31,7 @@ class BotData:
         self.partnership: PartnershipService | None = None
         self.actions: ActionService | None = None
         self.incidents: IncidentService | None = None
+        self.meetings: MeetingService | None = None
         # Seconds after start-up to send what fell due while the bot was down (None: off,
         # which the tests of unrelated features use to keep their conversations undisturbed).
         self.reminder_catch_up_s: float | None = 2.0
@@ -68,6 +70,13 @@ class WijkContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
     @property
     def incidents(self) -> IncidentService:
         service = self.bot_data.incidents
+        if service is None:
+            raise RuntimeError("services not ready: post_init has not run")
+        return service
+
+    @property
+    def meetings(self) -> MeetingService:
+        service = self.bot_data.meetings
         if service is None:
             raise RuntimeError("services not ready: post_init has not run")
         return service

@@ -47,6 +47,10 @@ class Permission(StrEnum):
     REGISTER_INCIDENT = "register_incident"
     VIEW_STEERING = "view_steering"        # aggregated charts and key points
     VIEW_INCIDENT_DETAIL = "view_incident_detail"  # house numbers, exact times, MO
+    # The fortnightly meeting
+    MANAGE_MEETINGS = "manage_meetings"    # schedule, attendance (the chair)
+    RECORD_NOTES = "record_notes"          # decisions, escalations, tactical points
+    VIEW_AGENDA = "view_agenda"            # draft agenda, minutes, effect reviews
 
 
 _EVERYONE: frozenset[Role | None] = frozenset([None, *Role])
@@ -93,6 +97,9 @@ _RULES: dict[Permission, tuple[frozenset[Role | None], frozenset[ChatKind]]] = {
     Permission.VIEW_INCIDENT_DETAIL: (frozenset({Role.PROJECTLEIDER, Role.ANALIST,
                                                  Role.WIJKAGENT}),
                                       frozenset({ChatKind.PRIVATE})),
+    Permission.MANAGE_MEETINGS: (_LEADER, _WORK_CHATS),
+    Permission.RECORD_NOTES: (_WORKERS, _WORK_CHATS),
+    Permission.VIEW_AGENDA: (_MEMBERS, _WORK_CHATS),
 }
 
 

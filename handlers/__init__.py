@@ -19,6 +19,7 @@ from handlers import (
     incidents,
     invitations,
     language,
+    meetings,
     overviews,
     project,
     reminders,
@@ -49,5 +50,6 @@ def register_all(app: WijkApp) -> None:
     reminders.register(app)
     export.register(app)
     steering.register(app)
+    meetings.register(app)
     # 4. Fallbacks (last in group 0) and the global error handler.
     errors.register(app)

@@ -8,6 +8,7 @@ from storage.chats import ChatRepository
 from storage.db import Database
 from storage.incidents import IncidentRepository
 from storage.invitations import InvitationRepository
+from storage.meetings import MeetingRepository
 from storage.members import MemberRepository
 from storage.projects import ProjectRepository
 from storage.users import UserRepository
@@ -24,3 +25,4 @@ class Repositories:
         self.audit = AuditRepository(db)
         self.incidents = IncidentRepository(db)
         self.actions = ActionRepository(db)
+        self.meetings = MeetingRepository(db)

@@ -1,0 +1,50 @@
+"""Effect review of executed actions: burglaries in the action's area before and after,
+against the same change in the rest of the municipality (see :mod:`charts.effect`)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+
+from bot.errors import UserError
+from bot.i18n import N_
+from bot.incidents import IncidentService
+from charts.effect import EffectReview, effect_review, effect_sentence
+from storage.actions import Action
+from storage.models import AreaKind
+from storage.repositories import Repositories
+
+_COLUMN = {AreaKind.BUURT: "buurt", AreaKind.WIJK: "wijk", AreaKind.STRAAT: "street",
+           AreaKind.HOTSPOT: "street"}
+
+
+class EffectService:
+    def __init__(self, repos: Repositories, incidents: IncidentService) -> None:
+        self.repos = repos
+        self.incidents = incidents
+
+    async def review(self, project_id: int, action: Action, as_of: date) -> EffectReview:
+        if action.area_id is None or action.period_start is None or action.period_end is None:
+            raise UserError(N_("{code} needs an area and a period for an effect review."),
+                            code=action.code)
+        area = await self.repos.projects.area(action.area_id)
+        if area is None:
+            raise UserError(N_("Unknown area."))
+        frame = await self.incidents.frame(project_id)
+        return await asyncio.to_thread(
+            effect_review, frame, area_mask_column=_COLUMN[area.kind], area_values=[area.name],
+            period_start=action.period_start, period_end=action.period_end,
+            expected_effect=action.expected_effect, as_of=as_of, tz=str(self.incidents.tz))
+
+    async def sentences(self, project_id: int, as_of: date,
+                        language: str) -> dict[int, str]:
+        """For every executed action whose expected-effect moment has passed: its review."""
+        result: dict[int, str] = {}
+        for action in await self.repos.actions.all(project_id):
+            executed = any(p.status == "done" for p in action.partners)
+            moment = action.expected_effect or action.period_end
+            if not executed or action.area_id is None or moment is None or moment > as_of:
+                continue
+            review = await self.review(project_id, action, as_of)
+            result[action.id] = effect_sentence(review, language)
+        return result

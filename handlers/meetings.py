@@ -1,0 +1,372 @@
+"""The fortnightly meeting in chat: ``/overleg`` (schedule), ``/agenda``, ``/besluit``,
+``/escalatie``, ``/tactisch``, ``/aanwezig``, ``/verslag`` and ``/effect``, plus the jobs that
+post the steering pack and draft agenda before each meeting and send check-ins the day before.
+
+Jobs are rebuilt from the database at start-up (one per meeting and moment) and a catch-up
+run posts what fell due while the bot was down if the meeting is still ahead. Every post is
+claimed in the database first, so it happens once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from telegram import InputFile, InputMediaPhoto, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.access import Access
+from bot.commands import CB, Cmd
+from bot.context import WijkApp, WijkContext
+from bot.effects import EffectService
+from bot.errors import UserError
+from bot.i18n import N_, _, format_datetime, get_locale, use_locale
+from bot.meeting_docs import (
+    agenda_docx,
+    agenda_messages,
+    document_filename,
+    minutes_docx,
+    minutes_messages,
+)
+from bot.permissions import Permission
+from charts.effect import effect_sentence
+from charts.pack import key_points_text
+from handlers.common import command_text, edit_or_reply, esc, guard, keyboard, reply, reply_usage
+from handlers.reporting import card_buttons
+from storage.meetings import Meeting
+
+log = logging.getLogger(__name__)
+CATCH_UP_S = 2.0
+
+
+# -- schedule ----------------------------------------------------------------------------
+
+
+def _schedule_lines(meetings: list[Meeting]) -> list[str]:
+    lines = [_("<b>Next meetings</b>")]
+    for m in meetings:
+        lines.append(_("• {when} — pack and draft agenda: {post}").format(
+            when=format_datetime(m.starts_at, "full"), post=format_datetime(m.post_at, "short")))
+    if not meetings:
+        lines.append(_("none planned"))
+    return lines
+
+
+@guard(Permission.MANAGE_MEETINGS)
+async def meeting_command(update: Update, context: WijkContext, access: Access) -> None:
+    assert access.project_id is not None and access.user_id is not None
+    words = command_text(update).split()
+    if words:
+        await context.meetings.configure(
+            access.user_id, access.project_id, access.chat_kind,
+            access.chat_id if access.link is not None else None, words)
+        reschedule(context.application, access.project_id)
+    lines = _schedule_lines(await context.meetings.upcoming(access.project_id))
+    if not words:
+        from handlers.common import usage
+
+        lines += ["", usage(Cmd.MEETING[0] if get_locale() == "nl" else Cmd.MEETING[1])]
+    await reply(update, "\n".join(lines))
+
+
+# -- agenda and minutes ------------------------------------------------------------------
+
+
+async def _analysis(context: WijkContext, project_id: int) -> tuple[list[str], object | None]:
+    """Key points (and the pack) of the steering information, if there is incident data."""
+    try:
+        pack = await context.incidents.steering(project_id, context.incidents.today(),
+                                                language=get_locale())
+    except UserError:
+        return [], None
+    return key_points_text(pack, get_locale()), pack
+
+
+async def send_agenda(context: WijkContext, chat_id: int, project_id: int, meeting: Meeting,
+                      *, with_pack: bool) -> None:
+    points, pack = await _analysis(context, project_id)
+    effects = await EffectService(context.repos, context.incidents).sentences(
+        project_id, context.incidents.today(), get_locale())
+    agenda = await context.meetings.agenda(project_id, meeting, points, effects)
+    if with_pack and pack is not None:
+        media = [InputMediaPhoto(png, caption=caption[:1024], filename=name)
+                 for name, png, caption in pack.figures]  # type: ignore[attr-defined]
+        for start in range(0, len(media), 10):
+            await context.bot.send_media_group(chat_id, media[start:start + 10])
+    for part in agenda_messages(agenda, get_locale()):
+        await context.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML)
+    await context.bot.send_document(chat_id, InputFile(
+        agenda_docx(agenda, get_locale()),
+        filename=document_filename("agenda", agenda.project, meeting.starts_at, get_locale())))
+
+
+@guard(Permission.VIEW_AGENDA)
+async def agenda_command(update: Update, context: WijkContext, access: Access) -> None:
+    assert access.project_id is not None
+    upcoming = await context.meetings.upcoming(access.project_id)
+    if not upcoming:
+        raise UserError(N_("There is no meeting planned. Set one with /meeting."))
+    await send_agenda(context, access.chat_id, access.project_id, upcoming[0], with_pack=False)
+
+
+@guard(Permission.VIEW_AGENDA)
+async def minutes_command(update: Update, context: WijkContext, access: Access) -> None:
+    assert access.project_id is not None
+    meeting = await context.meetings.current(access.project_id)
+    if meeting is None:
+        raise UserError(N_("There is no meeting planned. Set one with /meeting."))
+    minutes = await context.meetings.minutes(access.project_id, meeting)
+    for part in minutes_messages(minutes, get_locale()):
+        await reply(update, part)
+    assert update.effective_chat is not None
+    await update.effective_chat.send_document(InputFile(
+        minutes_docx(minutes, get_locale()),
+        filename=document_filename("minutes", minutes.project, meeting.starts_at, get_locale())))
+
+
+@guard(Permission.VIEW_AGENDA)
+async def effect_command(update: Update, context: WijkContext, access: Access) -> None:
+    assert access.project_id is not None and access.user_id is not None
+    code = command_text(update)
+    if not code:
+        await reply_usage(update)
+        return
+    action, _history = await context.actions.card(access.user_id, access.project_id, code,
+                                                  access.chat_kind)
+    review = await EffectService(context.repos, context.incidents).review(
+        access.project_id, action, context.incidents.today())
+    await reply(update, f"<b>{action.code}</b> — {esc(action.what)}\n"
+                        + esc(effect_sentence(review, get_locale())))
+
+
+# -- decisions, escalations, attendance --------------------------------------------------
+
+
+async def _note(update: Update, context: WijkContext, access: Access, kind: str,
+                msgid: str) -> None:
+    assert access.project_id is not None and access.user_id is not None
+    text = command_text(update)
+    if not text:
+        await reply_usage(update)
+        return
+    _note_row, meeting = await context.meetings.note(access.user_id, access.project_id,
+                                                     access.chat_kind, kind, text)
+    when = format_datetime(meeting.starts_at, "medium") if meeting else _("no meeting")
+    await reply(update, _(msgid).format(meeting=when))
+
+
+@guard(Permission.RECORD_NOTES)
+async def decision_command(update: Update, context: WijkContext, access: Access) -> None:
+    await _note(update, context, access, "decision",
+                N_("Decision recorded for the meeting of {meeting}."))
+
+
+@guard(Permission.RECORD_NOTES)
+async def escalation_command(update: Update, context: WijkContext, access: Access) -> None:
+    await _note(update, context, access, "escalation",
+                N_("Point for the tactical meeting recorded ({meeting})."))
+
+
+@guard(Permission.RECORD_NOTES)
+async def tactical_command(update: Update, context: WijkContext, access: Access) -> None:
+    await _note(update, context, access, "tactical",
+                N_("Tactical point recorded; it will be on the agenda ({meeting})."))
+
+
+async def _attendance_view(context: WijkContext, project_id: int,
+                           meeting: Meeting) -> tuple[str, list[list[tuple[str, str]]]]:
+    present = await context.repos.meetings.attendance(meeting.id)
+    rows = []
+    for partner in await context.repos.projects.partners(project_id):
+        state = present.get(partner.id)
+        icon = "✅" if state else "❌" if state is False else "▫️"
+        rows.append([(f"{icon} {partner.name}",
+                      f"{CB.ATTENDANCE}:{meeting.id}:{partner.id}:{0 if state else 1}")])
+    text = _("<b>Attendance</b> — meeting of {when}. Tap a partner to switch.").format(
+        when=format_datetime(meeting.starts_at, "medium"))
+    return text, rows
+
+
+@guard(Permission.MANAGE_MEETINGS)
+async def attendance_command(update: Update, context: WijkContext, access: Access) -> None:
+    assert access.project_id is not None
+    meeting = await context.meetings.current(access.project_id)
+    if meeting is None:
+        raise UserError(N_("There is no meeting planned. Set one with /meeting."))
+    text, rows = await _attendance_view(context, access.project_id, meeting)
+    await reply(update, text, markup=keyboard(rows))
+
+
+@guard(Permission.MANAGE_MEETINGS, needs_project=False)
+async def attendance_button(update: Update, context: WijkContext, access: Access) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None and access.user_id is not None
+    try:
+        _prefix, meeting_id, partner_id, present = query.data.split(":")
+        meeting = await context.repos.meetings.get(int(meeting_id))
+    except ValueError:
+        await query.answer()
+        return
+    if meeting is None:
+        raise UserError(N_("This meeting no longer exists."))
+    await context.meetings.set_attendance(access.user_id, meeting.project_id, access.chat_kind,
+                                          int(partner_id), present == "1")
+    await query.answer()
+    text, rows = await _attendance_view(context, meeting.project_id, meeting)
+    await edit_or_reply(update, text, markup=keyboard(rows))
+
+
+# -- jobs --------------------------------------------------------------------------------
+
+
+async def post_meeting(context: WijkContext, meeting_id: int) -> bool:
+    """Post the steering pack and the draft agenda once; True if this call posted it."""
+    repos = context.repos
+    meeting = await repos.meetings.get(meeting_id)
+    now = context.clock.now()
+    if meeting is None or meeting.status != "planned" or meeting.starts_at <= now:
+        return False
+    schedule = await repos.meetings.schedule(meeting.project_id)
+    if schedule is None or schedule.chat_id is None:
+        return False
+    link = await repos.chats.active(schedule.chat_id)
+    if link is None:
+        log.warning("meeting %s: the operational group is no longer linked", meeting_id)
+        return False
+    if not await repos.meetings.claim(meeting_id, "post", now):
+        return False  # already posted (by another run, or before a restart)
+    try:
+        with use_locale(link.language or context.settings.language):
+            await context.bot.send_message(
+                schedule.chat_id,
+                _("📅 <b>Operational meeting {when}</b>: the steering information and the "
+                  "draft agenda.").format(when=esc(format_datetime(meeting.starts_at, "full"))),
+                parse_mode=ParseMode.HTML)
+            await send_agenda(context, schedule.chat_id, meeting.project_id, meeting,
+                              with_pack=True)
+    except Forbidden:
+        await context.partnership.chat_gone(schedule.chat_id, "chat_gone")
+    except TelegramError:
+        log.warning("posting meeting %s failed; will retry", meeting_id, exc_info=True)
+        await repos.meetings.unclaim(meeting_id, "post")
+        return False
+    return True
+
+
+async def send_checkins(context: WijkContext, meeting_id: int) -> int:
+    """The day before: partners with actions due get a private check-in per action."""
+    repos = context.repos
+    meeting = await repos.meetings.get(meeting_id)
+    now = context.clock.now()
+    if meeting is None or meeting.status != "planned" or meeting.starts_at <= now:
+        return 0
+    if not await repos.meetings.claim(meeting_id, "checkin", now):
+        return 0
+    day = meeting.starts_at.astimezone(context.settings.tz).date()
+    sent = 0
+    for action in await repos.actions.open_actions(meeting.project_id):
+        if action.period_end is None or action.period_end > day:
+            continue
+        for owner in action.partners:
+            if owner.status != "open":
+                continue
+            for member in await repos.members.for_project(meeting.project_id):
+                if member.partner_id != owner.partner_id or member.role.value == "meelezer":
+                    continue
+                user = await repos.users.get(member.user_id)
+                if user is None or await repos.users.reminders_paused(member.user_id):
+                    continue
+                with use_locale(user.language or user.telegram_language
+                                or context.settings.language):
+                    text = _("🗓 Tomorrow's meeting ({when}): anything to report on <b>{code}"
+                             "</b> — {what}?").format(
+                        when=esc(format_datetime(meeting.starts_at, "short")),
+                        code=action.code, what=esc(action.what))
+                    markup = card_buttons(action)
+                try:
+                    await context.bot.send_message(member.user_id, text,
+                                                   parse_mode=ParseMode.HTML,
+                                                   reply_markup=markup)
+                    sent += 1
+                except TelegramError:
+                    log.info("check-in to %s failed", member.user_id)
+    return sent
+
+
+async def _post_job(context: WijkContext) -> None:
+    assert context.job is not None and isinstance(context.job.data, int)
+    await post_meeting(context, context.job.data)
+
+
+async def _checkin_job(context: WijkContext) -> None:
+    assert context.job is not None and isinstance(context.job.data, int)
+    await send_checkins(context, context.job.data)
+
+
+async def catch_up(context: WijkContext) -> None:
+    """What fell due while the bot was down, if the meeting is still ahead (once)."""
+    now = context.clock.now()
+    for meeting in await context.repos.meetings.due("post", now):
+        await post_meeting(context, meeting.id)
+    for meeting in await context.repos.meetings.due("checkin", now):
+        await send_checkins(context, meeting.id)
+
+
+def job_name(kind: str, meeting_id: int) -> str:
+    return f"meeting-{kind}-{meeting_id}"
+
+
+def reschedule(app: Application[Any, Any, Any, Any, Any, Any],
+               project_id: int | None = None) -> None:
+    """(Re)create the jobs of the planned meetings from the database, in the background."""
+    assert app.job_queue is not None
+    app.job_queue.run_once(_rebuild, when=0, data=project_id, name="meeting-rebuild")
+
+
+async def _rebuild(context: WijkContext) -> None:
+    assert context.job_queue is not None and context.job is not None
+    only = context.job.data
+    service = context.meetings
+    for schedule in await context.repos.meetings.schedules():
+        if only is None or schedule.project_id == only:
+            await service.ensure(schedule)
+    now = context.clock.now()
+    for meeting in await context.repos.meetings.pending(now):
+        if only is not None and meeting.project_id != only:
+            continue
+        for kind, moment, done, callback in (
+                ("post", meeting.post_at, meeting.posted_at, _post_job),
+                ("checkin", meeting.checkin_at, meeting.checkins_at, _checkin_job)):
+            name = job_name(kind, meeting.id)
+            for job in context.job_queue.get_jobs_by_name(name):
+                job.schedule_removal()
+            if done is None and moment > now:
+                # PTB types a context's job queue generically; the callback is ours.
+                context.job_queue.run_once(callback, when=moment, data=meeting.id,  # type: ignore[arg-type]
+                                           name=name)
+
+
+def schedule(app: WijkApp) -> None:
+    """From post_init: rebuild the meeting jobs, catch up, and keep the horizon filled."""
+    assert app.job_queue is not None and app.bot_data.settings is not None
+    reschedule(app)
+    delay = app.bot_data.reminder_catch_up_s
+    if delay is not None:
+        app.job_queue.run_once(catch_up, when=delay, name="meeting-catch-up")
+    app.job_queue.run_repeating(_rebuild, interval=timedelta(hours=6), first=timedelta(hours=6),
+                                name="meeting-horizon")
+
+
+def register(app: WijkApp) -> None:
+    app.add_handler(CommandHandler(Cmd.MEETING, meeting_command))
+    app.add_handler(CommandHandler(Cmd.AGENDA, agenda_command))
+    app.add_handler(CommandHandler(Cmd.DECISION, decision_command))
+    app.add_handler(CommandHandler(Cmd.ESCALATION, escalation_command))
+    app.add_handler(CommandHandler(Cmd.TACTICAL, tactical_command))
+    app.add_handler(CommandHandler(Cmd.ATTENDANCE, attendance_command))
+    app.add_handler(CallbackQueryHandler(attendance_button, pattern=rf"^{CB.ATTENDANCE}:"))
+    app.add_handler(CommandHandler(Cmd.MINUTES, minutes_command))
+    app.add_handler(CommandHandler(Cmd.EFFECT, effect_command))

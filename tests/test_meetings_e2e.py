@@ -1,0 +1,146 @@
+"""End to end with a controlled clock: the pre-meeting post arrives at its moment with the
+agenda text and .docx, exactly once across restarts; check-ins go only to partners with due
+actions; decisions and escalations appear in the next agenda; bad schedules are refused."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import UTC, datetime, timedelta
+
+import docx
+
+from bot.app import build_application
+from handlers.meetings import catch_up, job_name
+from tests.botapi import run_application
+from tests.conftest import START, button, invitation_payload, link_code
+
+GROUP = -8001
+
+
+async def operational_group(people, botapi):
+    """A project with two partners, an operational group and a fortnightly meeting."""
+    leader = people(100, "Anna", "en")
+    warden = people(200, "Dennis", "en")
+    police = people(300, "Kees", "en")
+    await leader.say("/newproject Veilig Wonen Oost | Havendam")
+    await leader.say("/partner wardens Stadstoezicht Havendam")
+    await leader.say("/partner police Politie Oost")
+    for person, partner in ((warden, "Stadstoezicht Havendam"), (police, "Politie Oost")):
+        invite = await leader.say(f"/invite {partner} | partner")
+        await person.say(f"/start {invitation_payload(invite['text'])}")
+        await botapi.next_message(leader.id)
+    group = botapi.group(GROUP, "Operationeel overleg Oost")
+    menu = await leader.say("/link")
+    code = link_code((await leader.press_and_read(menu, button(botapi, menu, suffix=":op")))
+                     ["text"])
+    await leader.say(f"/link@wijkbot_test_bot {code}", group)
+    return leader, warden, police, group
+
+
+def posts(botapi, since: int = 0):
+    return [c for c in botapi.calls[since:] if c.params.get("chat_id") == GROUP
+            and c.method in ("sendMessage", "sendDocument") and c.ok]
+
+
+async def test_schedule_post_once_and_restart(app, people, botapi, clock, settings) -> None:
+    leader, warden, police, group = await operational_group(people, botapi)
+    # Monday 23 Nov 2026, 10:00 local: meetings every other Monday from 7 December.
+    reply = await leader.say("/meeting every 2 weeks monday 10:00 from 7-12-2026", group)
+    assert "Monday, December 7, 2026" in reply["text"]
+    await warden.say("/action | extra avondronde | wardens | wk 49")  # due before the meeting
+    await botapi.next_message(warden.id)
+    await warden.say("/decision extra rondes ook in het weekend", group)
+    await police.say("/escalation camerabeelden sneller delen", group)
+    await botapi.settle()
+    [project] = await app.bot_data.repos.projects.list_all()
+    [first, *_rest] = await app.bot_data.repos.meetings.upcoming(project.id, START)
+    assert first.post_at.isoformat() == "2026-12-03T08:00:00+00:00"  # Thu 09:00 local
+    [job] = app.job_queue.get_jobs_by_name(job_name("post", first.id))
+    assert job.next_t == first.post_at
+
+    clock.set(first.post_at)
+    mark = botapi.mark()
+    await job.run(app)
+    await botapi.settle()
+    sent = posts(botapi, mark)
+    texts = "\n".join(c.params.get("text", "") for c in sent)
+    assert "Operational meeting" in texts
+    assert "extra rondes ook in het weekend" in texts          # decision → item 6
+    assert "camerabeelden sneller delen" in texts             # escalation → item 5
+    assert "A1" in texts and "Stadstoezicht Havendam" in texts  # item 2 / 4
+    [document] = [c for c in sent if c.method == "sendDocument"]
+    upload = next(iter(document.files.values()))
+    assert upload.filename.endswith(".docx")
+    paragraphs = "\n".join(p.text for p in docx.Document(io.BytesIO(upload.data)).paragraphs)
+    assert "extra rondes ook in het weekend" in paragraphs
+
+    await job.run(app)  # a second run of the same moment posts nothing
+    app.job_queue.run_once(catch_up, when=0)  # nor does a catch-up
+    await asyncio.sleep(0.2)
+    await botapi.settle()
+    assert len(posts(botapi, mark)) == len(sent)
+
+    # Check-ins the day before go only to the partner with a due action.
+    clock.set(first.checkin_at)
+    mark = botapi.mark()
+    [checkin] = app.job_queue.get_jobs_by_name(job_name("checkin", first.id))
+    await checkin.run(app)
+    await botapi.settle()
+    private = [c.params["chat_id"] for c in botapi.calls[mark:]
+               if c.method == "sendMessage" and c.params.get("chat_id") in (200, 300)]
+    assert private == [200]
+
+
+async def test_restart_before_and_after_the_post(tmp_path, people, botapi, clock,
+                                                 settings) -> None:
+    app = build_application(settings, clock=clock)
+    app.bot_data.reminder_catch_up_s = None
+    async with run_application(app):
+        leader, warden, police, group = await operational_group(people, botapi)
+        await leader.say("/meeting every 2 weeks monday 10:00 from 7-12-2026", group)
+        await botapi.settle()
+    # Down when the post was due (Thursday 09:00); back on Friday: it posts once.
+    clock.set(datetime(2026, 12, 4, 7, 0, tzinfo=UTC))
+    mark = botapi.mark()
+    for _restart in range(2):
+        app = build_application(settings, clock=clock)
+        app.bot_data.reminder_catch_up_s = 0.1
+        async with run_application(app):
+            await botapi.wait_for("getUpdates", since=botapi.mark())
+            await botapi.settle(idle=0.5)
+    headers = [c for c in posts(botapi, mark) if "Operational meeting" in
+               c.params.get("text", "")]
+    assert len(headers) == 1
+    # After the meeting has passed nothing is posted for it any more.
+    clock.set(datetime(2026, 12, 8, 7, 0, tzinfo=UTC))
+    mark = botapi.mark()
+    app = build_application(settings, clock=clock)
+    app.bot_data.reminder_catch_up_s = 0.1
+    async with run_application(app):
+        await botapi.settle(idle=0.5)
+    assert not [c for c in posts(botapi, mark) if "Operational meeting" in
+                c.params.get("text", "")]
+
+
+async def test_bad_schedules_and_rights(app, people, botapi, clock) -> None:
+    leader, warden, police, group = await operational_group(people, botapi)
+    impossible = await leader.say("/meeting date 31-02-2027 10:00", group)
+    assert "31-02-2027" in impossible["text"]
+    past = await leader.say("/meeting date 1-11-2026 10:00", group)
+    assert "passed" in past["text"]
+    refused = await warden.say("/meeting every 2 weeks monday 10:00", group)
+    assert "project leader" in refused["text"]
+    unlinked = await leader.say("/decision iets", botapi.group(-8999, "Los"))
+    assert "not linked" in unlinked["text"]
+    [project] = await app.bot_data.repos.projects.list_all()
+    assert await app.bot_data.repos.meetings.upcoming(project.id, START) == []
+    # A moved meeting gets new moments; a skipped one is not posted.
+    await leader.say("/meeting every 2 weeks monday 10:00 from 7-12-2026", group)
+    moved = await leader.say("/meeting move 7-12-2026 8-12-2026 14:00", group)
+    assert "December 8, 2026" in moved["text"]
+    await leader.say("/meeting skip 21-12-2026", group)
+    upcoming = await app.bot_data.repos.meetings.upcoming(project.id, START)
+    assert upcoming[0].starts_at == datetime(2026, 12, 8, 13, 0, tzinfo=UTC)
+    assert all(m.starts_at.date().isoformat() != "2026-12-21" for m in upcoming)
+    assert timedelta(0) < upcoming[0].starts_at - upcoming[0].post_at
