@@ -9,23 +9,36 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import html
+import re
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import FixedClock
 from bot.demo_data import DemoData, generate_demo
-from bot.i18n import _, format_date, format_number, set_display_timezone
+from bot.effects import EffectService
+from bot.i18n import _, format_date, format_number, set_display_timezone, use_locale
 from bot.incidents import IncidentService
 from bot.labels import role_label
+from bot.meeting_docs import (
+    agenda_docx,
+    agenda_messages,
+    document_filename,
+    minutes_docx,
+    minutes_messages,
+)
+from bot.meetings import MeetingService
 from bot.packs import write_pack
 from bot.partnership import INVITE_PAYLOAD_PREFIX
+from bot.schedule import checkin_moment, post_moment
 from charts.pack import key_points_text
 from storage.actions import NewAction
 from storage.db import Database
 from storage.incidents import NewIncident
+from storage.meetings import Schedule
 from storage.models import AreaKind, PartnerKind, Role
 from storage.repositories import Repositories
 
@@ -117,7 +130,9 @@ async def store_demo(db: Database, data: DemoData, *, now: datetime) -> dict[str
             single_use=False, expires_at=now + timedelta(days=90), created_by=leader.user_id,
             now=now,
         )
+    meetings = await _demo_meetings(repos, project.id, data, partner_ids, leader.user_id, now)
     return {
+        "meetings": meetings,
         "project_id": project.id,
         "areas": len(area_ids),
         "partners": len(partner_ids),
@@ -126,6 +141,39 @@ async def store_demo(db: Database, data: DemoData, *, now: datetime) -> dict[str
         "actions": len(data.actions),
         "invite_code": invite_code,
     }
+
+
+async def _demo_meetings(repos: Repositories, project_id: int, data: DemoData,
+                         partner_ids: dict[str, int], leader_id: int,
+                         now: datetime) -> tuple[int, int]:
+    """A fortnightly rhythm with a past meeting (attendance, decisions, escalations) and
+    the next one, so agenda and minutes have something real to show."""
+    tz = ZoneInfo("Europe/Amsterdam")
+    past_day = data.as_of - timedelta(days=14)
+    schedule = Schedule(project_id, None, 2, past_day.weekday(), time(10, 0), past_day, 2,
+                        time(9, 0))
+    await repos.meetings.save_schedule(schedule, leader_id, now)
+    for day in (past_day, data.as_of + timedelta(days=14)):
+        starts = datetime.combine(day, time(10, 0), tzinfo=tz)
+        await repos.meetings.add(project_id, starts, "rhythm", day,
+                                 post_moment(day, 2, time(9), tz), checkin_moment(day, time(9),
+                                                                                  tz))
+    past = await repos.meetings.latest_before(project_id, now)
+    upcoming = await repos.meetings.upcoming(project_id, now, 1)
+    assert past is not None and upcoming
+    at = datetime.combine(past_day, time(11, 30), tzinfo=tz)
+    for index, name in enumerate(partner_ids):
+        await repos.meetings.set_attendance(past.id, partner_ids[name], index % 5 != 3,
+                                            leader_id, at)
+    for kind, text in (
+        ("decision", "Extra avondrondes in de achterpaden van Molenkwartier tot eind december"),
+        ("decision", "Flyeractie ‘Doe de poort op slot’ in de straten rond de nieuwe hotspot"),
+        ("escalation", "Camerabeelden van de corporatie sneller delen met de politie"),
+        ("tactical", "Budget voor extra verlichting: besluit van het tactisch overleg in "
+                     "januari"),
+    ):
+        await repos.meetings.add_note(project_id, past.id, kind, text, leader_id, at)
+    return past.id, upcoming[0].id
 
 
 def summary(data: DemoData, counts: dict[str, Any], path: Path, overdue: int) -> str:
@@ -167,6 +215,34 @@ def summary(data: DemoData, counts: dict[str, Any], path: Path, overdue: int) ->
     return "\n".join(lines)
 
 
+async def _meeting_documents(repos: Repositories, counts: dict[str, Any], points: list[str],
+                             now: datetime, tz: ZoneInfo, language: str) -> dict[str, bytes]:
+    """The draft agenda of the next meeting and the minutes of the last one, as the chat
+    text and as Word documents the chair can edit."""
+    meetings = MeetingService(repos, FixedClock(now), tz)
+    incidents = IncidentService(repos, FixedClock(now), tz)
+    past_id, next_id = counts["meetings"]
+    past, upcoming = await repos.meetings.get(past_id), await repos.meetings.get(next_id)
+    assert past is not None and upcoming is not None
+    project_id = counts["project_id"]
+    effects = await EffectService(repos, incidents).sentences(project_id, incidents.today(),
+                                                              language)
+    agenda = await meetings.agenda(project_id, upcoming, points, effects)
+    minutes = await meetings.minutes(project_id, past)
+    files: dict[str, bytes] = {}
+    with use_locale(language):
+        for name, parts, document in (
+            ("agenda", agenda_messages(agenda, language), agenda_docx(agenda, language)),
+            ("minutes", minutes_messages(minutes, language), minutes_docx(minutes, language)),
+        ):
+            stem = document_filename(name, agenda.project, (upcoming if name == "agenda"
+                                                            else past).starts_at, language)
+            files[stem] = document
+            text = "\n\n".join(html.unescape(re.sub(r"<[^>]+>", "", p)) for p in parts)
+            files[stem.replace(".docx", ".txt")] = (text + "\n").encode("utf-8")
+    return files
+
+
 def run_demo(out: Path, *, as_of: date | None = None, seed: int = 2026,
              timezone: str = "Europe/Amsterdam", language: str = "nl") -> int:
     tz = ZoneInfo(timezone)
@@ -189,13 +265,18 @@ def run_demo(out: Path, *, as_of: date | None = None, seed: int = 2026,
             service = IncidentService(repos, FixedClock(now), tz)
             pack = await service.steering(counts["project_id"], reference, language=language)
             points = key_points_text(pack, language)
+            documents = await _meeting_documents(repos, counts, points, now, tz, language)
         finally:
             await db.close()
         write_pack(pack, points, pack_dir)
+        for name, content in documents.items():
+            (pack_dir / name).write_bytes(content)
         return counts, overdue, len(pack.figures)
 
     counts, overdue, charts = asyncio.run(build())
     print(summary(data, counts, out, overdue))
     print(_("Steering pack of {date}: {charts} charts, key points and numbers in {folder}/")
           .format(date=format_date(reference, "long"), charts=charts, folder=pack_dir))
+    print(_("Draft agenda of the next meeting and minutes of the last one (text and .docx) "
+            "in {folder}/").format(folder=pack_dir))
     return 0

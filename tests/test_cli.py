@@ -212,7 +212,18 @@ def test_steering_pack_for_any_date(tmp_path: Path) -> None:
     import json
 
     assert wijkbot(tmp_path, "demo", "--as-of", "2026-11-23").returncode == 0
-    assert (tmp_path / "wijkbot-demo-sturing" / "map.png").exists()  # the demo writes one
+    folder = tmp_path / "wijkbot-demo-sturing"
+    assert (folder / "map.png").exists()  # the demo writes a pack, an agenda and minutes
+    [agenda] = folder.glob("agenda-*.docx")
+    [minutes] = folder.glob("verslag-*.docx")
+    import docx
+
+    minutes_text = "\n".join(p.text for p in docx.Document(minutes).paragraphs)
+    tables = " ".join(c.text for t in docx.Document(minutes).tables for r in t.rows
+                      for c in r.cells)
+    assert "achterpaden" in minutes_text + tables  # a decision of the past meeting
+    agenda_text = (folder / agenda.name.replace(".docx", ".txt")).read_text()
+    assert "Terugkoppeling afgesproken acties" in agenda_text
     db = str(tmp_path / "wijkbot-demo.sqlite")
     out = tmp_path / "pack-2025-03"
     proc = wijkbot(tmp_path, "--database", db, "steering", "--project", "1", "--as-of",
