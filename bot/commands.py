@@ -54,6 +54,7 @@ class Cmd:
     ATTENDANCE = ("aanwezig", "attendance")
     MINUTES = ("verslag", "minutes")
     EFFECT = ("effect",)
+    GOAL = ("doel", "goal")
 
 
 class CB:
@@ -149,6 +150,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(Cmd.EFFECT, Permission.VIEW_AGENDA,
                 N_("effect review of an action: before and after, against the rest"),
                 N_("A12")),
+    CommandSpec(Cmd.GOAL, Permission.MANAGE_MEETINGS, N_("the project's goal, tracked in "
+                                                          "every pack"),
+                N_("[max 120 2027 | incidence 8]")),
     CommandSpec(Cmd.BURGLARY, Permission.REGISTER_INCIDENT, N_("register a burglary"),
                 N_("[street | time | attempt | modus operandi]")),
     CommandSpec(Cmd.LANGUAGE, Permission.SET_LANGUAGE, N_("switch language (Nederlands/English)"),

@@ -10,6 +10,7 @@ claimed in the database first, so it happens once.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -23,6 +24,7 @@ from bot.commands import CB, Cmd
 from bot.context import WijkApp, WijkContext
 from bot.effects import EffectService
 from bot.errors import UserError
+from bot.goals import GoalService
 from bot.i18n import N_, _, format_datetime, get_locale, use_locale
 from bot.meeting_docs import (
     agenda_docx,
@@ -34,7 +36,17 @@ from bot.meeting_docs import (
 from bot.permissions import Permission
 from charts.effect import effect_sentence
 from charts.pack import key_points_text
-from handlers.common import command_text, edit_or_reply, esc, guard, keyboard, reply, reply_usage
+from handlers.common import (
+    command_name,
+    command_text,
+    edit_or_reply,
+    esc,
+    guard,
+    keyboard,
+    reply,
+    reply_usage,
+    usage,
+)
 from handlers.reporting import card_buttons
 from storage.meetings import Meeting
 
@@ -66,8 +78,6 @@ async def meeting_command(update: Update, context: WijkContext, access: Access) 
         reschedule(context.application, access.project_id)
     lines = _schedule_lines(await context.meetings.upcoming(access.project_id))
     if not words:
-        from handlers.common import usage
-
         lines += ["", usage(Cmd.MEETING[0] if get_locale() == "nl" else Cmd.MEETING[1])]
     await reply(update, "\n".join(lines))
 
@@ -91,6 +101,10 @@ async def send_agenda(context: WijkContext, chat_id: int, project_id: int, meeti
     effects = await EffectService(context.repos, context.incidents).sentences(
         project_id, context.incidents.today(), get_locale())
     agenda = await context.meetings.agenda(project_id, meeting, points, effects)
+    goals = await GoalService(context.repos, context.clock).lines(
+        project_id, await context.incidents.frame(project_id), context.incidents.today())
+    if goals:
+        agenda = replace(agenda, goal=" ".join(goals))
     if with_pack and pack is not None:
         media = [InputMediaPhoto(png, caption=caption[:1024], filename=name)
                  for name, png, caption in pack.figures]  # type: ignore[attr-defined]
@@ -140,6 +154,22 @@ async def effect_command(update: Update, context: WijkContext, access: Access) -
         access.project_id, action, context.incidents.today())
     await reply(update, f"<b>{action.code}</b> — {esc(action.what)}\n"
                         + esc(effect_sentence(review, get_locale())))
+
+
+@guard(Permission.MANAGE_MEETINGS)
+async def goal_command(update: Update, context: WijkContext, access: Access) -> None:
+    assert access.project_id is not None and access.user_id is not None
+    service = GoalService(context.repos, context.clock)
+    words = command_text(update).split()
+    if words:
+        await service.set(access.user_id, access.project_id, access.chat_kind, words)
+    lines = await service.lines(access.project_id,
+                                await context.incidents.frame(access.project_id),
+                                context.incidents.today())
+    text = [esc(line) for line in lines] or [_("No goal set yet.")]
+    if not words:
+        text.append(usage(command_name(update)))
+    await reply(update, "\n".join(text))
 
 
 # -- decisions, escalations, attendance --------------------------------------------------
@@ -370,3 +400,4 @@ def register(app: WijkApp) -> None:
     app.add_handler(CallbackQueryHandler(attendance_button, pattern=rf"^{CB.ATTENDANCE}:"))
     app.add_handler(CommandHandler(Cmd.MINUTES, minutes_command))
     app.add_handler(CommandHandler(Cmd.EFFECT, effect_command))
+    app.add_handler(CommandHandler(Cmd.GOAL, goal_command))

@@ -10,6 +10,7 @@ from telegram.ext import CommandHandler
 from bot.access import Access
 from bot.commands import Cmd
 from bot.context import WijkApp, WijkContext
+from bot.goals import GoalService
 from bot.i18n import _, format_date, format_datetime, format_number, get_locale, ngettext
 from bot.permissions import Permission
 from charts.pack import key_points_text
@@ -37,6 +38,8 @@ async def steering_command(update: Update, context: WijkContext, access: Access)
         project=esc(project.name), area=f" — {esc(area)}" if area else "",
         date=format_date(as_of, "long"))
     points = key_points_text(pack, get_locale())
+    points += await GoalService(context.repos, context.clock).lines(
+        access.project_id, await context.incidents.frame(access.project_id), as_of)
     await reply(update, "\n".join([title, *("• " + esc(p) for p in points)]))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from storage.db import Database, Row, parse_utc, utc_iso, utc_now
 from storage.models import Area, AreaKind, Partner, PartnerKind, Project
@@ -104,6 +105,21 @@ class ProjectRepository:
             "SELECT * FROM areas WHERE project_id=? AND name=? COLLATE NOCASE", (project_id, name)
         )
         return _area(row) if row else None
+
+    async def goal(self, project_id: int) -> Row | None:
+        return await self.db.fetchone("SELECT * FROM project_goals WHERE project_id=?",
+                                      (project_id,))
+
+    async def set_goal(self, project_id: int, max_burglaries: int | None, year: int | None,
+                       max_incidence: float | None, user_id: int | None,
+                       now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO project_goals(project_id, max_burglaries, goal_year, max_incidence,"
+            " updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(project_id) DO"
+            " UPDATE SET max_burglaries=excluded.max_burglaries, goal_year=excluded.goal_year,"
+            " max_incidence=excluded.max_incidence, updated_by=excluded.updated_by,"
+            " updated_at=excluded.updated_at",
+            (project_id, max_burglaries, year, max_incidence, user_id, utc_iso(now)))
 
     async def set_geometry(self, area_id: int, outline: list[tuple[float, float]]) -> None:
         await self.db.execute("UPDATE areas SET geometry=? WHERE id=?",

@@ -50,6 +50,7 @@ async def test_schedule_post_once_and_restart(app, people, botapi, clock, settin
     assert "Monday, December 7, 2026" in reply["text"]
     await warden.say("/action | extra avondronde | wardens | wk 49")  # due before the meeting
     await botapi.next_message(warden.id)
+    await leader.say("/goal max 120 2027")
     await warden.say("/decision extra rondes ook in het weekend", group)
     await police.say("/escalation camerabeelden sneller delen", group)
     await botapi.settle()
@@ -68,6 +69,7 @@ async def test_schedule_post_once_and_restart(app, people, botapi, clock, settin
     assert "Operational meeting" in texts
     assert "extra rondes ook in het weekend" in texts          # decision → item 6
     assert "camerabeelden sneller delen" in texts             # escalation → item 5
+    assert "at most 120 burglaries" in texts                  # the goal, tracked
     assert "A1" in texts and "Stadstoezicht Havendam" in texts  # item 2 / 4
     [document] = [c for c in sent if c.method == "sendDocument"]
     upload = next(iter(document.files.values()))
