@@ -12,10 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
-from bot.access import require_member
-from bot.clock import Clock
 from bot.errors import UserError
 from bot.export import ExportRow
 from bot.i18n import N_
@@ -23,9 +20,9 @@ from bot.interventions import TARGETS, TYPES
 from bot.periods import Period, parse_period, parse_week_or_date, week_of, weeks_overdue
 from bot.permissions import ChatKind, Permission, can
 from bot.quantities import parse_quantity
+from bot.services import ProjectService
 from storage.actions import Action, HistoryEntry, NewAction
 from storage.models import Area, Member, Partner
-from storage.repositories import Repositories
 
 MAX_WHAT = 300
 MAX_TEXT = 1000
@@ -130,20 +127,7 @@ def parse_code(text: str) -> int:
     return int(match.group(1))
 
 
-class ActionService:
-    def __init__(self, repos: Repositories, clock: Clock, tz: ZoneInfo) -> None:
-        self.repos = repos
-        self.clock = clock
-        self.tz = tz
-
-    def today(self) -> date:
-        return self.clock.now().astimezone(self.tz).date()
-
-    # -- access ----------------------------------------------------------------------------
-
-    async def member(self, user_id: int, project_id: int, permission: Permission,
-                     chat: ChatKind) -> Member:
-        return await require_member(self.repos, user_id, project_id, permission, chat)
+class ActionService(ProjectService):
 
     async def load(self, project_id: int, code: str) -> Action:
         number = parse_code(code)

@@ -13,13 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from bot.access import require_member
 from bot.cbs_import import read_cbs_monthly
-from bot.clock import Clock
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.incident_import import (
@@ -32,10 +29,10 @@ from bot.incident_import import (
     read_incident_file,
 )
 from bot.permissions import ChatKind, Permission, can
+from bot.services import ProjectService
 from charts.pack import SteeringPack, steering_pack
 from storage.incidents import ImportLog, NewIncident
-from storage.models import Area, AreaKind, Member
-from storage.repositories import Repositories
+from storage.models import Area, AreaKind
 
 Progress = Callable[[int, int], None]
 
@@ -56,18 +53,7 @@ class ImportReport:
     detected: dict[str, Any] = field(default_factory=dict)
 
 
-class IncidentService:
-    def __init__(self, repos: Repositories, clock: Clock, tz: ZoneInfo) -> None:
-        self.repos = repos
-        self.clock = clock
-        self.tz = tz
-
-    def today(self) -> date:
-        return self.clock.now().astimezone(self.tz).date()
-
-    async def member(self, user_id: int, project_id: int, permission: Permission,
-                     chat: ChatKind) -> Member:
-        return await require_member(self.repos, user_id, project_id, permission, chat)
+class IncidentService(ProjectService):
 
     # -- import ----------------------------------------------------------------------------
 

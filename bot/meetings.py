@@ -31,6 +31,7 @@ from bot.schedule import (
     post_moment,
     rhythm_dates,
 )
+from bot.services import ProjectService
 from storage.actions import Action
 from storage.meetings import Meeting, Note, Schedule
 from storage.models import ChatPurpose, Role
@@ -45,15 +46,10 @@ SUB_MOVE = {"verplaats", "move"}
 SUB_LEAD = {"vooraf", "lead"}
 
 
-class MeetingService:
+class MeetingService(ProjectService):
     def __init__(self, repos: Repositories, clock: Clock, tz: ZoneInfo) -> None:
-        self.repos = repos
+        super().__init__(repos, clock, tz)
         self.meetings = repos.meetings
-        self.clock = clock
-        self.tz = tz
-
-    def today(self) -> date:
-        return self.clock.now().astimezone(self.tz).date()
 
     # -- schedule --------------------------------------------------------------------------
 

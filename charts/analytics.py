@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from charts.data import DEFAULT_TZ, day_number, day_to_date, epoch_ns, prepare
+from charts.data import DEFAULT_TZ, day_number, day_to_date, epoch_ns, main_buurt, prepare
 
 __all__ = [
     "LAST_YEAR_SHIFT_DAYS",
@@ -238,16 +238,6 @@ def _windows(as_of: date) -> dict[str, tuple[int, int]]:
     }
 
 
-def _main_buurt(df: pd.DataFrame) -> pd.Series:
-    """The most frequent buurt of every street (ties: alphabetical), for display."""
-    pairs = df.dropna(subset=["street", "buurt"]).groupby(["street", "buurt"]).size()
-    if pairs.empty:
-        return pd.Series(dtype=object)
-    best = pairs.reset_index(name="n").sort_values(["street", "n", "buurt"],
-                                                   ascending=[True, False, True])
-    return best.drop_duplicates("street").set_index("street")["buurt"]
-
-
 def last_two_weeks(
     incidents: pd.DataFrame,
     as_of: date,
@@ -277,7 +267,7 @@ def last_two_weeks(
     table["diff_previous"] = table["current"] - table["previous"]
     table["diff_last_year"] = table["current"] - table["last_year"]
     if by == "street":
-        table.insert(1, "buurt", table["street"].map(_main_buurt(df)))
+        table.insert(1, "buurt", table["street"].map(main_buurt(df)))
     table = table.sort_values(
         ["current", "previous", by], ascending=[False, False, True], kind="stable"
     ).reset_index(drop=True)

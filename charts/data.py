@@ -47,6 +47,7 @@ __all__ = [
     "day_number",
     "day_to_date",
     "epoch_ns",
+    "main_buurt",
     "prepare",
     "reference_moment",
     "safe_street",
@@ -191,3 +192,13 @@ def prepare(incidents: pd.DataFrame, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     out = out.sort_values("_t", kind="stable").reset_index(drop=True)
     out.attrs["tz"] = tz
     return out
+
+
+def main_buurt(df: pd.DataFrame) -> pd.Series:
+    """The most frequent buurt of every street (ties: alphabetical), for display."""
+    pairs = df.dropna(subset=["street", "buurt"]).groupby(["street", "buurt"]).size()
+    if pairs.empty:
+        return pd.Series(dtype=object)
+    best = pairs.reset_index(name="n").sort_values(["street", "n", "buurt"],
+                                                   ascending=[True, False, True])
+    return best.drop_duplicates("street").set_index("street")["buurt"]

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.path import Path as MplPath
 
-from charts.data import DEFAULT_TZ, day_number, day_to_date, prepare
+from charts.data import DEFAULT_TZ, day_number, day_to_date, main_buurt, prepare
 from charts.text import N_
 
 __all__ = [
@@ -796,15 +796,6 @@ def _make_forecast(
     )
 
 
-def _street_buurt(df: pd.DataFrame) -> pd.Series:
-    pairs = df.dropna(subset=["street", "buurt"]).groupby(["street", "buurt"]).size()
-    if pairs.empty:
-        return pd.Series(dtype=object)
-    best = pairs.reset_index(name="n").sort_values(["street", "n", "buurt"],
-                                                   ascending=[True, False, True])
-    return best.drop_duplicates("street").set_index("street")["buurt"]
-
-
 def forecasts(
     incidents: pd.DataFrame,
     as_of: date,
@@ -826,7 +817,7 @@ def forecasts(
     wanted = [n_win - lag for lag in lags]
     keep_from = max(0, min(wanted) - params.max_fit_windows - 1)
     rep = _replay(df, end_day, params, grid, spaces, keep_from, {w for w in wanted if w >= 0})
-    street_buurt = _street_buurt(df)
+    street_buurt = main_buurt(df)
     out: dict[int, Forecast] = {}
     previous: _Fitted | None = None
     for k in sorted({max(k, 0) for k in wanted}):
