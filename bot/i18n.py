@@ -161,6 +161,12 @@ def format_datetime(value: datetime, fmt: str = "medium") -> str:
     )
 
 
+def format_moment(value: datetime) -> str:
+    """A meeting moment: the full date and the short local time (no seconds, no zone)."""
+    return _("{date}, {time}").format(date=format_date(value, "full"),
+                                      time=format_time(value, "short"))
+
+
 def format_time(value: datetime, fmt: str = "short") -> str:
     local = to_local(value)
     return babel_dates.format_time(local, format=fmt, tzinfo=local.tzinfo, locale=babel_locale())

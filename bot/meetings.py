@@ -185,6 +185,15 @@ class MeetingService(ProjectService):
         upcoming = await self.meetings.upcoming(project_id, now, 1)
         return upcoming[0] if upcoming else recent
 
+    async def link_new_action(self, project_id: int, action_id: int) -> Meeting | None:
+        """An action registered on a meeting's day belongs to that meeting."""
+        day = self.today()
+        start = local_moment(day, time(0), self.tz)
+        meeting = await self.meetings.on_local_date(project_id, start, start + timedelta(days=1))
+        if meeting is not None:
+            await self.meetings.link_action(action_id, meeting.id)
+        return meeting
+
     # -- during and after ----------------------------------------------------------------
 
     async def note(self, user_id: int, project_id: int, chat: ChatKind, kind: str,
@@ -286,7 +295,8 @@ class MeetingService(ProjectService):
         end = meeting.starts_at + timedelta(days=2)
         today = meeting.starts_at.astimezone(self.tz).date()
         actions = await self.repos.actions.all(project_id)
-        new = [a for a in actions if start <= a.created_at <= end]
+        new = [a for a in actions if a.meeting_id == meeting.id
+               or start <= a.created_at <= end]
         updated = [a for a in actions if a not in new and start <= a.updated_at <= end]
 
         def decisions(kind: str) -> tuple[Decision, ...]:

@@ -273,6 +273,7 @@ async def _save(update: Update, context: WijkContext, project_id: int, draft: Dr
     assert user is not None
     access = await get_access(update, context)
     action, hints = await context.actions.create(user.id, project_id, draft, access.chat_kind)
+    await context.meetings.link_new_action(project_id, action.id)
     lines = [_("Action <b>{code}</b> registered.").format(code=action.code)]
     lines += ["⚠️ " + _(hint) for hint in hints]
     await reply(update, "\n".join(lines))

@@ -25,7 +25,7 @@ from bot.context import WijkApp, WijkContext
 from bot.effects import EffectService
 from bot.errors import UserError
 from bot.goals import GoalService
-from bot.i18n import N_, _, format_datetime, get_locale, use_locale
+from bot.i18n import N_, _, format_datetime, format_moment, get_locale, use_locale
 from bot.meeting_docs import (
     agenda_docx,
     agenda_messages,
@@ -61,7 +61,7 @@ def _schedule_lines(meetings: list[Meeting]) -> list[str]:
     lines = [_("<b>Next meetings</b>")]
     for m in meetings:
         lines.append(_("• {when} — pack and draft agenda: {post}").format(
-            when=format_datetime(m.starts_at, "full"), post=format_datetime(m.post_at, "short")))
+            when=format_moment(m.starts_at), post=format_datetime(m.post_at, "short")))
     if not meetings:
         lines.append(_("none planned"))
     return lines
@@ -273,7 +273,7 @@ async def post_meeting(context: WijkContext, meeting_id: int) -> bool:
             await context.bot.send_message(
                 schedule.chat_id,
                 _("📅 <b>Operational meeting {when}</b>: the steering information and the "
-                  "draft agenda.").format(when=esc(format_datetime(meeting.starts_at, "full"))),
+                  "draft agenda.").format(when=esc(format_moment(meeting.starts_at))),
                 parse_mode=ParseMode.HTML)
             await send_agenda(context, schedule.chat_id, meeting.project_id, meeting,
                               with_pack=True)

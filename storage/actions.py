@@ -89,6 +89,7 @@ class Action:
     created_at: datetime
     updated_at: datetime
     version: int
+    meeting_id: int | None = None
     partners: tuple[ActionPartner, ...] = ()
     results: tuple[ActionResult, ...] = ()
 
@@ -274,7 +275,8 @@ class ActionRepository:
             capacity=row["capacity"], notes=row["notes"],
             expected_effect=_d(row["expected_effect"]), created_by=row["created_by"],
             created_at=_t(row["created_at"]), updated_at=_t(row["updated_at"]),
-            version=row["version"], partners=partners, results=results,
+            version=row["version"], meeting_id=row["meeting_id"], partners=partners,
+            results=results,
         )
 
     async def _load(self, rows: list[Row], *, with_results: bool = True) -> list[Action]:

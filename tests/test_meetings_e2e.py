@@ -47,7 +47,7 @@ async def test_schedule_post_once_and_restart(app, people, botapi, clock, settin
     leader, warden, police, group = await operational_group(people, botapi)
     # Monday 23 Nov 2026, 10:00 local: meetings every other Monday from 7 December.
     reply = await leader.say("/meeting every 2 weeks monday 10:00 from 7-12-2026", group)
-    assert "Monday, December 7, 2026" in reply["text"]
+    assert "Monday, December 7, 2026, 10:00" in reply["text"]
     await warden.say("/action | extra avondronde | wardens | wk 49")  # due before the meeting
     await botapi.next_message(warden.id)
     await leader.say("/goal max 120 2027")
@@ -82,6 +82,18 @@ async def test_schedule_post_once_and_restart(app, people, botapi, clock, settin
     await asyncio.sleep(0.2)
     await botapi.settle()
     assert len(posts(botapi, mark)) == len(sent)
+
+    # An action agreed on the meeting's day is linked to the meeting and in its minutes.
+    clock.set(first.starts_at + timedelta(minutes=30))
+    botapi.drain(GROUP)
+    registered = await police.say("/action | buurtpreventie-wandeling | police | wk 50", group)
+    assert "A2" in registered["text"], registered["text"]
+    [project] = await app.bot_data.repos.projects.list_all()
+    agreed = await app.bot_data.repos.actions.by_number(project.id, 2)
+    assert agreed is not None and agreed.meeting_id == first.id
+    minutes = await leader.say("/minutes", group)
+    assert "A2" in minutes["text"] or "buurtpreventie-wandeling" in minutes["text"]
+    clock.set(first.post_at)
 
     # Check-ins the day before go only to the partner with a due action.
     clock.set(first.checkin_at)
