@@ -25,7 +25,7 @@ from bot.meetings import MeetingService
 from bot.menus import register_menus
 from bot.partnership import PartnershipService
 from bot.settings import Settings
-from handlers import meetings, reminders
+from handlers import meetings, region, reminders
 from storage.db import Database
 from storage.repositories import Repositories
 
@@ -80,6 +80,7 @@ async def _post_init(app: WijkApp) -> None:
     data.meetings = MeetingService(data.repos, data.clock, data.settings.tz)
     reminders.schedule(app)
     meetings.schedule(app)
+    region.schedule(app)
     try:
         await register_menus(app.bot, data.settings.language)
     except TelegramError:

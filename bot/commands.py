@@ -55,6 +55,7 @@ class Cmd:
     MINUTES = ("verslag", "minutes")
     EFFECT = ("effect",)
     GOAL = ("doel", "goal")
+    REGION = ("regio", "region")
 
 
 class CB:
@@ -153,6 +154,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(Cmd.GOAL, Permission.MANAGE_MEETINGS, N_("the project's goal, tracked in "
                                                           "every pack"),
                 N_("[max 120 2027 | incidence 8]")),
+    CommandSpec(Cmd.REGION, Permission.VIEW_REGION,
+                N_("the region's tactical summary; a project leader sets the region"),
+                N_("[region name]")),
     CommandSpec(Cmd.BURGLARY, Permission.REGISTER_INCIDENT, N_("register a burglary"),
                 N_("[street | time | attempt | modus operandi]")),
     CommandSpec(Cmd.LANGUAGE, Permission.SET_LANGUAGE, N_("switch language (Nederlands/English)"),

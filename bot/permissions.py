@@ -51,6 +51,7 @@ class Permission(StrEnum):
     MANAGE_MEETINGS = "manage_meetings"    # schedule, attendance (the chair)
     RECORD_NOTES = "record_notes"          # decisions, escalations, tactical points
     VIEW_AGENDA = "view_agenda"            # draft agenda, minutes, effect reviews
+    VIEW_REGION = "view_region"            # the tactical summary of the region
 
 
 _EVERYONE: frozenset[Role | None] = frozenset([None, *Role])
@@ -100,6 +101,9 @@ _RULES: dict[Permission, tuple[frozenset[Role | None], frozenset[ChatKind]]] = {
     Permission.MANAGE_MEETINGS: (_LEADER, _WORK_CHATS),
     Permission.RECORD_NOTES: (_WORKERS, _WORK_CHATS),
     Permission.VIEW_AGENDA: (_MEMBERS, _WORK_CHATS),
+    # The tactical working group: project leaders and analysts, in a private chat.
+    Permission.VIEW_REGION: (frozenset({Role.PROJECTLEIDER, Role.ANALIST}),
+                             frozenset({ChatKind.PRIVATE})),
 }
 
 

@@ -22,6 +22,7 @@ from handlers import (
     meetings,
     overviews,
     project,
+    region,
     reminders,
     reporting,
     start,
@@ -51,5 +52,6 @@ def register_all(app: WijkApp) -> None:
     export.register(app)
     steering.register(app)
     meetings.register(app)
+    region.register(app)
     # 4. Fallbacks (last in group 0) and the global error handler.
     errors.register(app)

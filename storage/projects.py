@@ -106,6 +106,40 @@ class ProjectRepository:
         )
         return _area(row) if row else None
 
+    # -- regions ---------------------------------------------------------------------------
+
+    async def join_region(self, project_id: int, name: str, now: datetime) -> int:
+        await self.db.execute(
+            "INSERT OR IGNORE INTO regions(name, created_at) VALUES (?, ?)", (name, utc_iso(now)))
+        region_id = int(await self.db.fetchval(
+            "SELECT id FROM regions WHERE name=? COLLATE NOCASE", (name,)))
+        await self.db.execute("UPDATE projects SET region_id=? WHERE id=?",
+                              (region_id, project_id))
+        return region_id
+
+    async def region_of(self, project_id: int) -> Row | None:
+        return await self.db.fetchone(
+            "SELECT r.* FROM regions r JOIN projects p ON p.region_id = r.id WHERE p.id=?",
+            (project_id,))
+
+    async def region_projects(self, region_id: int) -> list[Project]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM projects WHERE region_id=? ORDER BY municipality COLLATE NOCASE",
+            (region_id,))
+        return [_project(r) for r in rows]
+
+    async def regions(self) -> list[Row]:
+        return await self.db.fetchall("SELECT * FROM regions ORDER BY name")
+
+    async def claim_tactical(self, region_id: int, user_id: int, period: str,
+                             now: datetime) -> bool:
+        changed = await self.db.execute(
+            "INSERT OR IGNORE INTO tactical_sent(region_id, user_id, period, sent_at)"
+            " VALUES (?, ?, ?, ?)", (region_id, user_id, period, utc_iso(now)))
+        return changed > 0
+
+    # -- goals -------------------------------------------------------------------------------
+
     async def goal(self, project_id: int) -> Row | None:
         return await self.db.fetchone("SELECT * FROM project_goals WHERE project_id=?",
                                       (project_id,))

@@ -1,0 +1,103 @@
+"""``/regio`` (``/region``): join a region (project leader) or receive its tactical summary;
+and the bimonthly job that sends the summary to the project leaders of every region."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import time
+
+from telegram import InputFile, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import CommandHandler
+
+from bot.access import Access
+from bot.commands import Cmd
+from bot.context import WijkApp, WijkContext
+from bot.i18n import _, get_locale, use_locale
+from bot.permissions import Permission
+from bot.tactical import TacticalService
+from bot.tactical_docs import summary_chart, summary_docx, summary_filename, summary_messages
+from handlers.common import command_text, esc, guard, reply
+from storage.models import Role
+
+log = logging.getLogger(__name__)
+JOB = "tactical-bimonthly"
+
+
+def service(context: WijkContext) -> TacticalService:
+    return TacticalService(context.repos, context.clock, context.settings.tz)
+
+
+async def send_summary(context: WijkContext, chat_id: int, region_id: int,
+                       language: str) -> None:
+    summary = await service(context).summary(region_id, language)
+    with use_locale(language):
+        chart, document = await asyncio.gather(
+            asyncio.to_thread(summary_chart, summary, language),
+            asyncio.to_thread(summary_docx, summary, language))
+        for part in summary_messages(summary, language):
+            await context.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML)
+        await context.bot.send_photo(chat_id, chart)
+        await context.bot.send_document(chat_id, InputFile(
+            document, filename=summary_filename(summary.region, summary.generated_at,
+                                                language)))
+
+
+async def region_command(update: Update, context: WijkContext) -> None:
+    if command_text(update):
+        await _join(update, context)
+    else:
+        await _show(update, context)
+
+
+@guard(Permission.MANAGE_MEETINGS)
+async def _join(update: Update, context: WijkContext, access: Access) -> None:
+    assert access.project_id is not None and access.user_id is not None
+    region_id = await service(context).join(access.user_id, access.project_id,
+                                            access.chat_kind, command_text(update))
+    projects = await context.repos.projects.region_projects(region_id)
+    await reply(update, _("This project is now part of the region, with: {projects}.").format(
+        projects=esc(", ".join(p.municipality for p in projects))))
+
+
+@guard(Permission.VIEW_REGION)
+async def _show(update: Update, context: WijkContext, access: Access) -> None:
+    assert access.project_id is not None and access.user_id is not None
+    region_id = await service(context).region(access.user_id, access.project_id,
+                                              access.chat_kind)
+    await send_summary(context, access.chat_id, region_id, get_locale())
+
+
+async def bimonthly(context: WijkContext) -> None:
+    """On the first of every other month: the summary to each region's project leaders."""
+    today = context.clock.now().astimezone(context.settings.tz).date()
+    if today.month % 2 == 0:
+        return
+    period = f"{today.year}-{today.month:02d}"
+    repos = context.repos
+    for region in await repos.projects.regions():
+        for project in await repos.projects.region_projects(region["id"]):
+            for leader in await repos.members.with_role(project.id, Role.PROJECTLEIDER):
+                if not await repos.projects.claim_tactical(region["id"], leader.user_id,
+                                                           period, context.clock.now()):
+                    continue
+                user = await repos.users.get(leader.user_id)
+                language = (user.language or user.telegram_language if user else None) \
+                    or context.settings.language
+                try:
+                    await send_summary(context, leader.user_id, region["id"],
+                                       language if language in ("nl", "en") else "nl")
+                except TelegramError:
+                    log.warning("tactical summary to %s failed", leader.user_id, exc_info=True)
+
+
+def schedule(app: WijkApp) -> None:
+    assert app.job_queue is not None and app.bot_data.settings is not None
+    app.job_queue.run_monthly(bimonthly, when=time(9, 0, tzinfo=app.bot_data.settings.tz),
+                              day=1, name=JOB)
+
+
+def register(app: WijkApp) -> None:
+    app.add_handler(CommandHandler(Cmd.REGION, region_command))
