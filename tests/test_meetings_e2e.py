@@ -51,6 +51,7 @@ async def test_schedule_post_once_and_restart(app, people, botapi, clock, settin
     await warden.say("/action | extra avondronde | wardens | wk 49")  # due before the meeting
     await botapi.next_message(warden.id)
     await leader.say("/goal max 120 2027")
+    await leader.say("/burglary Dorpsstraat 3 | 22-11 21:30 | attempt")  # data for the pack
     await warden.say("/decision extra rondes ook in het weekend", group)
     await police.say("/escalation camerabeelden sneller delen", group)
     await botapi.settle()
@@ -65,6 +66,8 @@ async def test_schedule_post_once_and_restart(app, people, botapi, clock, settin
     await job.run(app)
     await botapi.settle()
     sent = posts(botapi, mark)
+    [charts] = [c for c in botapi.calls[mark:] if c.method == "sendMediaGroup"]
+    assert charts.params["chat_id"] == GROUP and len(charts.params["media"]) == 6
     texts = "\n".join(c.params.get("text", "") for c in sent)
     assert "Operational meeting" in texts
     assert "extra rondes ook in het weekend" in texts          # decision → item 6
@@ -158,3 +161,31 @@ async def test_bad_schedules_and_rights(app, people, botapi, clock) -> None:
     assert upcoming[0].starts_at == datetime(2026, 12, 8, 13, 0, tzinfo=UTC)
     assert all(m.starts_at.date().isoformat() != "2026-12-21" for m in upcoming)
     assert timedelta(0) < upcoming[0].starts_at - upcoming[0].post_at
+
+
+async def test_attendance_buttons_and_effect_command(app, people, botapi, clock) -> None:
+    leader, warden, police, group = await operational_group(people, botapi)
+    await leader.say("/meeting every 2 weeks monday 10:00 from 7-12-2026", group)
+    clock.set(datetime(2026, 12, 7, 9, 30, tzinfo=UTC))  # during the meeting
+    botapi.drain(GROUP)
+    sheet = await leader.say("/attendance", group)
+    police_button = button(botapi, sheet, label="Politie Oost")
+    edited = await leader.press_and_read(sheet, police_button)
+    assert any(t.startswith("✅") and t.endswith("Politie Oost")
+               for t in botapi.button_texts(edited))
+    refused = await warden.say("/attendance", group)
+    assert "project leader" in refused["text"]
+    [project] = await app.bot_data.repos.projects.list_all()
+    meeting = await app.bot_data.meetings.current(project.id)
+    assert meeting is not None
+    present = await app.bot_data.repos.meetings.attendance(meeting.id)
+    assert list(present.values()) == [True]
+    minutes = await leader.say("/minutes", group)
+    assert "✅ Politie Oost" in minutes["text"]
+    # /effect: an action needs an area and a period for a review.
+    await warden.say("/action | flyers | wardens | wk 49")
+    await botapi.next_message(warden.id)
+    answer = await warden.say("/effect A1")
+    assert "needs an area" in answer["text"]
+    unknown = await warden.say("/effect A9")
+    assert "no action A9" in unknown["text"]
