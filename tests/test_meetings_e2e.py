@@ -117,8 +117,31 @@ async def test_restart_before_and_after_the_post(tmp_path, people, botapi, clock
         leader, warden, police, group = await operational_group(people, botapi)
         await leader.say("/meeting every 2 weeks monday 10:00 from 7-12-2026", group)
         await botapi.settle()
+    # Restarted before the moment: the job is rebuilt from the database and posts once.
+    app = build_application(settings, clock=clock)
+    app.bot_data.reminder_catch_up_s = 0.1
+    async with run_application(app):
+        await asyncio.sleep(0.3)
+        [project] = await app.bot_data.repos.projects.list_all()
+        [first] = (await app.bot_data.repos.meetings.upcoming(project.id, START))[:1]
+        [job] = app.job_queue.get_jobs_by_name(job_name("post", first.id))
+        assert job.next_t == first.post_at
+        clock.set(first.post_at)
+        mark = botapi.mark()
+        await job.run(app)
+        await job.run(app)
+        await botapi.settle()
+        assert len([c for c in posts(botapi, mark)
+                    if "Operational meeting" in c.params.get("text", "")]) == 1
+    # A second project schedule (another rhythm) to check the catch-up path below.
+    clock.set(START)
+    app = build_application(settings, clock=clock)
+    app.bot_data.reminder_catch_up_s = None
+    async with run_application(app):
+        await leader.say("/meeting every 2 weeks monday 10:00 from 14-12-2026", group)
+        await botapi.settle()
     # Down when the post was due (Thursday 09:00); back on Friday: it posts once.
-    clock.set(datetime(2026, 12, 4, 7, 0, tzinfo=UTC))
+    clock.set(datetime(2026, 12, 11, 7, 0, tzinfo=UTC))
     mark = botapi.mark()
     for _restart in range(2):
         app = build_application(settings, clock=clock)
@@ -130,7 +153,7 @@ async def test_restart_before_and_after_the_post(tmp_path, people, botapi, clock
                c.params.get("text", "")]
     assert len(headers) == 1
     # After the meeting has passed nothing is posted for it any more.
-    clock.set(datetime(2026, 12, 8, 7, 0, tzinfo=UTC))
+    clock.set(datetime(2026, 12, 15, 7, 0, tzinfo=UTC))
     mark = botapi.mark()
     app = build_application(settings, clock=clock)
     app.bot_data.reminder_catch_up_s = 0.1
