@@ -35,7 +35,7 @@ from bot.meeting_docs import (
 )
 from bot.permissions import Permission
 from charts.effect import effect_sentence
-from charts.pack import key_points_text
+from charts.pack import SteeringPack, key_points_text
 from handlers.common import (
     command_name,
     command_text,
@@ -85,7 +85,8 @@ async def meeting_command(update: Update, context: WijkContext, access: Access) 
 # -- agenda and minutes ------------------------------------------------------------------
 
 
-async def _analysis(context: WijkContext, project_id: int) -> tuple[list[str], object | None]:
+async def _analysis(context: WijkContext,
+                    project_id: int) -> tuple[list[str], SteeringPack | None]:
     """Key points (and the pack) of the steering information, if there is incident data."""
     try:
         pack = await context.incidents.steering(project_id, context.incidents.today(),
@@ -107,7 +108,7 @@ async def send_agenda(context: WijkContext, chat_id: int, project_id: int, meeti
         agenda = replace(agenda, goal=" ".join(goals))
     if with_pack and pack is not None:
         media = [InputMediaPhoto(png, caption=caption[:1024], filename=name)
-                 for name, png, caption in pack.figures]  # type: ignore[attr-defined]
+                 for name, png, caption in pack.figures]
         for start in range(0, len(media), 10):
             await context.bot.send_media_group(chat_id, media[start:start + 10])
     for part in agenda_messages(agenda, get_locale()):
