@@ -168,27 +168,6 @@ def open_page_text(page: OpenPage) -> str:
     return "\n".join(lines)
 
 
-def open_lines(groups: Sequence[tuple[str, Sequence[tuple[Action, int]]]],
-               today: date) -> list[str]:
-    total = sum(len(items) for _name, items in groups)
-    lines = [ngettext("<b>{count} outstanding action</b>", "<b>{count} outstanding actions</b>",
-                      total).format(count=format_number(total))]
-    for name, items in groups:
-        overdue = sum(1 for _a, weeks in items if weeks)
-        lines.append("")
-        heading = esc(name) if name else _("no responsible partner")
-        counts = ngettext("{count} open", "{count} open", len(items)).format(
-            count=format_number(len(items)))
-        if overdue:
-            counts += ", " + ngettext("{count} overdue", "{count} overdue", overdue).format(
-                count=format_number(overdue))
-        lines.append(f"<b>{heading}</b> ({counts})")
-        lines.extend(action_line(action, today, overdue=weeks) for action, weeks in items)
-    if not total:
-        lines.append(_("Nothing outstanding."))
-    return lines
-
-
 def status_lines(report: StatusReport, project: str) -> list[str]:
     lines = [_("<b>Status of {project}</b> (done since {since})").format(
         project=esc(project), since=esc(report.since.strftime("%d-%m")))]

@@ -9,7 +9,6 @@ edits are detected with the action's version, so nobody silently overwrites anot
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -17,6 +16,8 @@ from bot.errors import UserError
 from bot.export import ExportRow
 from bot.i18n import N_
 from bot.interventions import TARGETS, TYPES
+from bot.labels import word_key
+from bot.partnership import find_partner
 from bot.periods import Period, parse_period, parse_week_or_date, week_of, weeks_overdue
 from bot.permissions import ChatKind, Permission, can
 from bot.quantities import parse_quantity
@@ -186,13 +187,10 @@ class ActionService(ProjectService):
 
     async def find_partners(self, project_id: int, text: str) -> list[Partner]:
         """Partners separated by “,”, “+” or “&”: ``stadstoezicht + politie``."""
-        from bot.partnership import PartnershipService
-
-        finder = PartnershipService(self.repos, self.clock)
         names = [n for n in re.split(r"[,+&]", text) if n.strip()]
         found: list[Partner] = []
         for name in names:
-            partner = await finder.find_partner(project_id, name)
+            partner = await find_partner(self.repos, project_id, name)
             if partner not in found:
                 found.append(partner)
         return found
@@ -335,8 +333,6 @@ class ActionService(ProjectService):
     async def edit(self, user_id: int, project_id: int, code: str, field_word: str,
                    value: str, chat: ChatKind) -> Action:
         """``/wijzig A12 <field> <value>``."""
-        from bot.labels import word_key
-
         field_name = FIELD_WORDS.get(word_key(field_word))
         if field_name is None:
             raise UserError(N_("Unknown field “{field}”."), field=field_word)
@@ -357,17 +353,13 @@ class ActionService(ProjectService):
         elif field_name == "expected_effect":
             changes = {"expected_effect": parse_week_or_date(value, self.today())}
         elif field_name == "type":
-            from bot.labels import word_key as key
-
-            if key(value) not in TYPE_WORDS:
+            if word_key(value) not in TYPE_WORDS:
                 raise UserError(N_("Unknown type “{value}”."), value=value)
-            changes = {"type": TYPE_WORDS[key(value)]}
+            changes = {"type": TYPE_WORDS[word_key(value)]}
         elif field_name == "target":
-            from bot.labels import word_key as key
-
-            if key(value) not in TARGET_WORDS:
+            if word_key(value) not in TARGET_WORDS:
                 raise UserError(N_("Unknown target “{value}”."), value=value)
-            changes = {"target": TARGET_WORDS[key(value)]}
+            changes = {"target": TARGET_WORDS[word_key(value)]}
         else:
             limit = MAX_WHAT if field_name == "what" else MAX_TEXT
             changes = {field_name: clean_text(value, what=N_("text"), limit=limit,
@@ -394,21 +386,6 @@ class ActionService(ProjectService):
         action = await self.load(project_id, code)
         return action, await self.repos.actions.history(action.id)
 
-    async def open_by_partner(
-        self, user_id: int, project_id: int, chat: ChatKind, partner_text: str | None = None
-    ) -> list[tuple[str, list[tuple[Action, int]]]]:
-        """Outstanding actions grouped by partner, overdue first (most overdue first)."""
-        await self.member(user_id, project_id, Permission.VIEW_ACTIONS, chat)
-        only: Partner | None = None
-        if partner_text:
-            from bot.partnership import PartnershipService
-
-            only = await PartnershipService(self.repos, self.clock).find_partner(
-                project_id, partner_text)
-        actions = await self.repos.actions.open_actions(project_id,
-                                                        only.id if only else None)
-        return self.group_open(actions, self.today(), only)
-
     async def open_page(self, user_id: int, project_id: int, chat: ChatKind, *,
                         partner_text: str | None = None, page: int = 0,
                         page_size: int = 30) -> OpenPage:
@@ -420,10 +397,7 @@ class ActionService(ProjectService):
         await self.member(user_id, project_id, Permission.VIEW_ACTIONS, chat)
         partner_id = None
         if partner_text:
-            from bot.partnership import PartnershipService
-
-            partner_id = (await PartnershipService(self.repos, self.clock).find_partner(
-                project_id, partner_text)).id
+            partner_id = (await find_partner(self.repos, project_id, partner_text)).id
         today = self.today()
         counts = await self.repos.actions.open_counts(project_id, today, partner_id)
         total = sum(int(c["open"]) for c in counts)
@@ -444,24 +418,6 @@ class ActionService(ProjectService):
                               today),
             ) for r in rows),
         )
-
-    @staticmethod
-    def group_open(actions: Sequence[Action], today: date, only: Partner | None = None,
-                   ) -> list[tuple[str, list[tuple[Action, int]]]]:
-        groups: dict[str, list[tuple[Action, int]]] = {}
-        for action in actions:
-            overdue = weeks_overdue(action.period_end, today)
-            owners = [p for p in action.partners if p.status == "open"]
-            if only is not None:
-                owners = [p for p in owners if p.partner_id == only.id]
-            for owner in owners:
-                groups.setdefault(owner.name, []).append((action, overdue))
-            if not action.partners:
-                groups.setdefault("", []).append((action, overdue))
-        for items in groups.values():
-            items.sort(key=lambda item: (-item[1], item[0].period_end or date.max,
-                                         item[0].number))
-        return sorted(groups.items(), key=lambda kv: (kv[0] == "", kv[0].casefold()))
 
     async def mine(self, user_id: int, project_id: int, chat: ChatKind) -> tuple[Member,
                                                                                   list[Action]]:

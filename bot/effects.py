@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
+import pandas as pd
+
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.incidents import IncidentService
@@ -23,28 +25,38 @@ class EffectService:
         self.repos = repos
         self.incidents = incidents
 
-    async def review(self, project_id: int, action: Action, as_of: date) -> EffectReview:
+    async def review(self, project_id: int, action: Action, as_of: date,
+                     frame: pd.DataFrame | None = None) -> EffectReview:
         if action.area_id is None or action.period_start is None or action.period_end is None:
             raise UserError(N_("{code} needs an area and a period for an effect review."),
                             code=action.code)
         area = await self.repos.projects.area(action.area_id)
         if area is None:
             raise UserError(N_("Unknown area."))
-        frame = await self.incidents.frame(project_id)
+        if frame is None:
+            frame = await self.incidents.frame(project_id)
         return await asyncio.to_thread(
             effect_review, frame, area_mask_column=_COLUMN[area.kind], area_values=[area.name],
             period_start=action.period_start, period_end=action.period_end,
             expected_effect=action.expected_effect, as_of=as_of, tz=str(self.incidents.tz))
 
-    async def sentences(self, project_id: int, as_of: date,
-                        language: str) -> dict[int, str]:
-        """For every executed action whose expected-effect moment has passed: its review."""
-        result: dict[int, str] = {}
+    async def reviews(self, project_id: int, as_of: date,
+                      frame: pd.DataFrame | None = None) -> list[tuple[Action, EffectReview]]:
+        """Every executed action with an area and period whose expected-effect moment has
+        passed, with its review (the incidents are read once)."""
+        if frame is None:
+            frame = await self.incidents.frame(project_id)
+        result = []
         for action in await self.repos.actions.all(project_id):
             executed = any(p.status == "done" for p in action.partners)
             moment = action.expected_effect or action.period_end
-            if not executed or action.area_id is None or moment is None or moment > as_of:
+            if not executed or action.area_id is None or action.period_start is None \
+                    or moment is None or moment > as_of:
                 continue
-            review = await self.review(project_id, action, as_of)
-            result[action.id] = effect_sentence(review, language)
+            result.append((action, await self.review(project_id, action, as_of, frame)))
         return result
+
+    async def sentences(self, project_id: int, as_of: date, language: str,
+                        frame: pd.DataFrame | None = None) -> dict[int, str]:
+        return {action.id: effect_sentence(review, language)
+                for action, review in await self.reviews(project_id, as_of, frame)}

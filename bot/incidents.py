@@ -234,13 +234,16 @@ class IncidentService(ProjectService):
         return frame
 
     async def steering(self, project_id: int, as_of: date, *, language: str,
-                       area: str | None = None, render: bool = True) -> SteeringPack:
+                       area: str | None = None, render: bool = True,
+                       frame: pd.DataFrame | None = None) -> SteeringPack:
+        """The pack; pass ``frame`` (the whole project's incidents) when the caller has it."""
         if area:
             found = await self.repos.projects.area_by_name(project_id, area)
             if found is None:
                 raise UserError(N_("Unknown area “{name}”."), name=area)
             area = found.name
-        frame = await self.frame(project_id, area)
+        if frame is None or area:
+            frame = await self.frame(project_id, area)
         if frame.empty:
             raise UserError(N_("There are no burglaries registered for this project yet. An "
                                "analyst can send me a police export (CSV or Excel)."))

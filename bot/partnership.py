@@ -70,6 +70,29 @@ def clean_name(value: str, *, what: Callable[[], str]) -> str:
     return name
 
 
+async def find_partner(repos: Repositories, project_id: int, text: str) -> Partner:
+    """A partner by exact name, or by kind or name fragment when that is unambiguous."""
+    text = " ".join(text.split())
+    partners = await repos.projects.partners(project_id)
+    exact = [p for p in partners if p.name.casefold() == text.casefold()]
+    if exact:
+        return exact[0]
+    kind = PARTNER_KIND_WORDS.get(word_key(text))
+    candidates = (
+        [p for p in partners if p.kind is kind]
+        if kind
+        else [p for p in partners if text.casefold() in p.name.casefold()]
+    )
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise UserError(N_("Unknown partner “{name}”. See /partner for the list."), name=text)
+    raise UserError(
+        N_("“{name}” matches several partners: {matches}. Use the full name."),
+        name=text, matches=", ".join(p.name for p in candidates),
+    )
+
+
 class PartnershipService:
     def __init__(
         self, repos: Repositories, clock: Clock, *, project_creators: frozenset[int] = frozenset()
@@ -195,26 +218,7 @@ class PartnershipService:
         return partner
 
     async def find_partner(self, project_id: int, text: str) -> Partner:
-        """A partner by exact name, or by kind or name fragment when that is unambiguous."""
-        text = " ".join(text.split())
-        partners = await self.repos.projects.partners(project_id)
-        exact = [p for p in partners if p.name.casefold() == text.casefold()]
-        if exact:
-            return exact[0]
-        kind = PARTNER_KIND_WORDS.get(word_key(text))
-        candidates = (
-            [p for p in partners if p.kind is kind]
-            if kind
-            else [p for p in partners if text.casefold() in p.name.casefold()]
-        )
-        if len(candidates) == 1:
-            return candidates[0]
-        if not candidates:
-            raise UserError(N_("Unknown partner “{name}”. See /partner for the list."), name=text)
-        raise UserError(
-            N_("“{name}” matches several partners: {matches}. Use the full name."),
-            name=text, matches=", ".join(p.name for p in candidates),
-        )
+        return await find_partner(self.repos, project_id, text)
 
     # -- invitations ---------------------------------------------------------------------
 

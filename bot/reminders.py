@@ -65,7 +65,7 @@ class ReminderService:
             if action is None:
                 continue
             user = await self.repos.users.get(row["user_id"])
-            claimed.append(Reminder(row["user_id"], user.language or user.telegram_language
+            claimed.append(Reminder(row["user_id"], user.preferred_language("") or None
                                     if user else None, action, row["partner_id"]))
         return claimed
 
@@ -92,7 +92,7 @@ class ReminderService:
                 if user is None or not await self.repos.actions.mark_digest(
                         project.id, leader.user_id, iso.year, iso.week, now):
                     continue
-                digests.append(Digest(leader.user_id, user.language or user.telegram_language,
+                digests.append(Digest(leader.user_id, user.preferred_language("") or None,
                                       project.id, project.name, overdue, iso.year, iso.week))
         return digests
 

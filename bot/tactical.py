@@ -5,9 +5,11 @@ incidence per 1,000 homes, actions per partner, open escalations, successes and 
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, datetime, timedelta
 
+import pandas as pd
+
+from bot.effects import EffectService
 from bot.errors import UserError
 from bot.goals import GoalService
 from bot.i18n import N_, ngettext
@@ -16,8 +18,7 @@ from bot.labels import word_key
 from bot.permissions import ChatKind, Permission
 from bot.services import ProjectService
 from bot.tactical_docs import MunicipalityRow, PartnerLine, RegionSummary
-from charts.effect import effect_review, effect_sentence
-from storage.models import AreaKind
+from charts.effect import effect_sentence
 
 PERIOD_DAYS = 61   # "every two months"
 
@@ -95,23 +96,10 @@ class TacticalService(ProjectService):
             successes=tuple(successes), bottlenecks=tuple(bottlenecks),
         )
 
-    async def _successes(self, project_id: int, frame: object, today: date,
+    async def _successes(self, project_id: int, frame: pd.DataFrame, today: date,
                          language: str) -> list[str]:
         """Executed actions whose effect review shows significantly fewer burglaries."""
-        found: list[str] = []
-        for action in await self.repos.actions.all(project_id):
-            moment = action.expected_effect or action.period_end
-            if not any(p.status == "done" for p in action.partners) or moment is None \
-                    or moment > today or action.area_id is None:
-                continue
-            area = await self.repos.projects.area(action.area_id)
-            if area is None or action.period_start is None or action.period_end is None:
-                continue
-            column = {AreaKind.BUURT: "buurt", AreaKind.WIJK: "wijk"}.get(area.kind, "street")
-            review = await asyncio.to_thread(
-                effect_review, frame, area_mask_column=column, area_values=[area.name],
-                period_start=action.period_start, period_end=action.period_end,
-                expected_effect=action.expected_effect, as_of=today, tz=str(self.tz))
-            if review.verdict == "fewer":
-                found.append(f"{action.code} {action.what}: {effect_sentence(review, language)}")
-        return found
+        effects = EffectService(self.repos, IncidentService(self.repos, self.clock, self.tz))
+        return [f"{action.code} {action.what}: {effect_sentence(review, language)}"
+                for action, review in await effects.reviews(project_id, today, frame)
+                if review.verdict == "fewer"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -213,10 +213,18 @@ async def _show(update: Update, context: WijkContext, access: Access) -> None:
     await send_card(update, context, action, history=history)
 
 
+def card_buttons(action: Action) -> InlineKeyboardMarkup:
+    data = f"{action.id}:{action.version}"
+    return keyboard([
+        [(_("✅ Done"), f"{CB.ACTION_CARD}:done:{data}"),
+         (_("➕ Result"), f"{CB.ACTION_CARD}:res:{data}")],
+        [(_("⏭ Postpone 1 week"), f"{CB.ACTION_CARD}:post:{data}"),
+         (_("✖️ Not done"), f"{CB.ACTION_CARD}:nd:{data}")],
+    ])
+
+
 async def send_card(update: Update, context: WijkContext, action: Action, *,
                     history: Any = (), edit: bool = False) -> None:
-    from handlers.reporting import card_buttons
-
     text = card(action, context.actions.today(), history)
     text += "\n\n" + _("<i>Reply to this card to add a result.</i>")
     if edit:

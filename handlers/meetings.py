@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+import pandas as pd
 from telegram import InputFile, InputMediaPhoto, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
@@ -36,6 +37,7 @@ from bot.meeting_docs import (
 from bot.permissions import Permission
 from charts.effect import effect_sentence
 from charts.pack import SteeringPack, key_points_text
+from handlers.actions import card_buttons
 from handlers.common import (
     command_name,
     command_text,
@@ -47,8 +49,8 @@ from handlers.common import (
     reply_usage,
     usage,
 )
-from handlers.reporting import card_buttons
 from storage.meetings import Meeting
+from storage.models import Role, User
 
 log = logging.getLogger(__name__)
 CATCH_UP_S = 2.0
@@ -85,12 +87,12 @@ async def meeting_command(update: Update, context: WijkContext, access: Access) 
 # -- agenda and minutes ------------------------------------------------------------------
 
 
-async def _analysis(context: WijkContext,
-                    project_id: int) -> tuple[list[str], SteeringPack | None]:
+async def _analysis(context: WijkContext, project_id: int,
+                    frame: pd.DataFrame) -> tuple[list[str], SteeringPack | None]:
     """Key points (and the pack) of the steering information, if there is incident data."""
     try:
         pack = await context.incidents.steering(project_id, context.incidents.today(),
-                                                language=get_locale())
+                                                language=get_locale(), frame=frame)
     except UserError:
         return [], None
     return key_points_text(pack, get_locale()), pack
@@ -98,12 +100,13 @@ async def _analysis(context: WijkContext,
 
 async def send_agenda(context: WijkContext, chat_id: int, project_id: int, meeting: Meeting,
                       *, with_pack: bool) -> None:
-    points, pack = await _analysis(context, project_id)
+    frame = await context.incidents.frame(project_id)  # read once for pack, effects, goals
+    today = context.incidents.today()
+    points, pack = await _analysis(context, project_id, frame)
     effects = await EffectService(context.repos, context.incidents).sentences(
-        project_id, context.incidents.today(), get_locale())
+        project_id, today, get_locale(), frame)
     agenda = await context.meetings.agenda(project_id, meeting, points, effects)
-    goals = await GoalService(context.repos, context.clock).lines(
-        project_id, await context.incidents.frame(project_id), context.incidents.today())
+    goals = await GoalService(context.repos, context.clock).lines(project_id, frame, today)
     if goals:
         agenda = replace(agenda, goal=" ".join(goals))
     if with_pack and pack is not None:
@@ -297,6 +300,14 @@ async def send_checkins(context: WijkContext, meeting_id: int) -> int:
     if not await repos.meetings.claim(meeting_id, "checkin", now):
         return 0
     day = meeting.starts_at.astimezone(context.settings.tz).date()
+    # Who may be asked, per partner: members who work on actions and take reminders.
+    askable: dict[int, list[User]] = {}
+    for member in await repos.members.for_project(meeting.project_id):
+        user = await repos.users.get(member.user_id)
+        if member.role is Role.MEELEZER or user is None \
+                or await repos.users.reminders_paused(member.user_id):
+            continue
+        askable.setdefault(member.partner_id, []).append(user)
     sent = 0
     for action in await repos.actions.open_actions(meeting.project_id):
         if action.period_end is None or action.period_end > day:
@@ -304,26 +315,20 @@ async def send_checkins(context: WijkContext, meeting_id: int) -> int:
         for owner in action.partners:
             if owner.status != "open":
                 continue
-            for member in await repos.members.for_project(meeting.project_id):
-                if member.partner_id != owner.partner_id or member.role.value == "meelezer":
-                    continue
-                user = await repos.users.get(member.user_id)
-                if user is None or await repos.users.reminders_paused(member.user_id):
-                    continue
-                with use_locale(user.language or user.telegram_language
-                                or context.settings.language):
+            for user in askable.get(owner.partner_id, []):
+                with use_locale(user.preferred_language(context.settings.language)):
                     text = _("🗓 Tomorrow's meeting ({when}): anything to report on <b>{code}"
                              "</b> — {what}?").format(
                         when=esc(format_datetime(meeting.starts_at, "short")),
                         code=action.code, what=esc(action.what))
                     markup = card_buttons(action)
                 try:
-                    await context.bot.send_message(member.user_id, text,
+                    await context.bot.send_message(user.id, text,
                                                    parse_mode=ParseMode.HTML,
                                                    reply_markup=markup)
                     sent += 1
                 except TelegramError:
-                    log.info("check-in to %s failed", member.user_id)
+                    log.info("check-in to %s failed", user.id)
     return sent
 
 

@@ -84,8 +84,8 @@ async def bimonthly(context: WijkContext) -> None:
                                                            period, context.clock.now()):
                     continue
                 user = await repos.users.get(leader.user_id)
-                language = (user.language or user.telegram_language if user else None) \
-                    or context.settings.language
+                language = (user.preferred_language(context.settings.language) if user
+                            else context.settings.language)
                 try:
                     await send_summary(context, leader.user_id, region["id"],
                                        language if language in ("nl", "en") else "nl")

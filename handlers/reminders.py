@@ -9,9 +9,11 @@ anything that fell due while the bot was down.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import time
+from functools import partial
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -23,8 +25,17 @@ from bot.context import WijkApp, WijkContext
 from bot.i18n import _, use_locale
 from bot.permissions import Permission
 from bot.reminders import ReminderService, by_partner
-from handlers.common import command_text, edit_or_reply, esc, guard, keyboard, reply, reply_usage
-from handlers.reporting import card_buttons
+from handlers.actions import card_buttons
+from handlers.common import (
+    command_text,
+    edit_or_reply,
+    esc,
+    guard,
+    keyboard,
+    reply,
+    reply_usage,
+    split_pages,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +46,26 @@ JOB_CATCH_UP = "reminders-catch-up"
 
 def service(context: WijkContext) -> ReminderService:
     return ReminderService(context.repos, context.clock, context.actions.today)
+
+
+async def _deliver(context: WijkContext, user_id: int, parts: list[str],
+                   markup: InlineKeyboardMarkup | None,
+                   release: Callable[[], Awaitable[None]]) -> bool:
+    """Send a claimed message; release the claim on a transient failure so a later run
+    retries it. A user who blocked the bot is not retried."""
+    try:
+        for index, part in enumerate(parts):
+            await context.bot.send_message(user_id, part, parse_mode=ParseMode.HTML,
+                                           reply_markup=markup if index == len(parts) - 1
+                                           else None)
+    except Forbidden:
+        log.info("user %s blocked the bot; message dropped", user_id)
+        return False
+    except TelegramError:
+        log.warning("message to %s failed; will retry", user_id, exc_info=True)
+        await release()
+        return False
+    return True
 
 
 async def send_reminders(context: WijkContext) -> int:
@@ -48,15 +79,8 @@ async def send_reminders(context: WijkContext) -> int:
                      "or reply to this message with a result.").format(
                 code=reminder.action.code) + "\n\n" + card(reminder.action, today)
             markup = card_buttons(reminder.action)
-        try:
-            await context.bot.send_message(reminder.user_id, text, parse_mode=ParseMode.HTML,
-                                           reply_markup=markup)
-            sent += 1
-        except Forbidden:
-            log.info("user %s blocked the bot; reminder dropped", reminder.user_id)
-        except TelegramError:
-            log.warning("reminder to %s failed; will retry", reminder.user_id, exc_info=True)
-            await reminders.release(reminder)
+        sent += await _deliver(context, reminder.user_id, [text], markup,
+                               partial(reminders.release, reminder))
     return sent
 
 
@@ -69,17 +93,11 @@ async def send_digests(context: WijkContext) -> int:
             lines = [_("📋 <b>{project}</b>: overdue actions this week").format(
                 project=esc(digest.project_name))]
             for partner, actions in by_partner(digest.overdue).items():
-                lines.append(f"\n<b>{esc(partner)}</b>")
+                lines += ["", f"<b>{esc(partner)}</b>"]
                 lines += [action_line(a, today) for a in actions]
-            text = "\n".join(lines)[:4000]
-        try:
-            await context.bot.send_message(digest.user_id, text, parse_mode=ParseMode.HTML)
-            sent += 1
-        except Forbidden:
-            log.info("leader %s blocked the bot; digest dropped", digest.user_id)
-        except TelegramError:
-            log.warning("digest to %s failed; will retry", digest.user_id, exc_info=True)
-            await reminders.release_digest(digest)
+        # A long digest is split over several messages, never cut off.
+        sent += await _deliver(context, digest.user_id, split_pages(lines), None,
+                               partial(reminders.release_digest, digest))
     return sent
 
 

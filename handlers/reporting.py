@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
+from telegram import ForceReply, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -20,22 +20,12 @@ from bot.errors import UserError
 from bot.i18n import N_, _
 from bot.permissions import Permission
 from handlers.actions import send_card
-from handlers.common import command_text, guard, keyboard, reply, reply_usage
+from handlers.common import command_text, guard, reply, reply_usage
 from storage.actions import Action
 
 _CODE_IN_TEXT = re.compile(r"\bA(\d{1,7})\b")
 _PENDING = "pending_replies"   # prompt message id -> (operation, action code)
 _KEPT_PROMPTS = 50
-
-
-def card_buttons(action: Action) -> InlineKeyboardMarkup:
-    data = f"{action.id}:{action.version}"
-    return keyboard([
-        [(_("✅ Done"), f"{CB.ACTION_CARD}:done:{data}"),
-         (_("➕ Result"), f"{CB.ACTION_CARD}:res:{data}")],
-        [(_("⏭ Postpone 1 week"), f"{CB.ACTION_CARD}:post:{data}"),
-         (_("✖️ Not done"), f"{CB.ACTION_CARD}:nd:{data}")],
-    ])
 
 
 def _split(update: Update) -> tuple[str, str]:

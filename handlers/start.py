@@ -95,7 +95,7 @@ async def _tell_inviter(context: WijkContext, member: Member) -> None:
     inviter = await context.repos.users.get(member.invited_by)
     if inviter is None:
         return
-    with use_locale(inviter.language or inviter.telegram_language or context.settings.language):
+    with use_locale(inviter.preferred_language(context.settings.language)):
         text = _("{name} joined {project} as {role} for {partner}.").format(
             name=esc(member.user_name), project=esc(member.project_name),
             role=role_label(member.role), partner=esc(member.partner_name),

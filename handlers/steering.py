@@ -27,8 +27,9 @@ async def steering_command(update: Update, context: WijkContext, access: Access)
     chat = update.effective_chat
     await chat.send_action(ChatAction.UPLOAD_PHOTO)
     as_of = context.incidents.today()
+    frame = await context.incidents.frame(access.project_id)  # read once: pack and goals
     pack = await context.incidents.steering(access.project_id, as_of, language=get_locale(),
-                                            area=area)
+                                            area=area, frame=frame)
     media = [InputMediaPhoto(png, caption=caption[:MAX_CAPTION], filename=name)
              for name, png, caption in pack.figures]
     for start in range(0, len(media), 10):  # Telegram takes up to 10 items per group
@@ -38,8 +39,8 @@ async def steering_command(update: Update, context: WijkContext, access: Access)
         project=esc(project.name), area=f" — {esc(area)}" if area else "",
         date=format_date(as_of, "long"))
     points = key_points_text(pack, get_locale())
-    points += await GoalService(context.repos, context.clock).lines(
-        access.project_id, await context.incidents.frame(access.project_id), as_of)
+    points += await GoalService(context.repos, context.clock).lines(access.project_id, frame,
+                                                                    as_of)
     await reply(update, "\n".join([title, *("• " + esc(p) for p in points)]))
 
 

@@ -51,6 +51,10 @@ class User:
     telegram_language: str | None
     language: str | None
 
+    def preferred_language(self, default: str) -> str:
+        """The language chosen with /taal, else Telegram's, else ``default``."""
+        return self.language or self.telegram_language or default
+
     @property
     def display_name(self) -> str:
         return " ".join(p for p in (self.first_name, self.last_name) if p) or (
