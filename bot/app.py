@@ -17,15 +17,18 @@ from telegram.request import BaseRequest
 
 import handlers
 from bot.actions import ActionService
+from bot.alerts import AlertService
 from bot.clock import Clock
 from bot.context import BotData, WijkApp, WijkContext
+from bot.fieldlog import FieldLogService
 from bot.i18n import set_display_timezone
 from bot.incidents import IncidentService
 from bot.meetings import MeetingService
 from bot.menus import register_menus
+from bot.outbox import OutboxSender
 from bot.partnership import PartnershipService
 from bot.settings import Settings
-from handlers import meetings, region, reminders
+from handlers import alerts, meetings, region, reminders
 from storage.db import Database
 from storage.repositories import Repositories
 
@@ -55,6 +58,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None,
         # the rate limiter, which also retries once after a RetryAfter.
         .rate_limiter(AIORateLimiter(max_retries=1))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
@@ -78,7 +82,17 @@ async def _post_init(app: WijkApp) -> None:
     data.actions = ActionService(data.repos, data.clock, data.settings.tz)
     data.incidents = IncidentService(data.repos, data.clock, data.settings.tz)
     data.meetings = MeetingService(data.repos, data.clock, data.settings.tz)
+    data.field_logs = FieldLogService(data.repos, data.clock, data.settings.tz,
+                                      actions=data.actions)
+    # Alerts and approval requests go through the outbox; the sender delivers them.
+    data.outbox = OutboxSender(data.repos, app.bot, data.clock)
+    data.alerts = AlertService(data.repos, data.clock, data.settings.tz,
+                               default_language=data.settings.language,
+                               wake=data.outbox.wake, steering=data.incidents.steering)
+    data.incidents.after_change.append(data.alerts.refresh)
+    await data.outbox.start()
     reminders.schedule(app)
+    alerts.schedule(app)
     meetings.schedule(app)
     region.schedule(app)
     try:
@@ -89,9 +103,17 @@ async def _post_init(app: WijkApp) -> None:
     log.info("wijkbot ready as @%s, database %s", app.bot.username, data.settings.database)
 
 
+async def _post_stop(app: WijkApp) -> None:
+    # Before the bot's HTTP client closes: let requests in flight finish and be recorded.
+    if app.bot_data.outbox is not None:
+        await app.bot_data.outbox.stop()
+
+
 async def _post_shutdown(app: WijkApp) -> None:
     data: BotData = app.bot_data
+    if data.outbox is not None:  # post_stop does not run when start() never did
+        await data.outbox.stop()
     if data.db is not None:
         await data.db.close()
     data.db = data.repos = data.partnership = data.actions = None
-    data.incidents = data.meetings = None
+    data.incidents = data.meetings = data.field_logs = data.alerts = data.outbox = None

@@ -236,6 +236,7 @@ async def _export(settings: Settings, ref: str, out: Path, language: str) -> int
 
 async def _import(settings: Settings, args: argparse.Namespace, filename: str,
                   data: bytes) -> int:
+    from bot.alerts import AlertService
     from bot.clock import Clock
     from bot.incident_import import ImportProblem
     from bot.incidents import IncidentService
@@ -246,6 +247,11 @@ async def _import(settings: Settings, args: argparse.Namespace, filename: str,
         repos = Repositories(db)
         project = await find_project(repos, args.project)
         service = IncidentService(repos, Clock(), settings.tz)
+        # New incidents may start hotspots: their alerts go into the outbox, which the
+        # running bot delivers (it polls the outbox, so a separate process is fine).
+        alerts = AlertService(repos, service.clock, settings.tz,
+                              default_language=settings.language, steering=service.steering)
+        service.after_change.append(alerts.refresh)
 
         def progress(done: int, total: int) -> None:
             print(f"\r{done}/{total} rows", end="", file=sys.stderr, flush=True)

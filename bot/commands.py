@@ -56,6 +56,11 @@ class Cmd:
     EFFECT = ("effect",)
     GOAL = ("doel", "goal")
     REGION = ("regio", "region")
+    # From the street
+    FIELD_LOG = ("melding", "log")
+    FIELD_LOGS = ("meldingen", "logs")
+    HOTSPOTS = ("hotspots",)
+    ALERTS = ("waarschuwingen", "alerts")
 
 
 class CB:
@@ -72,6 +77,9 @@ class CB:
     REMINDERS = "rem"
     BURGLARY = "inb"
     ATTENDANCE = "att"
+    FIELD_LOG = "fl"       # steps of the /melding dialogue
+    ALERT = "alr"          # approve / reject an alert: alr:<ok|no>:<hotspot id>
+    ALERT_SETTINGS = "als"
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +167,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 N_("[region name]")),
     CommandSpec(Cmd.BURGLARY, Permission.REGISTER_INCIDENT, N_("register a burglary"),
                 N_("[street | time | attempt | modus operandi]")),
+    CommandSpec(Cmd.FIELD_LOG, Permission.LOG_FIELD,
+                N_("log what you did or saw on your round (location, photo, A12)"),
+                N_("[text]")),
+    CommandSpec(Cmd.FIELD_LOGS, Permission.VIEW_FIELD_LOGS, N_("field logs per area and kind"),
+                N_("[area] [days]")),
+    CommandSpec(Cmd.HOTSPOTS, Permission.VIEW_HOTSPOTS,
+                N_("current zones of raised burglary risk and their alerts")),
+    CommandSpec(Cmd.ALERTS, Permission.MANAGE_ALERTS,
+                N_("neighbourhood watch alerts: automatic or approval, radius, period"),
+                N_("[auto|approval | radius 200 | days 14 | interval 72 | followup on|off | "
+                   "map on|off]")),
     CommandSpec(Cmd.LANGUAGE, Permission.SET_LANGUAGE, N_("switch language (Nederlands/English)"),
                 N_("[nl|en]")),
 )

@@ -11,9 +11,12 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.actions import ActionService
+from bot.alerts import AlertService
 from bot.clock import Clock
+from bot.fieldlog import FieldLogService
 from bot.incidents import IncidentService
 from bot.meetings import MeetingService
+from bot.outbox import OutboxSender
 from bot.partnership import PartnershipService
 from bot.settings import Settings
 from storage.db import Database
@@ -32,6 +35,9 @@ class BotData:
         self.actions: ActionService | None = None
         self.incidents: IncidentService | None = None
         self.meetings: MeetingService | None = None
+        self.field_logs: FieldLogService | None = None
+        self.alerts: AlertService | None = None
+        self.outbox: OutboxSender | None = None
         # Seconds after start-up to send what fell due while the bot was down (None: off,
         # which the tests of unrelated features use to keep their conversations undisturbed).
         self.reminder_catch_up_s: float | None = 2.0
@@ -77,6 +83,20 @@ class WijkContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
     @property
     def meetings(self) -> MeetingService:
         service = self.bot_data.meetings
+        if service is None:
+            raise RuntimeError("services not ready: post_init has not run")
+        return service
+
+    @property
+    def field_logs(self) -> FieldLogService:
+        service = self.bot_data.field_logs
+        if service is None:
+            raise RuntimeError("services not ready: post_init has not run")
+        return service
+
+    @property
+    def alerts(self) -> AlertService:
+        service = self.bot_data.alerts
         if service is None:
             raise RuntimeError("services not ready: post_init has not run")
         return service

@@ -8,15 +8,18 @@ import is one transaction, so a file either lands completely or not at all.
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from bot.cbs_import import read_cbs_monthly
+from bot.clock import Clock
 from bot.errors import UserError
 from bot.i18n import N_
 from bot.incident_import import (
@@ -33,6 +36,9 @@ from bot.services import ProjectService
 from charts.pack import SteeringPack, steering_pack
 from storage.incidents import ImportLog, NewIncident
 from storage.models import Area, AreaKind
+from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 
@@ -54,6 +60,23 @@ class ImportReport:
 
 
 class IncidentService(ProjectService):
+    """Importing, registering and analysing incidents.
+
+    ``after_change`` holds coroutines run with the project id after every import or
+    registration that added incidents (hotspot detection and alerts, :mod:`bot.alerts`);
+    their failure is logged and never undoes the import.
+    """
+
+    def __init__(self, repos: Repositories, clock: Clock, tz: ZoneInfo) -> None:
+        super().__init__(repos, clock, tz)
+        self.after_change: list[Callable[[int], Awaitable[object]]] = []
+
+    async def _changed(self, project_id: int) -> None:
+        for hook in self.after_change:
+            try:
+                await hook(project_id)
+            except Exception:
+                log.exception("after-change hook failed for project %s", project_id)
 
     # -- import ----------------------------------------------------------------------------
 
@@ -128,6 +151,8 @@ class IncidentService(ProjectService):
             await self.repos.audit.record(now=now, user_id=user_id, project_id=project_id,
                                           entity="import", entity_id=import_id, action="incidents",
                                           detail={"file": filename, "imported": inserted})
+        if inserted:
+            await self._changed(project_id)
         return ImportReport(
             filename=filename, kind="incidents", rows_read=result.total_rows, imported=inserted,
             duplicates_in_file=result.duplicates_in_file,
@@ -186,6 +211,7 @@ class IncidentService(ProjectService):
         await self.repos.incidents.add_many(project_id, [incident], source="registration",
                                             created_by=user_id, now=self.clock.now(),
                                             area_ids=[area_id])
+        await self._changed(project_id)
         return await self.repos.incidents.count(project_id)
 
     async def recent(self, user_id: int, project_id: int, chat: ChatKind, *,

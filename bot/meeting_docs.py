@@ -98,6 +98,7 @@ class Agenda:
     guests: tuple[str, ...] = ()
     announcements: tuple[str, ...] = ()      # 1 opening & announcements
     feedback: tuple[AgendaAction, ...] = ()  # 2 feedback on agreed actions, grouped by partner
+    field_work: tuple[str, ...] = ()         # 2 field logs per partner (finished sentences)
     analysis: tuple[str, ...] = ()           # 3a key points of the steering information
     tactical: tuple[str, ...] = ()           # 3b points handed down by the tactical meeting
     agreements: tuple[AgendaAction, ...] = ()  # 4 action agreements, grouped by area
@@ -129,6 +130,11 @@ class Minutes:
 
 
 # --- labels -----------------------------------------------------------------------------
+
+
+def _field_work_title() -> str:
+    return _("Field logs since the last meeting")
+
 
 MESSAGE_LIMIT = 4096  # Telegram's maximum message length
 
@@ -505,6 +511,9 @@ def agenda_messages(agenda: Agenda, language: str) -> list[str]:
         out.heading(f"<b>{_esc(item_title('2'))}</b>", 1)
         _action_groups(out, group_by_partner(agenda.feedback, agenda.participants),
                        show="area", level=2)
+        if agenda.field_work:
+            out.heading(f"<b>{_esc(_field_work_title())}</b>", 2)
+            out.bullets(agenda.field_work)
         out.heading(f"<b>{_esc(item_title('3'))}</b>", 1)
         out.heading(f"<b>{_esc(item_title('3a'))}</b>", 2)
         if _one_line(agenda.goal):
@@ -950,6 +959,9 @@ def agenda_docx(agenda: Agenda, language: str, *, generated_at: datetime | None 
         # Dutch "Zie actie/monitoringskader (te bespreken per partner)"
         _intro(doc, _("See the action framework (to be discussed per partner)"))
         _docx_actions(doc, group_by_partner(agenda.feedback, agenda.participants), show="area")
+        if agenda.field_work:
+            _intro(doc, _field_work_title())
+            _docx_bullets(doc, agenda.field_work)
         doc.add_heading(item_title("3"), 1)
         doc.add_heading(item_title("3a"), 2)
         # TRANSLATORS: under agenda item 3a (appendix 3), Dutch "Kernpunten:"

@@ -17,6 +17,7 @@ from bot.access import require_member
 from bot.action_text import period_of
 from bot.clock import Clock
 from bot.errors import UserError
+from bot.fieldlog import field_work_lines
 from bot.i18n import N_
 from bot.meeting_docs import Agenda, AgendaAction, Decision, Minutes
 from bot.periods import format_period, weeks_overdue
@@ -269,9 +270,11 @@ class MeetingService(ProjectService):
         agreements = [self._line(a, p.partner_id, today) for a in actions
                       for p in a.partners if p.status == "open"]
         notes = self.meetings.notes
+        # 2 also: what partners logged on the street since the last meeting.
+        field_logs = await self.repos.field_logs.between(project_id, since, meeting.starts_at)
         return Agenda(
             project=project.name, municipality=project.municipality,
-            meeting_at=meeting.starts_at,
+            meeting_at=meeting.starts_at, field_work=tuple(field_work_lines(field_logs)),
             chair=leaders[0].user_name if leaders else "",
             participants=tuple(p.name for p in partners),
             attendance=tuple((p.name, present.get(p.id)) for p in partners),

@@ -52,6 +52,11 @@ class Permission(StrEnum):
     RECORD_NOTES = "record_notes"          # decisions, escalations, tactical points
     VIEW_AGENDA = "view_agenda"            # draft agenda, minutes, effect reviews
     VIEW_REGION = "view_region"            # the tactical summary of the region
+    # From the street: field logs, hotspots and buurtpreventie alerts
+    LOG_FIELD = "log_field"                # /melding: an intervention or observation
+    VIEW_FIELD_LOGS = "view_field_logs"
+    VIEW_HOTSPOTS = "view_hotspots"        # current zones (detail by VIEW_INCIDENT_DETAIL)
+    MANAGE_ALERTS = "manage_alerts"        # alert settings and approving alerts
 
 
 _EVERYONE: frozenset[Role | None] = frozenset([None, *Role])
@@ -104,6 +109,11 @@ _RULES: dict[Permission, tuple[frozenset[Role | None], frozenset[ChatKind]]] = {
     # The tactical working group: project leaders and analysts, in a private chat.
     Permission.VIEW_REGION: (frozenset({Role.PROJECTLEIDER, Role.ANALIST}),
                              frozenset({ChatKind.PRIVATE})),
+    Permission.LOG_FIELD: (_WORKERS, _WORK_CHATS),
+    Permission.VIEW_FIELD_LOGS: (_MEMBERS, _WORK_CHATS),
+    Permission.VIEW_HOTSPOTS: (_MEMBERS, _WORK_CHATS),
+    # Whether residents are alerted is the chair's call, taken in a private chat.
+    Permission.MANAGE_ALERTS: (_LEADER, frozenset({ChatKind.PRIVATE})),
 }
 
 

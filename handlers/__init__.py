@@ -10,10 +10,12 @@ from telegram.ext import TypeHandler
 from bot.context import WijkApp
 from handlers import (
     actions,
+    alerts,
     areas,
     common,
     errors,
     export,
+    fieldlog,
     groups,
     help,
     incidents,
@@ -37,6 +39,7 @@ def register_all(app: WijkApp) -> None:
     # 2. Dialogues first: while one is active its text steps must win over fallbacks.
     project.register(app)
     actions.register(app)
+    fieldlog.register(app)        # the /melding dialogue: before uploads (image files)
     incidents.register(app)       # the /inbraak dialogue and file uploads
     # 3. Commands and buttons of each capability (group 0).
     start.register(app)
@@ -53,5 +56,6 @@ def register_all(app: WijkApp) -> None:
     steering.register(app)
     meetings.register(app)
     region.register(app)
+    alerts.register(app)          # /hotspots, /waarschuwingen, approval buttons
     # 4. Fallbacks (last in group 0) and the global error handler.
     errors.register(app)

@@ -112,6 +112,46 @@ class IncidentRepository:
             (project_id, utc_iso(since), limit),
         )
 
+    async def zone_rows(self, project_id: int, since: datetime) -> list[Row]:
+        """Recent incidents for near-repeat zones: position and street, no house number."""
+        return await self.db.fetchall(
+            "SELECT id, occurred_from, occurred_to, street, buurt, area_id, attempt,"
+            " modus_operandi, COALESCE(x_rd, x_m) AS x, COALESCE(y_rd, y_m) AS y"
+            " FROM incidents WHERE project_id=? AND occurred_to >= ? ORDER BY id",
+            (project_id, utc_iso(since)),
+        )
+
+    async def by_ids(self, project_id: int, ids: Sequence[int]) -> list[Row]:
+        """Incidents with their detail; callers check VIEW_INCIDENT_DETAIL first."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        return await self.db.fetchall(
+            "SELECT id, occurred_from, occurred_to, street, house_number, buurt, attempt,"
+            f" modus_operandi FROM incidents WHERE project_id=? AND id IN ({marks})"
+            " ORDER BY occurred_from DESC", (project_id, *ids))
+
+    async def streets(self, project_id: int) -> list[str]:
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT street FROM incidents WHERE project_id=? AND street IS NOT NULL",
+            (project_id,))
+        return [r[0] for r in rows]
+
+    async def buurt_of_street(self, project_id: int, street: str) -> str | None:
+        return await self.db.fetchval(
+            "SELECT buurt FROM incidents WHERE project_id=? AND street=? COLLATE NOCASE"
+            " AND buurt IS NOT NULL GROUP BY buurt ORDER BY COUNT(*) DESC LIMIT 1",
+            (project_id, street))
+
+    async def lat_lon_box(self, project_id: int) -> tuple[float, float, float, float] | None:
+        """(south, west, north, east) of the project's located incidents."""
+        row = await self.db.fetchone(
+            "SELECT MIN(lat), MIN(lon), MAX(lat), MAX(lon) FROM incidents WHERE project_id=?"
+            " AND lat IS NOT NULL AND lon IS NOT NULL", (project_id,))
+        if row is None or row[0] is None:
+            return None
+        return float(row[0]), float(row[1]), float(row[2]), float(row[3])
+
     async def log_import(self, log: ImportLog, now: datetime) -> int:
         return await self.db.insert(
             "INSERT INTO imports(project_id, user_id, filename, kind, at, rows_read, imported,"

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from storage.actions import ActionRepository
+from storage.alerts import AlertRepository
 from storage.audit import AuditRepository
 from storage.chats import ChatRepository
 from storage.db import Database
+from storage.field_logs import FieldLogRepository
 from storage.incidents import IncidentRepository
 from storage.invitations import InvitationRepository
 from storage.meetings import MeetingRepository
 from storage.members import MemberRepository
+from storage.outbox import OutboxRepository
 from storage.projects import ProjectRepository
 from storage.users import UserRepository
 
@@ -26,3 +29,6 @@ class Repositories:
         self.incidents = IncidentRepository(db)
         self.actions = ActionRepository(db)
         self.meetings = MeetingRepository(db)
+        self.field_logs = FieldLogRepository(db)
+        self.alerts = AlertRepository(db)
+        self.outbox = OutboxRepository(db)

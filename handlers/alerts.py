@@ -1,0 +1,239 @@
+"""Hotspots and buurtpreventie alerts in chat: ``/hotspots`` for members, ``/waarschuwingen``
+for the project leader (automatic or approval first, radius, period, follow-up, map), the
+approve / do-not-send buttons, and the daily detection job."""
+
+from __future__ import annotations
+
+import logging
+from datetime import time
+
+from telegram import Message, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.access import Access
+from bot.alert_text import band_label, place
+from bot.commands import CB, Cmd
+from bot.context import WijkApp, WijkContext
+from bot.errors import UserError
+from bot.i18n import N_, _, format_date, format_number, ngettext
+from bot.permissions import Permission
+from handlers.common import command_text, edit_or_reply, esc, guard, keyboard, reply, reply_paged
+from storage.alerts import AlertSettings
+
+log = logging.getLogger(__name__)
+
+JOB = "hotspots-daily"
+DAILY_AT = time(7, 0)
+
+_STATUS = {
+    "queued": N_("sent"),
+    "awaiting": N_("waiting for approval"),
+    "suppressed": N_("held back (an alert about this area went out recently)"),
+    "rejected": N_("not sent (decided by the project leader)"),
+    "ended": N_("ended"),
+}
+_KINDS = {"near_repeat": N_("near-repeat zone"), "above_expected": N_("more than expected")}
+# Words for /waarschuwingen <setting> <value> (Dutch and English).
+_SETTING_WORDS = {
+    "straal": "radius_m", "radius": "radius_m", "dagen": "window_days", "days": "window_days",
+    "interval": "min_interval_h", "nabericht": "follow_up", "followup": "follow_up",
+    "kaart": "with_map", "map": "with_map",
+}
+_MODE_WORDS = {"auto": "auto", "automatisch": "auto", "automatic": "auto",
+               "goedkeuring": "approval", "approval": "approval"}
+_ON = {"aan", "on", "ja", "yes"}
+_OFF = {"uit", "off", "nee", "no"}
+
+
+# -- /hotspots ------------------------------------------------------------------------------
+
+
+@guard(Permission.VIEW_HOTSPOTS)
+async def hotspots_command(update: Update, context: WijkContext, access: Access) -> None:
+    assert access.project_id is not None and access.user_id is not None
+    views = await context.alerts.current(access.user_id, access.project_id, access.chat_kind)
+    if not views:
+        await reply(update, _("There are no zones of raised burglary risk right now."))
+        return
+    lines = ["<b>" + ngettext("{count} zone of raised burglary risk",
+                              "{count} zones of raised burglary risk", len(views)).format(
+        count=format_number(len(views))) + "</b>"]
+    for view in views:
+        h = view.hotspot
+        lines.append("")
+        lines.append("📍 <b>" + esc(place(h)) + "</b> — " + _(_KINDS[h.kind]))
+        lines.append(ngettext("{count} burglary or attempt, {first} – {last}",
+                              "{count} burglaries and attempts, {first} – {last}",
+                              h.n_incidents).format(
+            count=format_number(h.n_incidents), first=format_date(h.first_day, "d MMM"),
+            last=format_date(h.last_day, "d MMM")))
+        band = band_label(h.band)
+        if band:
+            lines.append("🕘 " + band)
+        lines.append(_("Raised risk until {date}").format(date=format_date(h.expires_on,
+                                                                          "d MMMM")))
+        for title, status in view.alerts:
+            lines.append("   → " + _("{group}: {status}").format(group=esc(title),
+                                                                 status=_(_STATUS[status])))
+        for row in view.incidents or []:
+            address = " ".join(p for p in (row["street"], row["house_number"]) if p)
+            lines.append("   • " + esc(address) + " — " + esc(row["occurred_from"][:16]
+                                                            .replace("T", " ")) + " UTC")
+    await reply_paged(update, context, lines)
+
+
+# -- /waarschuwingen ----------------------------------------------------------------------
+
+
+def _settings_text(settings: AlertSettings) -> str:
+    mode = (_("automatic: alerts go out as soon as a zone is found") if settings.mode == "auto"
+            else _("approval first: you get each alert to approve"))
+    on, off = _("on"), _("off")
+    return "\n".join([
+        "<b>" + _("Neighbourhood watch alerts") + "</b>",
+        _("Sending: {mode}").format(mode=mode),
+        _("Near-repeat zone: {radius} m around a burglary, for {days} days").format(
+            radius=format_number(settings.radius_m), days=format_number(settings.window_days)),
+        _("At most one alert per area every {hours} hours").format(
+            hours=format_number(settings.min_interval_h)),
+        _("Follow-up when a zone ends: {state}").format(
+            state=on if settings.follow_up else off),
+        _("Small map with the alert: {state}").format(state=on if settings.with_map else off),
+    ])
+
+
+def _settings_buttons(settings: AlertSettings) -> list[list[tuple[str, str]]]:
+    toggle = (_("Switch to approval first") if settings.mode == "auto"
+              else _("Switch to automatic"))
+    return [[(toggle, f"{CB.ALERT_SETTINGS}:mode")],
+            [(_("Follow-up on/off"), f"{CB.ALERT_SETTINGS}:follow_up"),
+             (_("Map on/off"), f"{CB.ALERT_SETTINGS}:with_map")]]
+
+
+def parse_settings(text: str) -> dict[str, object]:
+    """``approval``, ``radius 300``, ``days 21 interval 48``, ``followup off``."""
+    words = text.split()
+    changes: dict[str, object] = {}
+    index = 0
+    while index < len(words):
+        word = words[index].casefold()
+        if word in _MODE_WORDS:
+            changes["mode"] = _MODE_WORDS[word]
+            index += 1
+            continue
+        key = _SETTING_WORDS.get(word)
+        if key is None or index + 1 >= len(words):
+            raise UserError(N_("I do not understand “{word}”."), word=words[index])
+        value = words[index + 1].casefold()
+        if key in ("follow_up", "with_map"):
+            if value not in _ON | _OFF:
+                raise UserError(N_("Write on or off after “{word}”."), word=words[index])
+            changes[key] = value in _ON
+        else:
+            if not value.isdigit():
+                raise UserError(N_("“{value}” is not a whole number."), value=words[index + 1])
+            changes[key] = int(value)
+        index += 2
+    return changes
+
+
+@guard(Permission.MANAGE_ALERTS)
+async def alerts_command(update: Update, context: WijkContext, access: Access) -> None:
+    assert access.project_id is not None and access.user_id is not None
+    text = command_text(update)
+    if text:
+        settings = await context.alerts.configure(access.user_id, access.project_id,
+                                                  access.chat_kind, **parse_settings(text))
+    else:
+        settings = await context.alerts.settings(access.user_id, access.project_id,
+                                                 access.chat_kind)
+    await reply(update, _settings_text(settings), markup=keyboard(_settings_buttons(settings)))
+
+
+@guard(Permission.MANAGE_ALERTS)
+async def settings_button(update: Update, context: WijkContext, access: Access) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    assert access.project_id is not None and access.user_id is not None
+    await query.answer()
+    which = query.data.partition(":")[2]
+    current = await context.alerts.settings(access.user_id, access.project_id,
+                                            access.chat_kind)
+    if which == "mode":
+        change: dict[str, object] = {"mode": "approval" if current.mode == "auto" else "auto"}
+    elif which in ("follow_up", "with_map"):
+        change = {which: not getattr(current, which)}
+    else:
+        return
+    settings = await context.alerts.configure(access.user_id, access.project_id,
+                                              access.chat_kind, **change)
+    await edit_or_reply(update, _settings_text(settings),
+                        markup=keyboard(_settings_buttons(settings)))
+
+
+# -- approval -----------------------------------------------------------------------------
+
+
+@guard(Permission.HELP, needs_project=False)  # the service checks MANAGE_ALERTS on the project
+async def decision_button(update: Update, context: WijkContext, access: Access) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None and access.user_id is not None
+    try:
+        _prefix, verdict, hotspot_id = query.data.split(":")
+        hotspot = await context.repos.alerts.hotspot(int(hotspot_id))
+    except ValueError:
+        await query.answer()
+        return
+    if hotspot is None:
+        raise UserError(N_("This alert no longer exists."))
+    project_id = await context.repos.alerts.project_of(int(hotspot_id))
+    changed, _record = await context.alerts.decide(access.user_id, project_id, int(hotspot_id),
+                                                   access.chat_kind, send=verdict == "ok")
+    await query.answer()
+    if not changed:
+        note = _("Someone already decided about this alert.")
+    elif verdict == "ok":
+        note = _("Approved: the alert is being sent.")
+    else:
+        note = _("The alert will not be sent.")
+    # Keep the preview, add the decision, drop the buttons (one decision per alert).
+    message = query.message
+    original = message.text_html if isinstance(message, Message) and message.text else ""
+    await edit_or_reply(update, f"{original}\n\n<b>{note}</b>" if original else note)
+
+
+# -- the daily detection ------------------------------------------------------------------
+
+
+async def detect_all(context: WijkContext) -> int:
+    """Refresh hotspots and alerts of every project; returns the number of alerts queued."""
+    queued = 0
+    for project in await context.repos.projects.list_all():
+        try:
+            report = await context.alerts.refresh(project.id)
+        except Exception:  # one broken project must not stop the others
+            log.exception("hotspot detection failed for project %s", project.id)
+            continue
+        queued += report.queued
+    return queued
+
+
+async def daily_job(context: WijkContext) -> None:
+    await detect_all(context)
+
+
+def schedule(app: WijkApp) -> None:
+    assert app.job_queue is not None and app.bot_data.settings is not None
+    tz = app.bot_data.settings.tz
+    app.job_queue.run_daily(daily_job, time=DAILY_AT.replace(tzinfo=tz), name=JOB)
+    catch_up = app.bot_data.reminder_catch_up_s
+    if catch_up is not None:
+        # Zones that expired (or began) while the bot was down.
+        app.job_queue.run_once(daily_job, when=catch_up + 1, name=JOB + "-start")
+
+
+def register(app: WijkApp) -> None:
+    app.add_handler(CommandHandler(Cmd.HOTSPOTS, hotspots_command))
+    app.add_handler(CommandHandler(Cmd.ALERTS, alerts_command))
+    app.add_handler(CallbackQueryHandler(settings_button, pattern=rf"^{CB.ALERT_SETTINGS}:"))
+    app.add_handler(CallbackQueryHandler(decision_button, pattern=rf"^{CB.ALERT}:(ok|no):"))

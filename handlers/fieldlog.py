@@ -1,0 +1,340 @@
+"""``/melding`` (alias ``/log``): a wijkagent or partner logs, from the street, what they did
+or saw — one tap for the kind, text, optional location (live or pinned), street, photos and
+action code, one tap to save. ``/meldingen [gebied] [dagen]`` lists them.
+
+The one-line form saves at once: ``/melding surveillance Dorpsstraat quiet tonight A12``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.access import Access
+from bot.commands import CB, Cmd
+from bot.context import WijkApp, WijkContext
+from bot.errors import UserError
+from bot.fieldlog import (
+    KINDS,
+    MAX_PHOTO_BYTES,
+    MAX_PHOTOS,
+    FieldDraft,
+    action_code,
+    split_kind,
+)
+from bot.i18n import N_, _, format_datetime, format_number, ngettext
+from bot.permissions import Permission
+from handlers.common import (
+    command_text,
+    edit_or_reply,
+    esc,
+    get_access,
+    guard,
+    keyboard,
+    reply,
+    reply_paged,
+    tell,
+)
+from storage.field_logs import FieldLog, Photo
+
+KIND, COLLECT = range(2)
+_DRAFT = "field_draft"
+MAX_LISTED = 30
+
+
+def _draft(context: WijkContext) -> FieldDraft:
+    assert context.user_data is not None
+    draft = context.user_data.get(_DRAFT)
+    if not isinstance(draft, FieldDraft):
+        raise UserError(N_("This log has expired. Start again with /log."))
+    return draft
+
+
+def _kind_buttons() -> list[list[tuple[str, str]]]:
+    keys = list(KINDS)
+    rows = [[(_(KINDS[a]), f"{CB.FIELD_LOG}:kind:{a}"), (_(KINDS[b]), f"{CB.FIELD_LOG}:kind:{b}")]
+            for a, b in zip(keys[::2], keys[1::2], strict=True)]
+    rows.append([(_("Cancel"), f"{CB.FIELD_LOG}:cancel")])
+    return rows
+
+
+def _save_buttons() -> list[list[tuple[str, str]]]:
+    return [[(_("Save"), f"{CB.FIELD_LOG}:save"), (_("Cancel"), f"{CB.FIELD_LOG}:cancel")]]
+
+
+def _draft_text(draft: FieldDraft) -> str:
+    lines = ["<b>" + (_(KINDS[draft.kind]) if draft.kind else _("Field log")) + "</b>"]
+    if draft.text:
+        lines.append(esc(draft.text))
+    if draft.location:
+        lines.append("📍 " + (_("live location") if draft.live else _("location")))
+    if draft.street:
+        lines.append("🏠 " + esc(draft.street))
+    if draft.photos:
+        lines.append("📷 " + ngettext("{count} photo", "{count} photos",
+                                      len(draft.photos)).format(count=len(draft.photos)))
+    if draft.action_code:
+        lines.append("→ " + _("counts as a result of {code}").format(code=draft.action_code))
+    lines.append("")
+    lines.append(_("Add text, a location (📎 → Location), a street, photos or an action code "
+                   "like A12 — then tap Save."))
+    return "\n".join(lines)
+
+
+async def _add_text(context: WijkContext, draft: FieldDraft, text: str) -> None:
+    text = text.strip()
+    if not text:
+        return
+    draft.text = f"{draft.text}\n{text}".strip() if draft.text else text
+    code = action_code(text)
+    if code:
+        draft.action_code = code
+    if draft.street is None:
+        draft.street = await context.field_logs.known_street(draft.project_id, text)
+
+
+# -- the dialogue --------------------------------------------------------------------------
+
+
+@guard(Permission.LOG_FIELD)
+async def _start(update: Update, context: WijkContext, access: Access) -> None:
+    assert context.user_data is not None and access.project_id is not None
+    assert access.user_id is not None
+    draft = await context.field_logs.start(access.user_id, access.project_id, access.chat_kind)
+    kind, text = split_kind(command_text(update))
+    draft.kind = kind
+    await _add_text(context, draft, text)
+    if kind and text:
+        await _save(update, context, draft)  # the one-line form: nothing to ask
+        return
+    context.user_data[_DRAFT] = draft
+    if kind:
+        await reply(update, _draft_text(draft), markup=keyboard(_save_buttons()))
+    else:
+        await reply(update, _("<b>Field log</b> — what did you do or see?"),
+                    markup=keyboard(_kind_buttons()))
+
+
+async def entry(update: Update, context: WijkContext) -> int:
+    assert context.user_data is not None
+    context.user_data.pop(_DRAFT, None)
+    await _start(update, context)
+    draft = context.user_data.get(_DRAFT)
+    if not isinstance(draft, FieldDraft):
+        return ConversationHandler.END
+    return COLLECT if draft.kind else KIND
+
+
+async def kind_chosen(update: Update, context: WijkContext) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    key = query.data.rsplit(":", 1)[1]
+    try:
+        draft = _draft(context)
+    except UserError as err:
+        await edit_or_reply(update, err.render())
+        return ConversationHandler.END
+    if key not in KINDS:
+        return KIND
+    draft.kind = key
+    await edit_or_reply(update, _draft_text(draft), markup=keyboard(_save_buttons()))
+    return COLLECT
+
+
+async def collected(update: Update, context: WijkContext) -> int:
+    """Text, a location or photos while the log is open: added to the draft."""
+    message = update.effective_message
+    assert message is not None
+    try:
+        draft = _draft(context)
+    except UserError as err:
+        await reply(update, err.render())
+        return ConversationHandler.END
+    problem: str | None = None
+    if message.location is not None:
+        lat, lon = message.location.latitude, message.location.longitude
+        try:
+            await context.field_logs.check_location(draft.project_id, lat, lon)
+        except UserError as err:
+            problem = err.render()
+        else:
+            draft.location = (lat, lon)
+            draft.live = bool(message.location.live_period)
+    elif message.photo or (message.document is not None and (
+            message.document.mime_type or "").startswith("image/")):
+        problem = _add_photo(draft, message)
+        if message.caption:
+            await _add_text(context, draft, message.caption)
+    elif message.text:
+        street = re.fullmatch(r"(?i)\s*(?:straat|street)\s*:?\s+(.+)", message.text)
+        if street:
+            draft.street = " ".join(street.group(1).split())[:80]
+        else:
+            await _add_text(context, draft, message.text)
+    else:
+        problem = _("I can add text, a location or photos to this log.")
+    text = _draft_text(draft)
+    if problem:
+        text = "⚠️ " + problem + "\n\n" + text
+    await reply(update, text, markup=keyboard(_save_buttons() if draft.kind
+                                              else _kind_buttons()))
+    return COLLECT if draft.kind else KIND
+
+
+def _add_photo(draft: FieldDraft, message: object) -> str | None:
+    from telegram import Message
+
+    assert isinstance(message, Message)
+    if len(draft.photos) >= MAX_PHOTOS:
+        return _("At most {max} photos per log.").format(max=MAX_PHOTOS)
+    if message.photo:
+        best = message.photo[-1]  # the largest size Telegram made
+        file_id, unique, size = best.file_id, best.file_unique_id, best.file_size
+        width, height = best.width, best.height
+    else:
+        assert message.document is not None
+        file_id, unique = message.document.file_id, message.document.file_unique_id
+        size, width, height = message.document.file_size, None, None
+    if size is not None and size > MAX_PHOTO_BYTES:
+        return _("This photo is {size} MB; at most {max} MB. Send it as a photo (not as a "
+                 "file) so Telegram makes it smaller.").format(
+            size=format_number(round(size / 1_048_576, 1)), max=MAX_PHOTO_BYTES // 1_048_576)
+    draft.photos.append(Photo(file_id, unique, width, height, size))
+    return None
+
+
+async def save_button(update: Update, context: WijkContext) -> int:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    try:
+        draft = _draft(context)
+    except UserError as err:
+        await edit_or_reply(update, err.render())
+        return ConversationHandler.END
+    if await _save(update, context, draft):
+        assert context.user_data is not None
+        context.user_data.pop(_DRAFT, None)
+        return ConversationHandler.END
+    return COLLECT
+
+
+async def _save(update: Update, context: WijkContext, draft: FieldDraft) -> bool:
+    access = await get_access(update, context)
+    assert access.user_id is not None
+    try:
+        saved = await context.field_logs.save(access.user_id, access.chat_kind,
+                                              access.chat_id, draft)
+    except UserError as err:
+        await tell(update, err.render())
+        return False
+    await reply(update, saved_text(saved))
+    return True
+
+
+def saved_text(log: FieldLog) -> str:
+    parts = [_("Logged: {kind}").format(kind=_(KINDS[log.kind]))]
+    if log.area_name:
+        parts.append(_("area {area}").format(area=esc(log.area_name)))
+    elif log.street:
+        parts.append(esc(log.street))
+    if log.photos:
+        parts.append(ngettext("{count} photo", "{count} photos", log.photos).format(
+            count=log.photos))
+    text = "✅ " + ", ".join(parts) + "."
+    if log.action_number is not None:
+        text += "\n" + _("Added as a result of A{number}.").format(number=log.action_number)
+    return text
+
+
+async def cancel(update: Update, context: WijkContext) -> int:
+    if context.user_data is not None:
+        context.user_data.pop(_DRAFT, None)
+    if update.callback_query:
+        await update.callback_query.answer()
+        await edit_or_reply(update, _("Cancelled. Nothing was saved."))
+    else:
+        await reply(update, _("Cancelled. Nothing was saved."))
+    return ConversationHandler.END
+
+
+# -- /meldingen ----------------------------------------------------------------------------
+
+
+def parse_list_args(text: str) -> tuple[str | None, int]:
+    """``[area] [days]``: ``Centrum 30``, ``30``, ``Oude Wijk``, ``4w``."""
+    words = text.split()
+    days = 14
+    if words:
+        match = re.fullmatch(r"(\d{1,3})([dw]?)", words[-1].casefold())
+        if match:
+            days = int(match.group(1)) * (7 if match.group(2) == "w" else 1)
+            words = words[:-1]
+    return (" ".join(words) or None), days
+
+
+@guard(Permission.VIEW_FIELD_LOGS)
+async def list_command(update: Update, context: WijkContext, access: Access) -> None:
+    assert access.project_id is not None and access.user_id is not None
+    area, days = parse_list_args(command_text(update))
+    summary = await context.field_logs.summary(access.user_id, access.project_id,
+                                               access.chat_kind, area=area, days=days)
+    heading = (_("<b>Field logs in {area}, last {days} days</b>") if summary.area
+               else _("<b>Field logs, last {days} days</b>")).format(
+        area=esc(summary.area or ""), days=format_number(days))
+    if not summary.logs:
+        await reply(update, heading + "\n" + _("Nothing logged in this period."))
+        return
+    lines = [heading, ngettext("{count} log", "{count} logs", len(summary.logs)).format(
+        count=format_number(len(summary.logs)))]
+    lines.append("")
+    lines.append("<b>" + _("Per area and kind") + "</b>")
+    for where, kind, count in summary.by_area_kind:
+        lines.append(f"• {esc(where or _('no area'))} — {_(KINDS[kind])}: {format_number(count)}")
+    lines.append("")
+    for log in summary.logs[:MAX_LISTED]:
+        where = log.area_name or log.street or ""
+        extra = []
+        if log.photos:
+            extra.append(f"📷 {log.photos}")
+        if log.action_number is not None:
+            extra.append(f"→ A{log.action_number}")
+        lines.append(f"{format_datetime(log.created_at, 'short')} · <b>{_(KINDS[log.kind])}</b>"
+                     + (f" · {esc(where)}" if where else "")
+                     + f" · {esc(log.partner_name or log.user_name)}"
+                     + (f" · {' '.join(extra)}" if extra else ""))
+        if log.text:
+            lines.append("   " + esc(log.text[:200]))
+    if len(summary.logs) > MAX_LISTED:
+        lines.append(_("… and {count} more").format(
+            count=format_number(len(summary.logs) - MAX_LISTED)))
+    await reply_paged(update, context, lines)
+
+
+def register(app: WijkApp) -> None:
+    attachment = (filters.LOCATION | filters.PHOTO | filters.Document.IMAGE
+                  | (filters.TEXT & ~filters.COMMAND))
+    app.add_handler(ConversationHandler(
+        entry_points=[CommandHandler(Cmd.FIELD_LOG, entry)],
+        states={
+            KIND: [CallbackQueryHandler(kind_chosen, pattern=rf"^{CB.FIELD_LOG}:kind:"),
+                   MessageHandler(attachment, collected)],
+            COLLECT: [CallbackQueryHandler(save_button, pattern=rf"^{CB.FIELD_LOG}:save$"),
+                      CallbackQueryHandler(kind_chosen, pattern=rf"^{CB.FIELD_LOG}:kind:"),
+                      MessageHandler(attachment, collected)],
+        },
+        fallbacks=[CommandHandler(Cmd.CANCEL, cancel),
+                   CallbackQueryHandler(cancel, pattern=rf"^{CB.FIELD_LOG}:cancel$")],
+        conversation_timeout=30 * 60,
+        name="field_log",
+    ))
+    app.add_handler(CommandHandler(Cmd.FIELD_LOGS, list_command))

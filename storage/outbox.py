@@ -1,0 +1,131 @@
+"""The outbox: messages written in the same transaction as the fact they report and sent
+by :class:`bot.outbox.OutboxSender`, so that a crash or restart neither loses nor repeats
+them.
+
+States: ``pending`` (due at ``next_attempt_at``) → ``sending`` (claimed; the request is in
+flight) → ``sent``; or ``failed`` (permanent error or too many attempts) / ``cancelled``.
+A row left in ``sending`` by a crash is *in doubt* and goes back to ``pending`` at start-up
+(see :meth:`OutboxRepository.recover`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from storage.db import Database, Row, parse_utc, utc_iso
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    dedupe_key: str
+    project_id: int | None
+    chat_id: int
+    method: str          # send | edit
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    message_id: int | None
+    last_error: str | None
+
+
+def _item(row: Row) -> OutboxItem:
+    due = parse_utc(row["next_attempt_at"])
+    assert due is not None
+    return OutboxItem(
+        id=row["id"], dedupe_key=row["dedupe_key"], project_id=row["project_id"],
+        chat_id=row["chat_id"], method=row["method"], payload=json.loads(row["payload"]),
+        status=row["status"], attempts=row["attempts"], next_attempt_at=due,
+        message_id=row["message_id"], last_error=row["last_error"],
+    )
+
+
+class OutboxRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def enqueue(self, dedupe_key: str, chat_id: int, payload: dict[str, Any], *,
+                      now: datetime, project_id: int | None = None,
+                      method: str = "send") -> int | None:
+        """Add a message unless one with ``dedupe_key`` exists; returns the new id or None."""
+        new_id = await self.db.fetchval(
+            "INSERT INTO outbox(dedupe_key, project_id, chat_id, method, payload,"
+            " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(dedupe_key) DO NOTHING RETURNING id",
+            (dedupe_key, project_id, chat_id, method, json.dumps(payload, ensure_ascii=False),
+             utc_iso(now), utc_iso(now)),
+        )
+        return int(new_id) if new_id is not None else None
+
+    async def get(self, item_id: int) -> OutboxItem | None:
+        row = await self.db.fetchone("SELECT * FROM outbox WHERE id=?", (item_id,))
+        return _item(row) if row else None
+
+    async def by_key(self, dedupe_key: str) -> OutboxItem | None:
+        row = await self.db.fetchone("SELECT * FROM outbox WHERE dedupe_key=?", (dedupe_key,))
+        return _item(row) if row else None
+
+    async def due(self, now: datetime, limit: int = 200) -> list[OutboxItem]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM outbox WHERE status='pending' AND next_attempt_at <= ?"
+            " ORDER BY next_attempt_at, id LIMIT ?", (utc_iso(now), limit))
+        return [_item(r) for r in rows]
+
+    async def next_due(self) -> datetime | None:
+        value = await self.db.fetchval(
+            "SELECT MIN(next_attempt_at) FROM outbox WHERE status='pending'")
+        return parse_utc(value)
+
+    async def claim(self, item_id: int) -> bool:
+        """pending → sending; False if the row is no longer pending."""
+        changed = await self.db.execute(
+            "UPDATE outbox SET status='sending', attempts=attempts+1"
+            " WHERE id=? AND status='pending'", (item_id,))
+        return changed == 1
+
+    async def mark_sent(self, item_id: int, message_id: int | None, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET status='sent', message_id=COALESCE(?, message_id), sent_at=?,"
+            " last_error=NULL WHERE id=?", (message_id, utc_iso(now), item_id))
+
+    async def retry_later(self, item_id: int, due: datetime, error: str, *,
+                          count_attempt: bool = True) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET status='pending', next_attempt_at=?, last_error=?,"
+            " attempts=attempts-? WHERE id=?",
+            (utc_iso(due), error[:500], 0 if count_attempt else 1, item_id))
+
+    async def mark_failed(self, item_id: int, error: str) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET status='failed', last_error=? WHERE id=?", (error[:500], item_id))
+
+    async def cancel_pending(self, chat_id: int, reason: str) -> int:
+        """A chat is gone: what is still waiting for it will never arrive."""
+        return await self.db.execute(
+            "UPDATE outbox SET status='cancelled', last_error=? WHERE chat_id=?"
+            " AND status='pending'", (reason, chat_id))
+
+    async def update_payload(self, item_id: int, payload: dict[str, Any]) -> bool:
+        """Change a message that has not been sent yet; False once it is on its way."""
+        changed = await self.db.execute(
+            "UPDATE outbox SET payload=? WHERE id=? AND status='pending'",
+            (json.dumps(payload, ensure_ascii=False), item_id))
+        return changed == 1
+
+    async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        await self.db.execute("UPDATE outbox SET chat_id=? WHERE chat_id=? AND status='pending'",
+                              (new_chat_id, old_chat_id))
+
+    async def recover(self) -> int:
+        """At start-up: rows a crash left in flight are sent again (see the module)."""
+        return await self.db.execute(
+            "UPDATE outbox SET status='pending', last_error='in doubt after restart'"
+            " WHERE status='sending'")
+
+    async def counts(self) -> dict[str, int]:
+        rows = await self.db.fetchall("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+        return {r[0]: r[1] for r in rows}

@@ -1,0 +1,199 @@
+"""End to end: an imported burglary becomes a hotspot and exactly one alert in the right
+buurtpreventie group; approval mode; updates, follow-ups, the per-area limit; a group that
+is gone; /hotspots; and nothing for buurtpreventie members to query."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from bot.clock import FixedClock
+from handlers.alerts import JOB
+from storage.models import ChatPurpose
+from tests.conftest import START, button, fragment
+from tests.test_incidents_e2e import project_with_analyst
+
+LANGS = ["nl", "en"]
+HEADER = ("Registratienummer;Pleegdatum van;Pleegtijd van;Pleegdatum tot;Pleegtijd tot;"
+          "Pleeglocatie straat;Huisnummer;Postcode;Buurtnaam;CBS buurtcode;Wijknaam;"
+          "Pleeggemeente;Poging j/n;Wijze van binnenkomst;X-coördinaat;Y-coördinaat")
+# Oostbroek and Westhaven lie about 2 km apart (RD New metres).
+EAST = (81_000.0, 455_000.0)
+WEST = (79_000.0, 455_000.0)
+
+
+def export(rows: list[tuple]) -> bytes:
+    """A police export: (nr, date, time, street, number, buurt, code, attempt, mo, x, y)."""
+    lines = [HEADER]
+    for nr, day, at, street, number, buurt, code, attempt, mo, x, y in rows:
+        lines.append(f"{nr};{day};{at};{day};{at};{street};{number};2591AB;{buurt};{code};"
+                     f"Oost;Den Haag;{attempt};{mo};{x:.0f};{y:.0f}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def burglary(nr: str, *, where=EAST, street="Dorpsstraat", number="47", buurt="Oostbroek",
+             code="BU99990101", day="22-11-2026", at="21:30", mo="Braak achterdeur",
+             attempt="n") -> tuple:
+    return (nr, day, at, street, number, buurt, code, attempt, mo, where[0], where[1])
+
+
+async def watch_setup(app, people, botapi, lang: str):
+    """A project with two neighbourhoods, each with its own buurtpreventie group."""
+    leader, analyst, partner = await project_with_analyst(people, botapi, lang)
+    await leader.say("/gebied buurt Westhaven | BU99990102 | 900")
+    repos = app.bot_data.repos
+    [project] = await repos.projects.list_all()
+    areas = {a.name: a for a in await repos.projects.areas(project.id)}
+    east = botapi.group(-7001, "Buurtpreventie Oostbroek")
+    west = botapi.group(-7002, "Buurtpreventie Westhaven")
+    for chat, area in ((east, "Oostbroek"), (west, "Westhaven")):
+        await repos.chats.link(chat["id"], project.id, ChatPurpose.NEIGHBOURHOOD_WATCH,
+                               chat["title"], (areas[area].id,), leader.id, START,
+                               language=lang)
+    return leader, analyst, project, east, west
+
+
+async def upload(botapi, analyst, name: str, data: bytes) -> None:
+    since = botapi.mark()
+    botapi.send_document(analyst.user, name, data, "text/csv")
+    await botapi.wait_for("editMessageText", lambda c: name in c.params.get("text", "")
+                          and "…" not in c.params.get("text", ""), since=since, timeout=30)
+
+
+async def run_daily_detection(app) -> None:
+    """Run the scheduled daily job now (the clock was moved, the job queue was not)."""
+    [job] = app.job_queue.get_jobs_by_name(JOB)
+    await job.run(app)
+
+
+def body(message: dict) -> str:
+    return message.get("text") or message.get("caption") or ""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_imported_burglary_alerts_exactly_the_right_group(app, people, botapi,
+                                                                lang) -> None:
+    leader, analyst, project, east, west = await watch_setup(app, people, botapi, lang)
+    await upload(botapi, analyst, "week47.csv", export([burglary("PL0001")]))
+    alert = await botapi.next_message(east["id"], timeout=10)
+    text = body(alert)
+    assert "Dorpsstraat" in text and "Oostbroek" in text
+    assert fragment(lang, "Burglary alert: {place}") in text
+    assert fragment(lang, "See something happening? Follow SAAR") in text
+    assert not re.search(r"\b47\b", text)  # no house number
+    assert "21:30" not in text
+    assert "photo" in alert  # the small map
+    await botapi.settle()
+    assert botapi.drain(west["id"]) == []
+    assert botapi.drain(east["id"]) == []
+    # The same export again: nothing new, no second alert.
+    await upload(botapi, analyst, "week47.csv", export([burglary("PL0001")]))
+    await botapi.settle()
+    assert botapi.drain(east["id"]) == [] and botapi.drain(west["id"]) == []
+    # A second burglary 100 m away: the zone grows, the alert is updated in place.
+    since = botapi.mark()
+    near = (EAST[0] + 100, EAST[1])
+    await upload(botapi, analyst, "week47b.csv",
+                 export([burglary("PL0002", where=near, street="Kerkstraat", number="3")]))
+    edit = await botapi.wait_for("editMessageCaption", since=since, timeout=10)
+    assert edit.params["chat_id"] == east["id"]
+    assert edit.params["message_id"] == alert["message_id"]
+    assert "Kerkstraat" in edit.params["caption"]
+    assert fragment(lang, "Updated {date}") in edit.params["caption"]
+    await botapi.settle()
+    assert botapi.drain(east["id"]) == [] and botapi.drain(west["id"]) == []
+    hotspots = await app.bot_data.repos.alerts.hotspots(project.id)
+    assert [h.n_incidents for h in hotspots] == [2]
+
+
+async def test_approval_mode_holds_the_alert_until_the_project_leader_approves(
+        app, people, botapi) -> None:
+    leader, analyst, project, east, west = await watch_setup(app, people, botapi, "en")
+    card = await leader.say("/alerts")
+    assert "automatic" in card["text"]
+    switched = await leader.press_and_read(card, button(botapi, card, suffix=":mode"))
+    assert "approval first" in switched["text"]
+    await upload(botapi, analyst, "week47.csv", export([burglary("PL0001")]))
+    request = await botapi.next_message(leader.id, timeout=10)
+    assert "An alert is waiting for your approval" in request["text"]
+    assert "Buurtpreventie Oostbroek" in request["text"]
+    await botapi.settle()
+    assert botapi.drain(east["id"]) == []  # held back
+    decided = await leader.press_and_read(request, button(botapi, request,
+                                                          label="Send the alert"))
+    assert "Approved: the alert is being sent." in decided["text"]
+    assert not decided["reply_markup"]  # decided once, the buttons are gone
+    alert = await botapi.next_message(east["id"], timeout=10)
+    assert "Dorpsstraat" in body(alert)
+    await botapi.settle()
+    assert botapi.drain(west["id"]) == [] and botapi.drain(east["id"]) == []
+
+
+async def test_rejected_alert_is_never_sent(app, people, botapi) -> None:
+    leader, analyst, project, east, west = await watch_setup(app, people, botapi, "en")
+    await leader.say("/alerts approval")
+    await upload(botapi, analyst, "week47.csv", export([burglary("PL0001")]))
+    request = await botapi.next_message(leader.id, timeout=10)
+    await leader.press(request, button(botapi, request, label="Do not send"))
+    await botapi.settle()
+    assert botapi.drain(east["id"]) == []
+    views = await leader.say("/hotspots")
+    assert "not sent (decided by the project leader)" in views["text"]
+
+
+async def test_zone_expiry_sends_a_follow_up_and_the_per_area_limit(app, people, botapi,
+                                                                    clock: FixedClock) -> None:
+    leader, analyst, project, east, west = await watch_setup(app, people, botapi, "en")
+    await upload(botapi, analyst, "a.csv", export([burglary("PL0001")]))
+    alert = await botapi.next_message(east["id"], timeout=10)
+    # Another zone in the same neighbourhood a day later, 600 m away: held back (72 h).
+    clock.advance(timedelta(days=1))
+    far = (EAST[0] + 600, EAST[1] + 200)
+    await upload(botapi, analyst, "b.csv", export([burglary(
+        "PL0002", where=far, street="Molenweg", number="8", day="23-11-2026", at="10:00")]))
+    await botapi.settle()
+    assert botapi.drain(east["id"]) == []
+    views = await leader.say("/hotspots")
+    assert "held back" in views["text"] and "Molenweg" in views["text"]
+    # Fifteen days after the first burglary its zone has ended: a follow-up, as a reply.
+    clock.advance(timedelta(days=14))
+    await run_daily_detection(app)
+    follow_up = await botapi.next_message(east["id"], timeout=10)
+    assert "has ended" in follow_up["text"] and "Dorpsstraat" in follow_up["text"]
+    assert follow_up["reply_to_message"]["message_id"] == alert["message_id"]
+
+
+async def test_group_that_left_is_unlinked_and_nothing_is_lost(app, people, botapi) -> None:
+    leader, analyst, project, east, west = await watch_setup(app, people, botapi, "en")
+    # The bot was removed from the east group while it was not looking (no update).
+    botapi._bot_status[east["id"]] = "kicked"
+    await upload(botapi, analyst, "a.csv", export([
+        burglary("PL0001"),
+        burglary("PL0002", where=WEST, street="Havenkade", number="4", buurt="Westhaven",
+                 code="BU99990102")]))
+    west_alert = await botapi.next_message(west["id"], timeout=10)
+    assert "Havenkade" in body(west_alert)
+    repos = app.bot_data.repos
+    for _ in range(50):
+        if await repos.chats.active(east["id"]) is None:
+            break
+        await botapi.settle(idle=0.1)
+    assert await repos.chats.active(east["id"]) is None
+    counts = await repos.outbox.counts()
+    assert counts.get("failed") == 1 and counts.get("sent") == 1
+
+
+async def test_buurtpreventie_members_can_query_nothing(app, people, botapi) -> None:
+    leader, analyst, project, east, west = await watch_setup(app, people, botapi, "en")
+    await upload(botapi, analyst, "a.csv", export([burglary("PL0001")]))
+    await botapi.next_message(east["id"], timeout=10)
+    resident = people(900, "Bewoner", "en")
+    for command in ("/hotspots", "/logs", "/incidents", "/open", "/steering", "/agenda",
+                    "/log quiet street"):
+        answer = await resident.say(command, east)
+        assert "Dorpsstraat" not in answer["text"] and "PL0001" not in answer["text"]
+    # Not even a project leader gets data in a buurtpreventie group.
+    answer = await leader.say("/hotspots", east)
+    assert "Dorpsstraat" not in answer["text"]

@@ -1,0 +1,170 @@
+"""End to end: a wijkagent logs from the street with /melding — kind, text, location,
+photo, an action code that counts as a result — and /meldingen lists the logs per area
+and kind. Bad input: an empty log, a location far away, a photo that is too large."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import button, fragment, invitation_payload
+from tests.test_incidents_e2e import project_with_analyst
+
+LANGS = ["nl", "en"]
+# Inside the Hague (the project's incidents lie around here after the import below).
+HERE = (52.08, 4.31)
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 2000 + b"\xff\xd9"
+
+
+async def setup(app, people, botapi, lang: str):
+    leader, analyst, partner = await project_with_analyst(people, botapi, lang)
+    officer = people(500, "Joris", lang)
+    invite = await leader.say("/uitnodigen politie | wijkagent")
+    await officer.say(f"/start {invitation_payload(invite['text'])}")
+    await botapi.next_message(leader.id)
+    action = await leader.say("/actie Oostbroek | flyers verspreiden | Politie basisteam Oost "
+                              "| week 48-50 | 4 uur")
+    assert "A1" in action["text"]
+    await botapi.settle()
+    botapi.drain(leader.id)
+    repos = app.bot_data.repos
+    [project] = await repos.projects.list_all()
+    return leader, officer, project
+
+
+def kind_button(botapi, message, key: str) -> str:
+    return button(botapi, message, suffix=f":kind:{key}")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_officer_logs_with_location_photo_and_action(app, people, botapi, lang) -> None:
+    leader, officer, project = await setup(app, people, botapi, lang)
+    menu = await officer.say("/melding" if lang == "nl" else "/log")
+    draft = await officer.press_and_read(menu, kind_button(botapi, menu, "preventieadvies"))
+    assert fragment(lang, "Prevention advice") in draft["text"]
+    botapi.send_text(officer.user, "Flyers bezorgd in Dorpsstraat, bewoners positief. A1")
+    shown = await botapi.next_message(officer.id)
+    assert fragment(lang, "counts as a result of {code}") in shown["text"]
+    botapi.send_location(officer.user, *HERE, live_period=900)
+    shown = await botapi.next_message(officer.id)
+    assert fragment(lang, "live location") in shown["text"]
+    botapi.send_photo(officer.user, JPEG, caption="")
+    shown = await botapi.next_message(officer.id)
+    assert "📷" in shown["text"]
+    since = botapi.mark()
+    botapi.press_button(officer.user, shown, button(botapi, shown, suffix=":save"))
+    await botapi.wait_for("answerCallbackQuery", since=since)
+    saved = await botapi.next_message(officer.id)
+    assert fragment(lang, "Logged: {kind}") in saved["text"]
+    assert "A1" in saved["text"]
+    repos = app.bot_data.repos
+    action = await repos.actions.by_number(project.id, 1)
+    assert action is not None and len(action.results) == 1
+    assert "Flyers bezorgd" in action.results[0].text
+    [log] = await repos.field_logs.for_action(action.id)
+    assert log.live and log.lat == pytest.approx(HERE[0]) and log.photos == 1
+    assert log.kind == "preventieadvies" and log.partner_name == "Politie basisteam Oost"
+    listing = await leader.say("/meldingen" if lang == "nl" else "/logs")
+    assert fragment(lang, "Per area and kind") in listing["text"]
+    assert "Flyers bezorgd" in listing["text"] and "A1" in listing["text"]
+
+
+async def test_one_line_log_in_the_operational_group_and_per_area(app, people, botapi) -> None:
+    leader, officer, project = await setup(app, people, botapi, "en")
+    menu = await leader.say("/link")
+    from tests.conftest import link_code
+    code = link_code((await leader.press_and_read(menu, button(botapi, menu, suffix=":op")))
+                     ["text"])
+    group = botapi.group(-6001, "Overleg Oost")
+    await leader.say(f"/link@wijkbot_test_bot {code}", group)
+    saved = await officer.say("/log surveillance Oostbroek quiet evening, gates closed", group)
+    assert "Logged: Surveillance round" in saved["text"]
+    listing = await officer.say("/logs Oostbroek 7", group)
+    assert "Field logs in Oostbroek, last 7 days" in listing["text"]
+    assert "gates closed" in listing["text"]
+    other = await officer.say("/logs Westhaven", group)
+    assert "Unknown area" in other["text"]
+    # The draft agenda's item 2 says what each partner logged since the last meeting.
+    await leader.say("/meeting date 30-11-2026 10:00")
+    await botapi.settle()
+    botapi.drain(leader.id)
+    botapi.send_text(leader.user, "/agenda")
+    await botapi.settle()
+    agenda = "\n".join(m.get("text", "") for m in botapi.drain(leader.id))
+    assert "Field logs since the last meeting" in agenda
+    assert "Politie basisteam Oost: 1 field log (1 × Surveillance round)" in agenda
+
+
+def test_steering_and_agenda_lines() -> None:
+    from datetime import UTC, datetime
+
+    from bot.fieldlog import area_lines, field_work_lines
+    from bot.i18n import use_locale
+    from storage.field_logs import FieldLog
+
+    def log(kind: str, area: str | None, partner: str) -> FieldLog:
+        return FieldLog(1, 1, 5, "Joris", 2, partner, kind, "", None, None, None, None, None,
+                        False, None, area, None, None, datetime(2026, 11, 20, tzinfo=UTC))
+
+    logs = [log("surveillance", "Oostbroek", "Politie"), log("surveillance", "Oostbroek",
+                                                            "Politie"),
+            log("gesprek", "Westhaven", "Woonstad")]
+    with use_locale("en"):
+        assert area_lines(logs) == [
+            "3 field logs in the last two weeks — Oostbroek: 2 × Surveillance round; "
+            "Westhaven: 1 × Conversation with residents"]
+        assert field_work_lines(logs) == [
+            "Politie: 2 field logs (2 × Surveillance round)",
+            "Woonstad: 1 field log (1 × Conversation with residents)"]
+        assert area_lines([]) == []
+
+
+async def test_bad_input_keeps_the_draft(app, people, botapi) -> None:
+    leader, officer, project = await setup(app, people, botapi, "en")
+    # Give the project a known extent: one located burglary.
+    repos = app.bot_data.repos
+    from datetime import UTC, datetime
+
+    from storage.incidents import NewIncident
+    moment = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
+    await repos.incidents.add_many(project.id, [NewIncident(
+        "x1", moment, moment, street="Dorpsstraat", lat=HERE[0], lon=HERE[1])],
+        source="import", created_by=None, now=moment)
+    menu = await officer.say("/log")
+    draft = await officer.press_and_read(menu, kind_button(botapi, menu, "verdacht"))
+    # Saving an empty log is refused.
+    since = botapi.mark()
+    botapi.press_button(officer.user, draft, button(botapi, draft, suffix=":save"))
+    refused = await botapi.wait_for("answerCallbackQuery", since=since)
+    empty = refused.params.get("text") or (await botapi.next_message(officer.id))["text"]
+    assert "This log is empty" in empty
+    # A location in Amsterdam is far outside the project.
+    botapi.send_location(officer.user, 52.37, 4.89)
+    far = await botapi.next_message(officer.id)
+    assert "km outside the project area" in far["text"]
+    # An image file over 10 MB.
+    botapi.send_document(officer.user, "big.jpg", b"\xff\xd8" + b"\x00" * (11 * 1024 * 1024),
+                         "image/jpeg")
+    big = await botapi.next_message(officer.id)
+    assert "at most 10 MB" in big["text"]
+    # The draft survived: add text and save.
+    botapi.send_text(officer.user, "Two men checking door handles")
+    shown = await botapi.next_message(officer.id)
+    since = botapi.mark()
+    botapi.press_button(officer.user, shown, button(botapi, shown, suffix=":save"))
+    await botapi.wait_for("answerCallbackQuery", since=since)
+    saved = await botapi.next_message(officer.id)
+    assert "Logged: Suspicious situation" in saved["text"]
+    logs = await repos.field_logs.between(project.id, moment, datetime(2027, 1, 1, tzinfo=UTC))
+    assert [log.text for log in logs] == ["Two men checking door handles"]
+    assert logs[0].lat is None and logs[0].photos == 0
+
+
+async def test_observer_cannot_log(app, people, botapi) -> None:
+    leader, officer, project = await setup(app, people, botapi, "en")
+    reader = people(600, "Mila", "en")
+    invite = await leader.say("/invite politie | meelezer")
+    await reader.say(f"/start {invitation_payload(invite['text'])}")
+    answer = await reader.say("/log surveillance all quiet")
+    assert "Logged" not in answer["text"]
+    assert await app.bot_data.repos.field_logs.between(
+        project.id, project.created_at, project.created_at.replace(year=2030)) == []
