@@ -8,6 +8,7 @@ only selects what to look out for; its text is never shown.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from datetime import date
 
@@ -81,7 +82,7 @@ def _join(items: Sequence[str]) -> str:
 
 
 def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return html.escape(text, quote=False)
 
 
 def streets(hotspot: HotspotRecord, limit: int = 3) -> list[str]:

@@ -41,6 +41,7 @@ from bot.errors import UserError
 from bot.i18n import N_, _, use_locale
 from bot.permissions import ChatKind, Permission, can
 from bot.services import ProjectService
+from charts.alert_map import alert_map
 from charts.zones import ZoneIncident, near_repeat_zones
 from storage.alerts import AlertRecord, AlertSettings, HotspotRecord
 from storage.db import parse_utc
@@ -171,16 +172,15 @@ class AlertService(ProjectService):
                 expires_on=today + timedelta(days=1), expected_high=int(values["high"])))
         return out
 
-    async def detect(self, project_id: int) -> list[HotspotRecord]:
-        """The zones active today (not stored)."""
-        settings = await self.repos.alerts.settings(project_id)
+    async def detect(self, project_id: int, settings: AlertSettings,
+                     existing: list[HotspotRecord]) -> list[HotspotRecord]:
+        """The zones active today (not stored); ``existing``: the active stored ones."""
         today = self.today()
         areas = await self.repos.projects.areas(project_id)
         parents = {a.id: a.parent_id for a in areas}
         outlines = await self.repos.projects.outlines(project_id)
         by_name = {a.name: a.id for a in areas}
         area_outlines = {by_name[n]: poly for n, poly in outlines.items() if n in by_name}
-        existing = await self.repos.alerts.hotspots(project_id)
         previous = {h.key: h.incident_ids for h in existing if h.kind == "near_repeat"}
         zones = await asyncio.to_thread(
             near_repeat_zones, await self._zone_incidents(project_id, settings.window_days),
@@ -221,14 +221,15 @@ class AlertService(ProjectService):
 
     async def _refresh(self, project_id: int) -> RefreshReport:
         settings = await self.repos.alerts.settings(project_id)
-        records = await self.detect(project_id)
+        stored = await self.repos.alerts.hotspots(project_id)
+        records = await self.detect(project_id, settings, stored)
         today = self.today()
         now = self.clock.now()
         report = RefreshReport(active=len(records))
         groups = [c for c in await self.repos.chats.for_project(project_id)
                   if c.purpose is ChatPurpose.NEIGHBOURHOOD_WATCH]
         maps = await self._maps(project_id, records, settings, groups)
-        existing = {h.key: h for h in await self.repos.alerts.hotspots(project_id)}
+        existing = {h.key: h for h in stored}
         recent = await self.repos.alerts.recent_alerts(
             project_id, now - timedelta(hours=settings.min_interval_h))
         async with self.repos.db.transaction():
@@ -260,10 +261,6 @@ class AlertService(ProjectService):
                     settings: AlertSettings, groups: list[LinkedChat]) -> dict[str, bytes]:
         """A small map per zone that will be alerted (rendered off the event loop)."""
         if not settings.with_map or not groups:
-            return {}
-        try:
-            from charts.alert_map import alert_map
-        except ImportError:  # pragma: no cover - the map module is part of the package
             return {}
         outlines = await self.repos.projects.outlines(project_id)
         language = self.default_language

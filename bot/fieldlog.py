@@ -83,6 +83,11 @@ def action_code(text: str) -> str | None:
     return f"A{match.group(1)}" if match else None
 
 
+def _names(folded_text: str, name: str) -> bool:
+    """True when the (casefolded) text contains ``name`` as whole words."""
+    return re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", folded_text) is not None
+
+
 def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
@@ -116,8 +121,7 @@ class FieldLogService(ProjectService):
                  if a.kind is AreaKind.STRAAT}
         names |= set(await self.repos.incidents.streets(project_id))
         for name in sorted(names, key=len, reverse=True):
-            if len(name) >= 4 and re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)",
-                                            words):
+            if len(name) >= 4 and _names(words, name):
                 return name
         return None
 
@@ -163,7 +167,7 @@ class FieldLogService(ProjectService):
                     return area.id
         words = text.casefold()
         for area in sorted(areas, key=lambda a: len(a.name), reverse=True):
-            if re.search(rf"(?<!\w){re.escape(area.name.casefold())}(?!\w)", words):
+            if _names(words, area.name):
                 return area.id
         return None
 

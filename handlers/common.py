@@ -16,7 +16,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler, ConversationHandler
 
 from bot.access import GROUP_TYPES, Access, resolve_access
 from bot.commands import BY_NAME, CB
@@ -231,6 +231,18 @@ async def reply_usage(update: Update, problem: str | None = None) -> None:
     if name in BY_NAME:
         lines.append(usage(name))
     await reply(update, "\n".join(lines) or _("That did not work."))
+
+
+async def cancel_dialogue(update: Update, context: WijkContext, draft_key: str) -> int:
+    """End a dialogue: drop its draft and say nothing was saved."""
+    if context.user_data is not None:
+        context.user_data.pop(draft_key, None)
+    if update.callback_query:
+        await update.callback_query.answer()
+        await edit_or_reply(update, _("Cancelled. Nothing was saved."))
+    else:
+        await reply(update, _("Cancelled. Nothing was saved."))
+    return ConversationHandler.END
 
 
 async def tell(update: Update, text: str) -> None:

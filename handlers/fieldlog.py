@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -33,6 +33,7 @@ from bot.fieldlog import (
 from bot.i18n import N_, _, format_datetime, format_number, ngettext
 from bot.permissions import Permission
 from handlers.common import (
+    cancel_dialogue,
     command_text,
     edit_or_reply,
     esc,
@@ -190,10 +191,7 @@ async def collected(update: Update, context: WijkContext) -> int:
     return COLLECT if draft.kind else KIND
 
 
-def _add_photo(draft: FieldDraft, message: object) -> str | None:
-    from telegram import Message
-
-    assert isinstance(message, Message)
+def _add_photo(draft: FieldDraft, message: Message) -> str | None:
     if len(draft.photos) >= MAX_PHOTOS:
         return _("At most {max} photos per log.").format(max=MAX_PHOTOS)
     if message.photo:
@@ -257,14 +255,7 @@ def saved_text(log: FieldLog) -> str:
 
 
 async def cancel(update: Update, context: WijkContext) -> int:
-    if context.user_data is not None:
-        context.user_data.pop(_DRAFT, None)
-    if update.callback_query:
-        await update.callback_query.answer()
-        await edit_or_reply(update, _("Cancelled. Nothing was saved."))
-    else:
-        await reply(update, _("Cancelled. Nothing was saved."))
-    return ConversationHandler.END
+    return await cancel_dialogue(update, context, _DRAFT)
 
 
 # -- /meldingen ----------------------------------------------------------------------------

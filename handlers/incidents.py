@@ -36,6 +36,7 @@ from bot.incidents import MAX_UPLOAD_BYTES, ImportReport
 from bot.permissions import Permission
 from charts.text import mo_label
 from handlers.common import (
+    cancel_dialogue,
     command_text,
     edit_or_reply,
     esc,
@@ -357,14 +358,7 @@ async def _save_burglary(update: Update, context: WijkContext, draft: BurglaryDr
 
 
 async def cancel(update: Update, context: WijkContext) -> int:
-    if context.user_data is not None:
-        context.user_data.pop(_DRAFT, None)
-    if update.callback_query:
-        await update.callback_query.answer()
-        await edit_or_reply(update, _("Cancelled. Nothing was saved."))
-    else:
-        await reply(update, _("Cancelled. Nothing was saved."))
-    return ConversationHandler.END
+    return await cancel_dialogue(update, context, _DRAFT)
 
 
 def register(app: WijkApp) -> None:

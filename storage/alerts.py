@@ -132,11 +132,6 @@ class AlertRepository:
         row = await self.db.fetchone("SELECT * FROM hotspots WHERE id=?", (hotspot_id,))
         return _hotspot(row) if row else None
 
-    async def hotspot_by_key(self, project_id: int, key: str) -> HotspotRecord | None:
-        row = await self.db.fetchone("SELECT * FROM hotspots WHERE project_id=? AND key=?",
-                                     (project_id, key))
-        return _hotspot(row) if row else None
-
     async def save_hotspot(self, project_id: int, h: HotspotRecord, now: datetime) -> int:
         """Insert or update by key; returns the id. An ended zone that flares up again
         within its key becomes active again."""
@@ -213,12 +208,6 @@ class AlertRepository:
             out.setdefault(row["linked_chat_id"], []).append(
                 (row["hotspot_id"], set(json.loads(row["area_ids"]))))
         return out
-
-    async def awaiting(self, project_id: int) -> list[HotspotRecord]:
-        rows = await self.db.fetchall(
-            "SELECT * FROM hotspots WHERE project_id=? AND approval='awaiting'"
-            " AND status='active' ORDER BY id", (project_id,))
-        return [_hotspot(r) for r in rows]
 
     async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         await self.db.execute("UPDATE alerts SET chat_id=? WHERE chat_id=?",

@@ -65,10 +65,6 @@ class OutboxRepository:
         row = await self.db.fetchone("SELECT * FROM outbox WHERE id=?", (item_id,))
         return _item(row) if row else None
 
-    async def by_key(self, dedupe_key: str) -> OutboxItem | None:
-        row = await self.db.fetchone("SELECT * FROM outbox WHERE dedupe_key=?", (dedupe_key,))
-        return _item(row) if row else None
-
     async def due(self, now: datetime, limit: int = 200) -> list[OutboxItem]:
         rows = await self.db.fetchall(
             "SELECT * FROM outbox WHERE status='pending' AND next_attempt_at <= ?"
