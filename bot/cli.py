@@ -287,6 +287,7 @@ async def _steering(settings: Settings, ref: str, as_of: date | None, out: Path,
 
     from bot.clock import Clock
     from bot.errors import UserError
+    from bot.fieldlog import area_lines, pack_counts
     from bot.incidents import IncidentService
     from charts.pack import key_points_text
 
@@ -301,7 +302,7 @@ async def _steering(settings: Settings, ref: str, as_of: date | None, out: Path,
                                               language=language, area=area)
             except UserError as err:
                 raise SettingsError(_plain(err.render())) from None
-            points = key_points_text(pack, language)
+            points = key_points_text(pack, language) + area_lines(pack_counts(pack))
     finally:
         await db.close()
     from bot.packs import write_pack

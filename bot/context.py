@@ -102,6 +102,13 @@ class WijkContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
         return service
 
     @property
+    def outbox(self) -> OutboxSender:
+        sender = self.bot_data.outbox
+        if sender is None:
+            raise RuntimeError("services not ready: post_init has not run")
+        return sender
+
+    @property
     def clock(self) -> Clock:
         return self.bot_data.clock
 

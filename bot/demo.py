@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import FixedClock
 from bot.demo_data import DemoData, generate_demo
 from bot.effects import EffectService
+from bot.fieldlog import area_lines, pack_counts
 from bot.i18n import _, format_date, format_number, set_display_timezone, use_locale
 from bot.incidents import IncidentService
 from bot.labels import role_label
@@ -130,8 +131,10 @@ async def store_demo(db: Database, data: DemoData, *, now: datetime) -> dict[str
             single_use=False, expires_at=now + timedelta(days=90), created_by=leader.user_id,
             now=now,
         )
+    field_logs = await _demo_field_logs(repos, project.id, data, partner_ids, area_ids, now)
     meetings = await _demo_meetings(repos, project.id, data, partner_ids, leader.user_id, now)
     return {
+        "field_logs": field_logs,
         "meetings": meetings,
         "project_id": project.id,
         "areas": len(area_ids),
@@ -141,6 +144,44 @@ async def store_demo(db: Database, data: DemoData, *, now: datetime) -> dict[str
         "actions": len(data.actions),
         "invite_code": invite_code,
     }
+
+
+# Demo field logs: what the wijkagenten and wardens did after recent burglaries (data, in
+# Dutch like the rest of the demo town).
+_FIELD_WORK = (
+    ("surveillance", "Extra ronde na inbraak, niets bijzonders gezien"),
+    ("preventieadvies", "Bij buren aangebeld, inbraakpreventietips gegeven"),
+    ("gesprek", "Gesproken met bewoners over de inbraken in de straat"),
+    ("gebrek", "Lantaarnpaal kapot en heg ontneemt zicht op achterpaden"),
+    ("surveillance", "Avondsurveillance achterpaden"),
+    ("verdacht", "Onbekende man bij garageboxen, doorgegeven aan de meldkamer"),
+)
+
+
+async def _demo_field_logs(repos: Repositories, project_id: int, data: DemoData,
+                           partner_ids: dict[str, int], area_ids: dict[str, int],
+                           now: datetime) -> int:
+    """Field logs near the burglaries of the last four weeks, a day or two after each, by
+    the wijkagenten and the wardens (so the steering map and agenda item 2 show them)."""
+    workers = [m for m in data.members
+               if m.role == Role.WIJKAGENT.value or m.partner.startswith("Stadstoezicht")]
+    since = now - timedelta(days=28)
+    recent = [i for i in data.incidents if since <= i.occurred_from < now and i.x_rd][-24:]
+    stored = 0
+    for n, incident in enumerate(recent):
+        when = min(incident.occurred_from + timedelta(days=1 + n % 2, hours=n % 5), now)
+        member = workers[n % len(workers)]
+        kind, text = _FIELD_WORK[n % len(_FIELD_WORK)]
+        x, y = incident.x_rd + (n % 3 - 1) * 60.0, incident.y_rd + (n % 2 * 2 - 1) * 45.0
+        [lat], [lon] = _rd_to_wgs84([x], [y])
+        await repos.field_logs.add(
+            project_id=project_id, user_id=member.user_id,
+            partner_id=partner_ids[member.partner], kind=kind, text=text,
+            street=incident.street, lat=lat, lon=lon, x_rd=x, y_rd=y, live=False,
+            area_id=area_ids.get(incident.buurt), action_id=None, chat_id=None, photos=(),
+            now=when)
+        stored += 1
+    return stored
 
 
 async def _demo_meetings(repos: Repositories, project_id: int, data: DemoData,
@@ -264,7 +305,7 @@ def run_demo(out: Path, *, as_of: date | None = None, seed: int = 2026,
             # The steering pack of the reference date, as the meeting would receive it.
             service = IncidentService(repos, FixedClock(now), tz)
             pack = await service.steering(counts["project_id"], reference, language=language)
-            points = key_points_text(pack, language)
+            points = key_points_text(pack, language) + area_lines(pack_counts(pack))
             documents = await _meeting_documents(repos, counts, points, now, tz, language)
         finally:
             await db.close()

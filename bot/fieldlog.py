@@ -24,6 +24,7 @@ from bot.i18n import N_, _, ngettext
 from bot.incidents import wgs84_to_rd
 from bot.permissions import ChatKind, Permission
 from bot.services import ProjectService
+from charts.pack import SteeringPack
 from charts.zones import near_polygon
 from storage.field_logs import FieldLog, Photo
 from storage.models import AreaKind
@@ -240,18 +241,6 @@ class FieldLogService(ProjectService):
         logs = await self.repos.field_logs.between(project_id, start, end, area_ids=area_ids)
         return FieldSummary(start, end, area, logs, count_by_area_kind(logs))
 
-    async def recent(self, project_id: int, *, area: str | None = None,
-                     days: int = 14) -> list[FieldLog]:
-        """For the steering pack (its caller has checked VIEW_STEERING)."""
-        now = self.clock.now()
-        area_ids = None
-        if area:
-            found = await self.repos.projects.area_by_name(project_id, area)
-            area_ids = [found.id] if found else []
-        return await self.repos.field_logs.between(
-            project_id, now - timedelta(days=days), now + timedelta(seconds=1),
-            area_ids=area_ids)
-
 
 def field_work_lines(logs: Sequence[FieldLog]) -> list[str]:
     """Per partner: how many field logs of which kind (for agenda item 2), in the locale."""
@@ -269,16 +258,25 @@ def field_work_lines(logs: Sequence[FieldLog]) -> list[str]:
     return lines
 
 
-def area_lines(logs: Sequence[FieldLog], limit: int = 5) -> list[str]:
-    """The steering pack's field-log point: counts per area and kind, in the locale."""
-    if not logs:
+def area_lines(counts: Sequence[tuple[str, str, int]], limit: int = 5) -> list[str]:
+    """The steering pack's field-log point from ``(area, kind, count)`` rows (most first),
+    per area (at most ``limit`` areas), in the locale."""
+    if not counts:
         return []
-    counts = count_by_area_kind(logs)
-    parts = [f"{area or _('no area')}: {n} × {_(KINDS[kind])}" for area, kind, n in
-             counts[:limit]]
+    total = sum(n for _area, _kind, n in counts)
+    per_area: dict[str, list[str]] = {}  # areas in order of their largest count
+    for area, kind, n in counts:
+        per_area.setdefault(area or _("no area"), []).append(f"{n} × {_(KINDS[kind])}")
+    parts = [f"{area}: {', '.join(kinds)}" for area, kinds in list(per_area.items())[:limit]]
     return [ngettext("{count} field log in the last two weeks — {detail}",
-                     "{count} field logs in the last two weeks — {detail}", len(logs)).format(
-        count=len(logs), detail="; ".join(parts))]
+                     "{count} field logs in the last two weeks — {detail}", total).format(
+        count=total, detail="; ".join(parts))]
+
+
+def pack_counts(pack: SteeringPack) -> list[tuple[str, str, int]]:
+    """The pack's field work (the fortnight up to its date) as ``(area, kind, count)``."""
+    return [(str(r.area), str(r.kind), int(r.count))
+            for r in pack.field_work.itertuples(index=False)]
 
 
 def count_by_area_kind(logs: Sequence[FieldLog]) -> list[tuple[str, str, int]]:

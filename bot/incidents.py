@@ -34,6 +34,7 @@ from bot.incident_import import (
 from bot.permissions import ChatKind, Permission, can
 from bot.services import ProjectService
 from charts.pack import SteeringPack, steering_pack
+from storage.field_logs import FieldLog
 from storage.incidents import ImportLog, NewIncident
 from storage.models import Area, AreaKind
 from storage.repositories import Repositories
@@ -263,11 +264,12 @@ class IncidentService(ProjectService):
                        area: str | None = None, render: bool = True,
                        frame: pd.DataFrame | None = None) -> SteeringPack:
         """The pack; pass ``frame`` (the whole project's incidents) when the caller has it."""
+        area_ids: list[int] | None = None
         if area:
             found = await self.repos.projects.area_by_name(project_id, area)
             if found is None:
                 raise UserError(N_("Unknown area “{name}”."), name=area)
-            area = found.name
+            area, area_ids = found.name, [found.id]
         if frame is None or area:
             frame = await self.frame(project_id, area)
         if frame.empty:
@@ -283,11 +285,25 @@ class IncidentService(ProjectService):
             if area is None or area.casefold() == (row["buurt_name"] or "").casefold():
                 key = (row["year"], row["month"])
                 monthly[key] = monthly.get(key, 0) + row["count"]
+        # Field logs of both fortnights on the map (now and two weeks ago).
+        end = datetime.combine(as_of + timedelta(days=1), datetime.min.time(), self.tz)
+        logs = await self.repos.field_logs.between(project_id, end - timedelta(days=30), end,
+                                                   area_ids=area_ids)
         return await asyncio.to_thread(
             steering_pack, frame, as_of, language=language, homes=homes or None,
             polygons=polygons or None, tz=str(self.tz), render_figures=render,
-            monthly=monthly or None,
+            monthly=monthly or None, field_logs=field_log_frame(logs),
         )
+
+
+def field_log_frame(logs: list[FieldLog]) -> pd.DataFrame:
+    """Field logs as the frame :mod:`charts.fieldwork` takes (no text, no names)."""
+    return pd.DataFrame({
+        "created_at": pd.to_datetime([log.created_at for log in logs], utc=True),
+        "kind": [log.kind for log in logs],
+        "area": [log.area_name or log.street or "" for log in logs],
+        "x": [log.x_rd for log in logs], "y": [log.y_rd for log in logs]},
+        columns=["created_at", "kind", "area", "x", "y"])
 
 
 def match_areas(incidents: Any, areas: list[Area]) -> list[int | None]:

@@ -23,7 +23,6 @@ is the only place that turns rows into Bot API calls:
 from __future__ import annotations
 
 import asyncio
-import base64
 import collections
 import contextlib
 import logging
@@ -33,7 +32,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -45,6 +44,7 @@ from telegram.error import (
 )
 
 from bot.clock import Clock
+from bot.posts import markup_of, send_post, weight
 from storage.outbox import OutboxItem
 from storage.repositories import Repositories
 
@@ -71,15 +71,17 @@ class _Window:
         self.limit, self.period = limit, period
         self.times: collections.deque[float] = collections.deque()
 
-    def delay(self, now: float) -> float:
+    def delay(self, now: float, weight: int = 1) -> float:
+        """How long until ``weight`` more messages fit in the window."""
         while self.times and self.times[0] <= now - self.period:
             self.times.popleft()
-        if len(self.times) < self.limit:
+        excess = len(self.times) + min(weight, self.limit) - self.limit
+        if excess <= 0:
             return 0.0
-        return self.times[0] + self.period - now
+        return self.times[excess - 1] + self.period - now
 
-    def add(self, now: float) -> None:
-        self.times.append(now)
+    def add(self, now: float, weight: int = 1) -> None:
+        self.times.extend([now] * weight)
 
 
 class Pacer:
@@ -102,32 +104,28 @@ class Pacer:
             self.chats[chat_id] = window
         return window
 
-    def chat_delay(self, chat_id: int) -> float:
+    def chat_delay(self, chat_id: int, weight: int = 1) -> float:
         now = self.monotonic()
-        return max(self._chat(chat_id).delay(now), self.blocked_until.get(chat_id, 0.0) - now)
+        return max(self._chat(chat_id).delay(now, weight),
+                   self.blocked_until.get(chat_id, 0.0) - now)
 
-    def overall_delay(self) -> float:
+    def overall_delay(self, weight: int = 1) -> float:
         # Evenly spaced rather than in bursts of 30: kinder to Telegram, and at most one or
         # two requests are ever in flight, which keeps a crash's window of doubt small.
         now = self.monotonic()
         spacing = self.limits.overall_period / self.limits.overall
-        return max(self.overall.delay(now), self.last + spacing - now)
+        return max(self.overall.delay(now, weight), self.last + spacing - now)
 
-    def record(self, chat_id: int) -> None:
+    def record(self, chat_id: int, weight: int = 1) -> None:
+        """``weight`` messages go now (an album of six photos counts as six)."""
         now = self.monotonic()
-        self.last = now
-        self.overall.add(now)
-        self._chat(chat_id).add(now)
+        spacing = self.limits.overall_period / self.limits.overall
+        self.last = now + spacing * (weight - 1)
+        self.overall.add(now, weight)
+        self._chat(chat_id).add(now, weight)
 
     def block(self, chat_id: int, seconds: float) -> None:
         self.blocked_until[chat_id] = self.monotonic() + seconds
-
-
-def _markup(rows: list[list[list[str]]] | None) -> InlineKeyboardMarkup | None:
-    if not rows:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(text, callback_data=data)
-                                  for text, data in row] for row in rows])
 
 
 def _seconds(value: int | float | timedelta) -> float:
@@ -152,6 +150,8 @@ class OutboxSender:
         self._slots = asyncio.Semaphore(concurrency)
         self._inflight: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
+        self._backlog = False  # due rows held back by the limits at the last pass
+        self._passing = False
         self.sent = 0
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -159,6 +159,12 @@ class OutboxSender:
     def wake(self) -> None:
         """Something was enqueued: look now rather than at the next poll."""
         self._wake.set()
+
+    @property
+    def busy(self) -> bool:
+        """Something can go now or is on its way (rows waiting for a later moment, e.g. a
+        backoff, do not count)."""
+        return bool(self._inflight) or self._backlog or self._passing or self._wake.is_set()
 
     async def start(self) -> None:
         recovered = await self.repos.outbox.recover()
@@ -188,28 +194,42 @@ class OutboxSender:
                 log.exception("outbox pass failed")
                 wait = self.poll_s
             if wait > 0:
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=wait)
 
     async def _pass(self) -> float:
         """Start every due row the limits allow; return how long to wait before the next."""
+        self._passing = True
+        try:
+            return await self._start_due()
+        finally:
+            self._passing = False
+
+    async def _start_due(self) -> float:
+        self._wake.clear()
         items = await self.repos.outbox.due(self.clock.now())
         started = 0
         shortest = self.poll_s
+        held: set[int] = set()
+        self._backlog = False
         for item in items:
-            chat_wait = self.pacer.chat_delay(item.chat_id)
-            if chat_wait > 0:
-                shortest = min(shortest, chat_wait)
-                continue  # this chat is full; others may go
+            size = weight(item.payload)
+            chat_wait = self.pacer.chat_delay(item.chat_id, size)
+            if chat_wait > 0 or item.chat_id in held:
+                # This chat is full; others may go. Later rows for it wait too, so a chat's
+                # messages keep their order.
+                held.add(item.chat_id)
+                self._backlog = True
+                shortest = min(shortest, max(chat_wait, 0.05))
+                continue
             # Sleeping is right here: the window opens at a known moment, not on an event.
-            while (overall := self.pacer.overall_delay()) > 0:  # noqa: ASYNC110
+            while (overall := self.pacer.overall_delay(size)) > 0:  # noqa: ASYNC110
                 await asyncio.sleep(overall)
             await self._slots.acquire()
             if not await self.repos.outbox.claim(item.id):
                 self._slots.release()
                 continue
-            self.pacer.record(item.chat_id)
+            self.pacer.record(item.chat_id, size)
             task = asyncio.create_task(self._deliver(item))
             self._inflight.add(task)
             task.add_done_callback(self._inflight.discard)
@@ -228,6 +248,7 @@ class OutboxSender:
             await asyncio.shield(self._attempt(item))
         finally:
             self._slots.release()
+            self.wake()  # the next row of a sequence may go now
 
     async def _attempt(self, item: OutboxItem) -> None:
         outbox = self.repos.outbox
@@ -262,7 +283,6 @@ class OutboxSender:
                 backoff = min(MAX_BACKOFF_S, 2 ** (item.attempts + 1))
                 await outbox.retry_later(item.id, self.clock.now() + timedelta(seconds=backoff),
                                          str(err))
-            self.wake()
         else:
             await outbox.mark_sent(item.id, message_id, self.clock.now())
             self.sent += 1
@@ -282,7 +302,7 @@ class OutboxSender:
 
     async def _call(self, item: OutboxItem) -> int | None:
         p: dict[str, Any] = item.payload
-        markup = _markup(p.get("buttons"))
+        markup = markup_of(p.get("buttons"))
         if item.method == "edit":
             message_id = await self._reference(p["edit_of"], required=True)
             if p.get("caption_only"):
@@ -295,18 +315,7 @@ class OutboxSender:
                     parse_mode=ParseMode.HTML, reply_markup=markup)
             return message_id
         reply_to = await self._reference(p.get("reply_to"), required=False)
-        reply = (ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
-                 if reply_to else None)
-        message: Message
-        if p.get("photo"):
-            message = await self.bot.send_photo(
-                item.chat_id, base64.b64decode(p["photo"]), caption=p["text"],
-                parse_mode=ParseMode.HTML, reply_markup=markup, reply_parameters=reply)
-        else:
-            message = await self.bot.send_message(
-                item.chat_id, p["text"], parse_mode=ParseMode.HTML, reply_markup=markup,
-                reply_parameters=reply, disable_web_page_preview=True)
-        return message.message_id
+        return await send_post(self.bot, item.chat_id, p, reply_to=reply_to)
 
     async def _migrated(self, old: int, new: int) -> None:
         async with self.repos.db.transaction():

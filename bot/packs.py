@@ -19,6 +19,7 @@ def write_pack(pack: SteeringPack, points: list[str], out: Path) -> None:
     (out / "pack.json").write_text(pack.to_json(indent=2), encoding="utf-8")
     pack.buurt_table.to_csv(out / "neighbourhoods.csv", index=False)
     pack.street_table.to_csv(out / "streets.csv", index=False)
+    pack.field_work.to_csv(out / "field_logs.csv", index=False)
     captions = {name: caption for name, _png, caption in pack.figures}
     (out / "captions.json").write_text(json.dumps(captions, ensure_ascii=False, indent=2),
                                        encoding="utf-8")

@@ -364,6 +364,8 @@ class PartnershipService:
             return False
         async with self.db.transaction():
             await self.repos.chats.end(chat_id, reason, self.clock.now())
+            # What still waits in the outbox for this chat would never arrive.
+            await self.repos.outbox.cancel_pending(chat_id, reason)
             await self._audit(by_user, link.project_id, "chat", chat_id, "end", reason=reason)
         return True
 

@@ -1,10 +1,10 @@
 """Which reminders are due: the last-week reminder per action and partner member, and
 the weekly overdue digest for project leaders.
 
-Exactly-once delivery: a reminder is *claimed* in the database (a unique row) before it is
-sent; the sender releases the claim when sending fails for a transient reason, so it is
-retried on the next run. A restart therefore neither repeats nor forgets a reminder; the
-daily run and the catch-up run at start-up may overlap safely.
+Exactly-once delivery: a reminder is recorded (a unique row) in the same transaction that
+puts its message into the outbox (:mod:`bot.outbox`), which delivers it, retries transient
+failures and survives restarts. A second run, or the catch-up run at start-up, finds it
+recorded and adds nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from datetime import date
 
 from bot.clock import Clock
 from bot.periods import week_of
+from bot.posts import Payload
 from storage.actions import Action
 from storage.models import Role
 from storage.repositories import Repositories
@@ -46,40 +47,43 @@ class ReminderService:
         self.clock = clock
         self.today = today  # the local date in the partnership's time zone
 
-    async def claim_due(self) -> list[Reminder]:
-        """Reminders for actions whose period ends this week, claimed for sending."""
+    async def due(self) -> list[Reminder]:
+        """Reminders for actions whose period ends this week, not yet queued."""
         week = week_of(self.today())
         rows = await self.repos.actions.due_reminders(week.start, week.end)
-        now = self.clock.now()
-        claimed: list[Reminder] = []
+        due: list[Reminder] = []
         actions: dict[int, Action | None] = {}
         for row in rows:
-            if not await self.repos.actions.mark_reminded(
-                row["action_id"], row["partner_id"], row["user_id"],
-                date.fromisoformat(row["period_end"]), now,
-            ):
-                continue  # another run claimed it first
             if row["action_id"] not in actions:
                 actions[row["action_id"]] = await self.repos.actions.get(row["action_id"])
             action = actions[row["action_id"]]
             if action is None:
                 continue
             user = await self.repos.users.get(row["user_id"])
-            claimed.append(Reminder(row["user_id"], user.preferred_language("") or None
-                                    if user else None, action, row["partner_id"]))
-        return claimed
+            due.append(Reminder(row["user_id"], user.preferred_language("") or None
+                                if user else None, action, row["partner_id"]))
+        return due
 
-    async def release(self, reminder: Reminder) -> None:
-        """Sending failed for a transient reason: let a later run try again."""
-        assert reminder.action.period_end is not None
-        await self.repos.actions.unmark_reminded(reminder.action.id, reminder.partner_id,
-                                                 reminder.user_id, reminder.action.period_end)
+    async def queue(self, reminder: Reminder, payload: Payload) -> bool:
+        """Record the reminder and put its message in the outbox, together; False if another
+        run got there first."""
+        action = reminder.action
+        assert action.period_end is not None
+        async with self.repos.db.transaction():
+            if not await self.repos.actions.mark_reminded(
+                    action.id, reminder.partner_id, reminder.user_id, action.period_end,
+                    self.clock.now()):
+                return False
+            await self.repos.outbox.enqueue(
+                f"reminder:{action.id}:{reminder.partner_id}:{reminder.user_id}:"
+                f"{action.period_end.isoformat()}", reminder.user_id, payload,
+                now=self.clock.now(), project_id=action.project_id)
+        return True
 
-    async def claim_digests(self) -> list[Digest]:
-        """This week's overdue summary for every project leader, once per ISO week."""
+    async def digests(self) -> list[Digest]:
+        """This week's overdue summary for every project leader who has not had it."""
         today = self.today()
         iso = today.isocalendar()
-        now = self.clock.now()
         digests: list[Digest] = []
         for project in await self.repos.projects.list_all():
             open_actions = await self.repos.actions.open_actions(project.id)
@@ -89,16 +93,23 @@ class ReminderService:
                 continue
             for leader in await self.repos.members.with_role(project.id, Role.PROJECTLEIDER):
                 user = await self.repos.users.get(leader.user_id)
-                if user is None or not await self.repos.actions.mark_digest(
-                        project.id, leader.user_id, iso.year, iso.week, now):
+                if user is None:
                     continue
                 digests.append(Digest(leader.user_id, user.preferred_language("") or None,
                                       project.id, project.name, overdue, iso.year, iso.week))
         return digests
 
-    async def release_digest(self, digest: Digest) -> None:
-        await self.repos.actions.unmark_digest(digest.project_id, digest.user_id, digest.year,
-                                               digest.week)
+    async def queue_digest(self, digest: Digest, payloads: list[Payload]) -> bool:
+        """Once per ISO week: record the digest and queue its messages, together."""
+        async with self.repos.db.transaction():
+            if not await self.repos.actions.mark_digest(
+                    digest.project_id, digest.user_id, digest.year, digest.week,
+                    self.clock.now()):
+                return False
+            await self.repos.outbox.enqueue_sequence(
+                f"digest:{digest.project_id}:{digest.user_id}:{digest.year}-W{digest.week:02d}",
+                digest.user_id, payloads, now=self.clock.now(), project_id=digest.project_id)
+        return True
 
 
 def by_partner(actions: tuple[Action, ...]) -> dict[str, list[Action]]:

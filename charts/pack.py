@@ -39,6 +39,7 @@ from charts.analytics import (
     trend,
 )
 from charts.data import DEFAULT_TZ, prepare, safe_street
+from charts.fieldwork import counts_per_area_kind, with_days
 from charts.forecast import DEFAULT_PARAMS, Forecast, ForecastParams, forecasts
 from charts.text import N_, _, fmt_int, fmt_interval, fmt_num, mo_label, ngettext
 
@@ -96,6 +97,10 @@ class SteeringPack:
     hotspots: Hotspots = field(repr=False)
     key_points: list[KeyPoint] = field(default_factory=list)
     figures: list[tuple[str, bytes, str]] = field(default_factory=list, repr=False)
+    # Field logs of the same fortnight: counts per area and kind, and the logs for the map.
+    field_work: pd.DataFrame = field(default_factory=lambda: counts_per_area_kind(
+        with_days(None), date(1970, 1, 1)), repr=False)
+    field_logs: pd.DataFrame = field(default_factory=lambda: with_days(None), repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """All numbers as JSON-compatible Python values (no PNG bytes; cells: top 5 %)."""
@@ -122,6 +127,7 @@ class SteeringPack:
                 "baseline": self.time.baseline.to_numpy().round(4).tolist(),
             },
             "hotspots": self.hotspots,
+            "field_work": self.field_work,
             "key_points": self.key_points,
             "figures": [{"filename": n, "caption": c, "bytes": len(b)}
                         for n, b, c in self.figures],
@@ -369,13 +375,15 @@ def steering_pack(
     params: ForecastParams = DEFAULT_PARAMS,
     render_figures: bool = True,
     monthly: Mapping[tuple[int, int], int] | None = None,
+    field_logs: pd.DataFrame | None = None,
 ) -> SteeringPack:
     """Compute the steering information for the meeting after ``as_of`` (see the module).
 
     Synchronous and CPU-bound — for 50,000 incidents about 1 s of analytics and 2 s of
     drawing (``bench/steering.py``) — so call it from a worker thread, e.g.
     ``await asyncio.to_thread(steering_pack, frame, as_of, ...)``. ``render_figures=False``
-    skips the charts (numbers and key points only).
+    skips the charts (numbers and key points only). ``field_logs`` (see
+    :mod:`charts.fieldwork`) are counted per area and kind and drawn on the map.
     """
     df = prepare(incidents, tz)
     tr = trend(df, as_of, homes=homes, tz=tz, monthly=monthly)
@@ -393,6 +401,9 @@ def steering_pack(
         forecast_before=before, mo=mo, time=tp, hotspots=spots,
         key_points=_key_points(buurten, buurt_table, street_table, before, now, mo, spots, tr),
     )
+    logs = with_days(field_logs, tz)
+    pack.field_logs = logs
+    pack.field_work = counts_per_area_kind(logs, as_of)
     if render_figures:
         pack.figures = render_pack(pack, polygons=polygons, incidents=df)
     return pack
@@ -430,8 +441,9 @@ def pack_figures(
         ("map.png",
          render.map_figure(incidents, pack.forecast, pack.forecast_before,
                            pack.hotspots.now, pack.hotspots.before, polygons=polygons,
-                           language=lang, tz=pack.tz, top_share=MAP_TOP_SHARE),
-         N_("Map: now next to two weeks ago, with the expected hotspots")),
+                           language=lang, tz=pack.tz, top_share=MAP_TOP_SHARE,
+                           field_logs=pack.field_logs),
+         N_("Map: now next to two weeks ago, with the expected hotspots and the field logs")),
     ]
     with use_locale(lang):
         return [(name, fig, _(caption)) for name, fig, caption in figs]

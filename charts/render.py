@@ -38,6 +38,7 @@ from matplotlib.ticker import MaxNLocator
 from bot.i18n import use_locale
 from charts.analytics import Hotspot, MoShift, TimeProfile, Trend
 from charts.data import DEFAULT_TZ, day_number, prepare, safe_street
+from charts.fieldwork import fortnight, with_days
 from charts.forecast import Forecast
 from charts.text import (
     _,
@@ -488,12 +489,15 @@ def map_figure(
     top_share: float = 0.05,
     layout: str = "auto",
     max_labels: int = 14,
+    field_logs: pd.DataFrame | None = None,
 ) -> Figure:
     """The map two weeks ago next to the map now: the incidents of the 14 days before each
     date (filled = burglary, hollow = attempt), the cells the forecast made *on* that date
     ranks in the top ``top_share`` (shaded by expected count), hotspots (outlined, labelled
     with their street) and buurt outlines with names — the polygons when given, otherwise
-    the convex hull of all incidents with buurt names at their incidents' median.
+    the convex hull of all incidents with buurt names at their incidents' median. Field
+    logs with a location (``field_logs``, see :mod:`charts.fieldwork`) of the same 14 days
+    are blue diamonds: where partners were on the street, next to where burglars were.
 
     ``layout``: ``"horizontal"`` (side by side), ``"vertical"`` (stacked) or ``"auto"``
     (stacked when the area is clearly wider than tall, so each map stays large on a
@@ -502,6 +506,8 @@ def map_figure(
     with use_locale(language):
         df = prepare(incidents, tz)
         geo = df[df["x"].notna()]
+        logs = with_days(field_logs, tz)
+        logs = logs[logs["x"].notna() & logs["y"].notna()]
         grid = now.grid
         study = grid.study_flat()
         sx, sy = grid.centres(study)
@@ -562,6 +568,7 @@ def map_figure(
             ranked = sorted(label_at, key=lambda n: (-int(recent.get(n, 0)), n))
             label_at = {n: label_at[n] for n in ranked[:max_labels]}
 
+        logs_drawn = False
         panels = [(before, hotspots_before, _("Two weeks ago ({date})")),
                   (now, hotspots_now, _("Now ({date})"))]
         for number, (box, (fc, spots, title)) in enumerate(zip(boxes, panels, strict=True)):
@@ -584,6 +591,14 @@ def map_figure(
                        edgecolors="white", linewidths=0.6)
             ax.scatter(tried["x"], tried["y"], s=42, facecolors="white",
                        edgecolors=OKABE_ITO["black"], linewidths=1.6, zorder=5)
+            on_street = fortnight(logs, fc.as_of)
+            on_street = on_street[on_street["x"].between(x0, x1)
+                                  & on_street["y"].between(y0, y1)]
+            if len(on_street):
+                logs_drawn = True
+                ax.scatter(on_street["x"], on_street["y"], s=50, marker="D",
+                           color=OKABE_ITO["blue"], edgecolors="white", linewidths=0.6,
+                           zorder=5)
             placed: list[tuple[float, float]] = []
             for h in list(spots)[:4]:
                 cx = np.array([c[0] for c in h.cells])
@@ -629,6 +644,9 @@ def map_figure(
             Patch(fill=False, edgecolor=OKABE_ITO["vermillion"], linewidth=2.5,
                   label=_("hotspot")),
         ]
+        if logs_drawn:
+            handles.append(Line2D([], [], marker="D", linestyle="", markersize=7,
+                                  color=OKABE_ITO["blue"], label=_("field log (last two weeks)")))
         fig.legend(handles=handles, fontsize=LEGEND, frameon=False, loc="lower center",
                    bbox_to_anchor=(0.5, 0.005), ncol=2)
         return fig
@@ -646,8 +664,9 @@ def render_map(
     tz: str = DEFAULT_TZ,
     top_share: float = 0.05,
     layout: str = "auto",
+    field_logs: pd.DataFrame | None = None,
 ) -> bytes:
     return to_png(map_figure(incidents, now, before, hotspots_now, hotspots_before,
                              polygons=polygons, language=language, tz=tz,
-                             top_share=top_share, layout=layout))
+                             top_share=top_share, layout=layout, field_logs=field_logs))
 

@@ -3,8 +3,9 @@
 post the steering pack and draft agenda before each meeting and send check-ins the day before.
 
 Jobs are rebuilt from the database at start-up (one per meeting and moment) and a catch-up
-run posts what fell due while the bot was down if the meeting is still ahead. Every post is
-claimed in the database first, so it happens once.
+run posts what fell due while the bot was down if the meeting is still ahead. A post is
+claimed in the same transaction that puts its messages in the outbox, so it happens once;
+the outbox delivers them in order (:mod:`bot.outbox`).
 """
 
 from __future__ import annotations
@@ -15,9 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 import pandas as pd
-from telegram import InputFile, InputMediaPhoto, Update
-from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram import InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.access import Access
@@ -35,6 +34,7 @@ from bot.meeting_docs import (
     minutes_messages,
 )
 from bot.permissions import Permission
+from bot.posts import Payload, album_posts, document_post, send_posts, text_post
 from charts.effect import effect_sentence
 from charts.pack import SteeringPack, key_points_text
 from handlers.actions import card_buttons
@@ -98,8 +98,10 @@ async def _analysis(context: WijkContext, project_id: int,
     return key_points_text(pack, get_locale()), pack
 
 
-async def send_agenda(context: WijkContext, chat_id: int, project_id: int, meeting: Meeting,
-                      *, with_pack: bool) -> None:
+async def agenda_posts(context: WijkContext, project_id: int, meeting: Meeting,
+                       *, with_pack: bool) -> list[Payload]:
+    """The draft agenda as messages and a Word document, after the charts if ``with_pack``
+    (in the current locale)."""
     frame = await context.incidents.frame(project_id)  # read once for pack, effects, goals
     today = context.incidents.today()
     points, pack = await _analysis(context, project_id, frame)
@@ -109,16 +111,12 @@ async def send_agenda(context: WijkContext, chat_id: int, project_id: int, meeti
     goals = await GoalService(context.repos, context.clock).lines(project_id, frame, today)
     if goals:
         agenda = replace(agenda, goal=" ".join(goals))
-    if with_pack and pack is not None:
-        media = [InputMediaPhoto(png, caption=caption[:1024], filename=name)
-                 for name, png, caption in pack.figures]
-        for start in range(0, len(media), 10):
-            await context.bot.send_media_group(chat_id, media[start:start + 10])
-    for part in agenda_messages(agenda, get_locale()):
-        await context.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML)
-    await context.bot.send_document(chat_id, InputFile(
+    posts = album_posts(pack.figures) if with_pack and pack is not None else []
+    posts += [text_post(part) for part in agenda_messages(agenda, get_locale())]
+    posts.append(document_post(
         agenda_docx(agenda, get_locale()),
-        filename=document_filename("agenda", agenda.project, meeting.starts_at, get_locale())))
+        document_filename("agenda", agenda.project, meeting.starts_at, get_locale())))
+    return posts
 
 
 @guard(Permission.VIEW_AGENDA)
@@ -127,7 +125,8 @@ async def agenda_command(update: Update, context: WijkContext, access: Access) -
     upcoming = await context.meetings.upcoming(access.project_id)
     if not upcoming:
         raise UserError(N_("There is no meeting planned. Set one with /meeting."))
-    await send_agenda(context, access.chat_id, access.project_id, upcoming[0], with_pack=False)
+    await send_posts(context.bot, access.chat_id,
+                     await agenda_posts(context, access.project_id, upcoming[0], with_pack=False))
 
 
 @guard(Permission.VIEW_AGENDA)
@@ -257,11 +256,13 @@ async def attendance_button(update: Update, context: WijkContext, access: Access
 
 
 async def post_meeting(context: WijkContext, meeting_id: int) -> bool:
-    """Post the steering pack and the draft agenda once; True if this call posted it."""
+    """Put the steering pack and the draft agenda into the outbox, once; True if this call
+    did. The outbox delivers them in order, also after a restart (:mod:`bot.outbox`)."""
     repos = context.repos
     meeting = await repos.meetings.get(meeting_id)
     now = context.clock.now()
-    if meeting is None or meeting.status != "planned" or meeting.starts_at <= now:
+    if meeting is None or meeting.status != "planned" or meeting.starts_at <= now \
+            or meeting.posted_at is not None:
         return False
     schedule = await repos.meetings.schedule(meeting.project_id)
     if schedule is None or schedule.chat_id is None:
@@ -270,34 +271,31 @@ async def post_meeting(context: WijkContext, meeting_id: int) -> bool:
     if link is None:
         log.warning("meeting %s: the operational group is no longer linked", meeting_id)
         return False
-    if not await repos.meetings.claim(meeting_id, "post", now):
-        return False  # already posted (by another run, or before a restart)
-    try:
-        with use_locale(link.language or context.settings.language):
-            await context.bot.send_message(
-                schedule.chat_id,
-                _("📅 <b>Operational meeting {when}</b>: the steering information and the "
-                  "draft agenda.").format(when=esc(format_moment(meeting.starts_at))),
-                parse_mode=ParseMode.HTML)
-            await send_agenda(context, schedule.chat_id, meeting.project_id, meeting,
-                              with_pack=True)
-    except Forbidden:
-        await context.partnership.chat_gone(schedule.chat_id, "chat_gone")
-    except TelegramError:
-        log.warning("posting meeting %s failed; will retry", meeting_id, exc_info=True)
-        await repos.meetings.unclaim(meeting_id, "post")
-        return False
+    # Built before the transaction: charts and documents take a moment, and a second run
+    # that lost the race below simply throws its copy away.
+    with use_locale(link.language or context.settings.language):
+        header = text_post(
+            _("📅 <b>Operational meeting {when}</b>: the steering information and the "
+              "draft agenda.").format(when=esc(format_moment(meeting.starts_at))))
+        posts = [header, *await agenda_posts(context, meeting.project_id, meeting,
+                                            with_pack=True)]
+    async with repos.db.transaction():
+        if not await repos.meetings.claim(meeting_id, "post", now):
+            return False  # already posted (by another run, or before a restart)
+        await repos.outbox.enqueue_sequence(f"meeting:{meeting_id}:post", schedule.chat_id,
+                                            posts, now=now, project_id=meeting.project_id)
+    context.outbox.wake()
     return True
 
 
 async def send_checkins(context: WijkContext, meeting_id: int) -> int:
-    """The day before: partners with actions due get a private check-in per action."""
+    """The day before: partners with actions due get a private check-in per action, through
+    the outbox. Returns how many were queued."""
     repos = context.repos
     meeting = await repos.meetings.get(meeting_id)
     now = context.clock.now()
-    if meeting is None or meeting.status != "planned" or meeting.starts_at <= now:
-        return 0
-    if not await repos.meetings.claim(meeting_id, "checkin", now):
+    if meeting is None or meeting.status != "planned" or meeting.starts_at <= now \
+            or meeting.checkins_at is not None:
         return 0
     day = meeting.starts_at.astimezone(context.settings.tz).date()
     # Who may be asked, per partner: members who work on actions and take reminders.
@@ -308,7 +306,7 @@ async def send_checkins(context: WijkContext, meeting_id: int) -> int:
                 or await repos.users.reminders_paused(member.user_id):
             continue
         askable.setdefault(member.partner_id, []).append(user)
-    sent = 0
+    checkins: list[tuple[str, int, Payload]] = []
     for action in await repos.actions.open_actions(meeting.project_id):
         if action.period_end is None or action.period_end > day:
             continue
@@ -321,15 +319,18 @@ async def send_checkins(context: WijkContext, meeting_id: int) -> int:
                              "</b> — {what}?").format(
                         when=esc(format_datetime(meeting.starts_at, "short")),
                         code=action.code, what=esc(action.what))
-                    markup = card_buttons(action)
-                try:
-                    await context.bot.send_message(user.id, text,
-                                                   parse_mode=ParseMode.HTML,
-                                                   reply_markup=markup)
-                    sent += 1
-                except TelegramError:
-                    log.info("check-in to %s failed", user.id)
-    return sent
+                    checkins.append((f"meeting:{meeting_id}:checkin:{action.id}:{user.id}",
+                                     user.id, text_post(text, card_buttons(action))))
+    queued = 0
+    async with repos.db.transaction():
+        if not await repos.meetings.claim(meeting_id, "checkin", now):
+            return 0
+        for key, user_id, payload in checkins:
+            if await repos.outbox.enqueue(key, user_id, payload, now=now,
+                                          project_id=meeting.project_id) is not None:
+                queued += 1
+    context.outbox.wake()
+    return queued
 
 
 async def _post_job(context: WijkContext) -> None:

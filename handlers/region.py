@@ -1,5 +1,6 @@
 """``/regio`` (``/region``): join a region (project leader) or receive its tactical summary;
-and the bimonthly job that sends the summary to the project leaders of every region."""
+and the bimonthly job that sends the summary to the project leaders of every region (through
+the outbox, once per leader and period)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,7 @@ import asyncio
 import logging
 from datetime import time
 
-from telegram import InputFile, Update
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
+from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.access import Access
@@ -17,6 +16,7 @@ from bot.commands import Cmd
 from bot.context import WijkApp, WijkContext
 from bot.i18n import _, get_locale, use_locale
 from bot.permissions import Permission
+from bot.posts import Payload, document_post, photo_post, send_posts, text_post
 from bot.tactical import TacticalService
 from bot.tactical_docs import summary_chart, summary_docx, summary_filename, summary_messages
 from handlers.common import command_text, esc, guard, reply
@@ -30,19 +30,18 @@ def service(context: WijkContext) -> TacticalService:
     return TacticalService(context.repos, context.clock, context.settings.tz)
 
 
-async def send_summary(context: WijkContext, chat_id: int, region_id: int,
-                       language: str) -> None:
+async def summary_posts(context: WijkContext, region_id: int, language: str) -> list[Payload]:
+    """The tactical summary as messages, a chart and a Word document."""
     summary = await service(context).summary(region_id, language)
     with use_locale(language):
         chart, document = await asyncio.gather(
             asyncio.to_thread(summary_chart, summary, language),
             asyncio.to_thread(summary_docx, summary, language))
-        for part in summary_messages(summary, language):
-            await context.bot.send_message(chat_id, part, parse_mode=ParseMode.HTML)
-        await context.bot.send_photo(chat_id, chart)
-        await context.bot.send_document(chat_id, InputFile(
-            document, filename=summary_filename(summary.region, summary.generated_at,
-                                                language)))
+        posts = [text_post(part) for part in summary_messages(summary, language)]
+        posts.append(photo_post(chart))
+        posts.append(document_post(document, summary_filename(
+            summary.region, summary.generated_at, language)))
+    return posts
 
 
 async def region_command(update: Update, context: WijkContext) -> None:
@@ -67,30 +66,43 @@ async def _show(update: Update, context: WijkContext, access: Access) -> None:
     assert access.project_id is not None and access.user_id is not None
     region_id = await service(context).region(access.user_id, access.project_id,
                                               access.chat_kind)
-    await send_summary(context, access.chat_id, region_id, get_locale())
+    await send_posts(context.bot, access.chat_id,
+                     await summary_posts(context, region_id, get_locale()))
 
 
 async def bimonthly(context: WijkContext) -> None:
-    """On the first of every other month: the summary to each region's project leaders."""
+    """On the first of every other month: the summary to each region's project leaders,
+    queued in the outbox once per leader and period (recorded in the same transaction)."""
     today = context.clock.now().astimezone(context.settings.tz).date()
     if today.month % 2 == 0:
         return
     period = f"{today.year}-{today.month:02d}"
     repos = context.repos
+    built: dict[tuple[int, str], list[Payload]] = {}  # one summary per region and language
+    queued = 0
     for region in await repos.projects.regions():
         for project in await repos.projects.region_projects(region["id"]):
             for leader in await repos.members.with_role(project.id, Role.PROJECTLEIDER):
-                if not await repos.projects.claim_tactical(region["id"], leader.user_id,
-                                                           period, context.clock.now()):
-                    continue
                 user = await repos.users.get(leader.user_id)
                 language = (user.preferred_language(context.settings.language) if user
                             else context.settings.language)
-                try:
-                    await send_summary(context, leader.user_id, region["id"],
-                                       language if language in ("nl", "en") else "nl")
-                except TelegramError:
-                    log.warning("tactical summary to %s failed", leader.user_id, exc_info=True)
+                language = language if language in ("nl", "en") else "nl"
+                key = f"tactical:{region['id']}:{leader.user_id}:{period}"
+                if await repos.outbox.exists(f"{key}:0"):
+                    continue
+                if (region["id"], language) not in built:
+                    built[region["id"], language] = await summary_posts(
+                        context, region["id"], language)
+                async with repos.db.transaction():
+                    if not await repos.projects.claim_tactical(
+                            region["id"], leader.user_id, period, context.clock.now()):
+                        continue
+                    await repos.outbox.enqueue_sequence(
+                        key, leader.user_id, built[region["id"], language],
+                        now=context.clock.now(), project_id=project.id)
+                queued += 1
+    if queued:
+        context.outbox.wake()
 
 
 def schedule(app: WijkApp) -> None:

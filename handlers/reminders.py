@@ -3,19 +3,15 @@ project leaders, and ``/herinneringen`` (``/reminders``) to pause or resume them
 
 Jobs run daily at 09:00 in the partnership's time zone (APScheduler through PTB's job
 queue, correct across daylight saving), and once shortly after start-up to catch up on
-anything that fell due while the bot was down.
+anything that fell due while the bot was down. They queue messages in the outbox, which
+delivers them (:mod:`bot.outbox`).
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable
 from datetime import time
-from functools import partial
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.access import Access
@@ -24,6 +20,7 @@ from bot.commands import CB, Cmd
 from bot.context import WijkApp, WijkContext
 from bot.i18n import _, use_locale
 from bot.permissions import Permission
+from bot.posts import text_post
 from bot.reminders import ReminderService, by_partner
 from handlers.actions import card_buttons
 from handlers.common import (
@@ -37,8 +34,6 @@ from handlers.common import (
     split_pages,
 )
 
-log = logging.getLogger(__name__)
-
 RUN_AT = time(9, 0)
 JOB_DAILY = "reminders-daily"
 JOB_CATCH_UP = "reminders-catch-up"
@@ -48,46 +43,25 @@ def service(context: WijkContext) -> ReminderService:
     return ReminderService(context.repos, context.clock, context.actions.today)
 
 
-async def _deliver(context: WijkContext, user_id: int, parts: list[str],
-                   markup: InlineKeyboardMarkup | None,
-                   release: Callable[[], Awaitable[None]]) -> bool:
-    """Send a claimed message; release the claim on a transient failure so a later run
-    retries it. A user who blocked the bot is not retried."""
-    try:
-        for index, part in enumerate(parts):
-            await context.bot.send_message(user_id, part, parse_mode=ParseMode.HTML,
-                                           reply_markup=markup if index == len(parts) - 1
-                                           else None)
-    except Forbidden:
-        log.info("user %s blocked the bot; message dropped", user_id)
-        return False
-    except TelegramError:
-        log.warning("message to %s failed; will retry", user_id, exc_info=True)
-        await release()
-        return False
-    return True
-
-
 async def send_reminders(context: WijkContext) -> int:
-    """Send every due, unclaimed reminder. Returns how many were delivered."""
+    """Queue every due reminder that was not queued yet. Returns how many were queued."""
     reminders = service(context)
-    sent = 0
-    for reminder in await reminders.claim_due():
+    queued = 0
+    for reminder in await reminders.due():
         today = context.actions.today()
         with use_locale(reminder.language or context.settings.language):
             text = _("⏰ <b>{code}</b> ends this week. Is it done? Report it with the buttons "
                      "or reply to this message with a result.").format(
                 code=reminder.action.code) + "\n\n" + card(reminder.action, today)
-            markup = card_buttons(reminder.action)
-        sent += await _deliver(context, reminder.user_id, [text], markup,
-                               partial(reminders.release, reminder))
-    return sent
+            payload = text_post(text, card_buttons(reminder.action))
+        queued += await reminders.queue(reminder, payload)
+    return queued
 
 
 async def send_digests(context: WijkContext) -> int:
     reminders = service(context)
-    sent = 0
-    for digest in await reminders.claim_digests():
+    queued = 0
+    for digest in await reminders.digests():
         today = context.actions.today()
         with use_locale(digest.language or context.settings.language):
             lines = [_("📋 <b>{project}</b>: overdue actions this week").format(
@@ -96,14 +70,15 @@ async def send_digests(context: WijkContext) -> int:
                 lines += ["", f"<b>{esc(partner)}</b>"]
                 lines += [action_line(a, today) for a in actions]
         # A long digest is split over several messages, never cut off.
-        sent += await _deliver(context, digest.user_id, split_pages(lines), None,
-                               partial(reminders.release_digest, digest))
-    return sent
+        queued += await reminders.queue_digest(
+            digest, [text_post(part) for part in split_pages(lines)])
+    return queued
 
 
 async def reminder_job(context: WijkContext) -> None:
-    await send_reminders(context)
-    await send_digests(context)
+    """The outbox delivers what this queues (within the limits, retried, exactly once)."""
+    if await send_reminders(context) + await send_digests(context):
+        context.outbox.wake()
 
 
 @guard(Permission.MANAGE_REMINDERS, needs_project=False)

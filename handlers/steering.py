@@ -10,7 +10,7 @@ from telegram.ext import CommandHandler
 from bot.access import Access
 from bot.commands import Cmd
 from bot.context import WijkApp, WijkContext
-from bot.fieldlog import area_lines
+from bot.fieldlog import area_lines, pack_counts
 from bot.goals import GoalService
 from bot.i18n import _, format_date, format_datetime, format_number, get_locale, ngettext
 from bot.permissions import Permission
@@ -42,7 +42,7 @@ async def steering_command(update: Update, context: WijkContext, access: Access)
     points = key_points_text(pack, get_locale())
     points += await GoalService(context.repos, context.clock).lines(access.project_id, frame,
                                                                     as_of)
-    points += area_lines(await context.field_logs.recent(access.project_id, area=area))
+    points += area_lines(pack_counts(pack))
     await reply(update, "\n".join([title, *("• " + esc(p) for p in points)]))
 
 

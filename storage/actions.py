@@ -496,20 +496,9 @@ class ActionRepository:
         )
         return changed > 0
 
-    async def unmark_reminded(self, action_id: int, partner_id: int, user_id: int,
-                              period_end: date) -> None:
-        await self.db.execute(
-            "DELETE FROM reminders_sent WHERE action_id=? AND partner_id=? AND user_id=?"
-            " AND period_end=?", (action_id, partner_id, user_id, period_end.isoformat()))
-
     async def mark_digest(self, project_id: int, user_id: int, year: int, week: int,
                           now: datetime) -> bool:
         changed = await self.db.execute(
             "INSERT OR IGNORE INTO digests_sent(project_id, user_id, iso_year, iso_week,"
             " sent_at) VALUES (?, ?, ?, ?, ?)", (project_id, user_id, year, week, utc_iso(now)))
         return changed > 0
-
-    async def unmark_digest(self, project_id: int, user_id: int, year: int, week: int) -> None:
-        await self.db.execute(
-            "DELETE FROM digests_sent WHERE project_id=? AND user_id=? AND iso_year=?"
-            " AND iso_week=?", (project_id, user_id, year, week))

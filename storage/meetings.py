@@ -1,6 +1,7 @@
 """Meetings: a project's rhythm, the meetings it produces, attendance, decisions and
-escalations. Posting and check-ins are claimed with a conditional UPDATE so that they
-happen once, however often a job or a restart asks."""
+escalations. Posting and check-ins are claimed with a conditional UPDATE, in the same
+transaction that puts their messages in the outbox, so that they happen once, however often
+a job or a restart asks."""
 
 from __future__ import annotations
 
@@ -172,11 +173,6 @@ class MeetingRepository:
             f"UPDATE meetings SET {claimed}=? WHERE id=? AND {claimed} IS NULL",
             (utc_iso(now), meeting_id))
         return changed == 1
-
-    async def unclaim(self, meeting_id: int, column: str) -> None:
-        claimed = {"post": "posted_at", "checkin": "checkins_at"}[column]
-        await self.db.execute(f"UPDATE meetings SET {claimed}=NULL WHERE id=?",
-                              (meeting_id,))
 
     async def pending(self, now: datetime) -> list[Meeting]:
         """Every planned meeting still ahead, for rebuilding jobs at start-up."""

@@ -31,6 +31,7 @@ class OutboxItem:
     next_attempt_at: datetime
     message_id: int | None
     last_error: str | None
+    after_id: int | None = None   # the row this one waits for (a sequence)
 
 
 def _item(row: Row) -> OutboxItem:
@@ -40,7 +41,7 @@ def _item(row: Row) -> OutboxItem:
         id=row["id"], dedupe_key=row["dedupe_key"], project_id=row["project_id"],
         chat_id=row["chat_id"], method=row["method"], payload=json.loads(row["payload"]),
         status=row["status"], attempts=row["attempts"], next_attempt_at=due,
-        message_id=row["message_id"], last_error=row["last_error"],
+        message_id=row["message_id"], last_error=row["last_error"], after_id=row["after_id"],
     )
 
 
@@ -50,30 +51,60 @@ class OutboxRepository:
 
     async def enqueue(self, dedupe_key: str, chat_id: int, payload: dict[str, Any], *,
                       now: datetime, project_id: int | None = None,
-                      method: str = "send") -> int | None:
-        """Add a message unless one with ``dedupe_key`` exists; returns the new id or None."""
+                      method: str = "send", after: int | None = None) -> int | None:
+        """Add a message unless one with ``dedupe_key`` exists; returns the new id or None.
+        With ``after`` it is not sent before that row is done (sent, failed or cancelled)."""
         new_id = await self.db.fetchval(
             "INSERT INTO outbox(dedupe_key, project_id, chat_id, method, payload,"
-            " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " next_attempt_at, created_at, after_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT(dedupe_key) DO NOTHING RETURNING id",
             (dedupe_key, project_id, chat_id, method, json.dumps(payload, ensure_ascii=False),
-             utc_iso(now), utc_iso(now)),
+             utc_iso(now), utc_iso(now), after),
         )
         return int(new_id) if new_id is not None else None
+
+    async def enqueue_sequence(self, key: str, chat_id: int, payloads: list[dict[str, Any]],
+                               *, now: datetime, project_id: int | None = None) -> list[int]:
+        """Messages that must arrive in this order (keys ``key:0``, ``key:1``, …); a key
+        already present keeps its row, so enqueueing the same sequence twice adds nothing."""
+        ids: list[int] = []
+        previous: int | None = None
+        for index, payload in enumerate(payloads):
+            dedupe = f"{key}:{index}"
+            new_id = await self.enqueue(dedupe, chat_id, payload, now=now,
+                                        project_id=project_id, after=previous)
+            if new_id is None:
+                previous = await self.db.fetchval(
+                    "SELECT id FROM outbox WHERE dedupe_key=?", (dedupe,))
+            else:
+                ids.append(new_id)
+                previous = new_id
+        return ids
+
+    async def exists(self, dedupe_key: str) -> bool:
+        return await self.db.fetchval(
+            "SELECT 1 FROM outbox WHERE dedupe_key=?", (dedupe_key,)) is not None
 
     async def get(self, item_id: int) -> OutboxItem | None:
         row = await self.db.fetchone("SELECT * FROM outbox WHERE id=?", (item_id,))
         return _item(row) if row else None
 
     async def due(self, now: datetime, limit: int = 200) -> list[OutboxItem]:
+        # A row of a sequence waits for the one before it; ``sending`` is not done yet.
         rows = await self.db.fetchall(
-            "SELECT * FROM outbox WHERE status='pending' AND next_attempt_at <= ?"
-            " ORDER BY next_attempt_at, id LIMIT ?", (utc_iso(now), limit))
+            "SELECT o.* FROM outbox o LEFT JOIN outbox p ON p.id = o.after_id"
+            " WHERE o.status='pending' AND o.next_attempt_at <= ?"
+            " AND (o.after_id IS NULL OR p.status IN ('sent', 'failed', 'cancelled'))"
+            " ORDER BY o.next_attempt_at, o.id LIMIT ?", (utc_iso(now), limit))
         return [_item(r) for r in rows]
 
     async def next_due(self) -> datetime | None:
+        # Rows waiting for their predecessor are not counted: that one's outcome wakes the
+        # sender.
         value = await self.db.fetchval(
-            "SELECT MIN(next_attempt_at) FROM outbox WHERE status='pending'")
+            "SELECT MIN(o.next_attempt_at) FROM outbox o LEFT JOIN outbox p ON p.id = o.after_id"
+            " WHERE o.status='pending'"
+            " AND (o.after_id IS NULL OR p.status IN ('sent', 'failed', 'cancelled'))")
         return parse_utc(value)
 
     async def claim(self, item_id: int) -> bool:

@@ -3214,7 +3214,10 @@ def _create_task_tasks(app: Application) -> list[asyncio.Task[Any]]:  # type: ig
 
 def _app_busy(app: Application) -> bool:  # type: ignore[type-arg]
     unfinished = getattr(app.update_queue, "_unfinished_tasks", 0)
-    return bool(unfinished) or bool(_create_task_tasks(app))
+    # wijkbot's outbox sender: messages that can go now, or are on their way.
+    outbox = getattr(getattr(app, "bot_data", None), "outbox", None)
+    return (bool(unfinished) or bool(_create_task_tasks(app))
+            or bool(getattr(outbox, "busy", False)))
 
 
 def _app_waiters(app: Application) -> list[Awaitable[Any]]:  # type: ignore[type-arg]

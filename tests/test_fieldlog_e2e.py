@@ -97,7 +97,7 @@ async def test_one_line_log_in_the_operational_group_and_per_area(app, people, b
 def test_steering_and_agenda_lines() -> None:
     from datetime import UTC, datetime
 
-    from bot.fieldlog import area_lines, field_work_lines
+    from bot.fieldlog import area_lines, count_by_area_kind, field_work_lines
     from bot.i18n import use_locale
     from storage.field_logs import FieldLog
 
@@ -109,13 +109,18 @@ def test_steering_and_agenda_lines() -> None:
                                                             "Politie"),
             log("gesprek", "Westhaven", "Woonstad")]
     with use_locale("en"):
-        assert area_lines(logs) == [
+        assert area_lines(count_by_area_kind(logs)) == [
             "3 field logs in the last two weeks — Oostbroek: 2 × Surveillance round; "
             "Westhaven: 1 × Conversation with residents"]
         assert field_work_lines(logs) == [
             "Politie: 2 field logs (2 × Surveillance round)",
             "Woonstad: 1 field log (1 × Conversation with residents)"]
         assert area_lines([]) == []
+        # Several kinds in one area: the area once, its kinds together.
+        assert area_lines([("Oostbroek", "surveillance", 2), ("Westhaven", "gesprek", 1),
+                           ("Oostbroek", "gebrek", 1)]) == [
+            "4 field logs in the last two weeks — Oostbroek: 2 × Surveillance round, "
+            "1 × Lighting or greenery defect; Westhaven: 1 × Conversation with residents"]
 
 
 async def test_bad_input_keeps_the_draft(app, people, botapi) -> None:
@@ -168,3 +173,19 @@ async def test_observer_cannot_log(app, people, botapi) -> None:
     assert "Logged" not in answer["text"]
     assert await app.bot_data.repos.field_logs.between(
         project.id, project.created_at, project.created_at.replace(year=2030)) == []
+
+
+async def test_steering_pack_counts_the_field_logs(app, people, botapi) -> None:
+    leader, officer, project = await setup(app, people, botapi, "en")
+    await officer.say("/log surveillance Oostbroek quiet evening, gates closed")
+    await officer.say("/log gebrek Oostbroek lamp post out at the playground")
+    await leader.say("/burglary Dorpsstraat 3 | 22-11 21:30 | attempt")  # data for the pack
+    await botapi.settle()
+    botapi.drain(leader.id)
+    mark = botapi.mark()
+    botapi.send_text(leader.user, "/steering")
+    await botapi.wait_for("sendMediaGroup", since=mark, timeout=30)
+    await botapi.settle(timeout=30)
+    summary = "\n".join(m.get("text", "") for m in botapi.drain(leader.id))
+    assert ("2 field logs in the last two weeks — Oostbroek: 1 × Lighting or greenery defect, "
+            "1 × Surveillance round") in summary

@@ -212,3 +212,43 @@ async def test_attendance_buttons_and_effect_command(app, people, botapi, clock)
     assert "needs an area" in answer["text"]
     unknown = await warden.say("/effect A9")
     assert "no action A9" in unknown["text"]
+
+
+async def test_the_post_goes_through_the_outbox_in_order(app, people, botapi, clock) -> None:
+    """A transient failure in the middle of the pre-meeting post is retried by the outbox
+    without anything overtaking it; a group that removed the bot gets nothing more."""
+    leader, warden, police, group = await operational_group(people, botapi)
+    await leader.say("/meeting every 2 weeks monday 10:00 from 7-12-2026", group)
+    await leader.say("/burglary Dorpsstraat 3 | 22-11 21:30 | attempt")
+    await botapi.settle()
+    [project] = await app.bot_data.repos.projects.list_all()
+    [first, second, *_rest] = await app.bot_data.repos.meetings.upcoming(project.id, START)
+    clock.set(first.post_at)
+    mark = botapi.mark()
+    botapi.fail_next("sendMediaGroup", 502, "Bad Gateway", chat_id=GROUP)
+    [job] = app.job_queue.get_jobs_by_name(job_name("post", first.id))
+    await job.run(app)
+    await botapi.settle()
+    done = [c.method for c in botapi.calls[mark:] if c.params.get("chat_id") == GROUP and c.ok]
+    assert done == ["sendMessage"]  # the header; the agenda waits for the charts
+    clock.advance(timedelta(seconds=3))  # past the backoff
+    app.bot_data.outbox.wake()
+    await botapi.wait_for("sendDocument", since=mark)
+    await botapi.settle()
+    done = [c.method for c in botapi.calls[mark:] if c.params.get("chat_id") == GROUP and c.ok]
+    assert done[:2] == ["sendMessage", "sendMediaGroup"]
+    assert done[-1] == "sendDocument" and set(done[2:-1]) == {"sendMessage"}
+    assert await app.bot_data.repos.outbox.counts() == {"sent": len(done)}
+
+    # The next post to a group that removed the bot: the link ends, nothing else is tried.
+    clock.set(second.post_at)
+    mark = botapi.mark()
+    botapi.fail_next("sendMessage", 403, "Forbidden: bot was kicked from the supergroup chat",
+                     chat_id=GROUP)
+    [job] = app.job_queue.get_jobs_by_name(job_name("post", second.id))
+    await job.run(app)
+    await botapi.settle()
+    assert [c.ok for c in botapi.calls[mark:] if c.params.get("chat_id") == GROUP] == [False]
+    assert await app.bot_data.repos.chats.active(GROUP) is None
+    counts = await app.bot_data.repos.outbox.counts()
+    assert counts["failed"] == 1 and counts["cancelled"] == len(done) - 1

@@ -91,7 +91,7 @@ async def test_restart_neither_repeats_nor_loses_a_reminder(tmp_path, people, bo
     assert len(reminders_colleague) == 1
 
 
-async def test_failed_delivery_is_retried(app, people, botapi, clock) -> None:
+async def test_failed_delivery_is_retried_by_the_outbox(app, people, botapi, clock) -> None:
     leader, warden, colleague = await setup_project(people, botapi)
     await warden.say("/action | flyers | stadstoezicht | wk 48")
     await botapi.next_message(warden.id)
@@ -99,6 +99,30 @@ async def test_failed_delivery_is_retried(app, people, botapi, clock) -> None:
     await run_daily_job(app)
     await botapi.settle()
     assert not [m for m in botapi.sent(200) if "⏰" in m.get("text", "")]
-    await run_daily_job(app)  # the next run delivers it
+    outbox = app.bot_data.repos.outbox
+    assert (await outbox.counts()).get("pending") == 1  # waiting for its backoff
+    await run_daily_job(app)  # a second run queues nothing new
+    assert (await outbox.counts()).get("pending") == 1
+    clock.advance(timedelta(seconds=3))  # the backoff has passed: the outbox sends it
+    app.bot_data.outbox.wake()
+    reminder = await botapi.next_message(200)
+    assert "⏰" in reminder["text"]
     await botapi.settle()
     assert len([m for m in botapi.sent(200) if "⏰" in m.get("text", "")]) == 1
+
+
+async def test_a_user_who_blocked_the_bot_is_not_retried(app, people, botapi, clock) -> None:
+    leader, warden, colleague = await setup_project(people, botapi)
+    await warden.say("/action | flyers | stadstoezicht | wk 48")
+    await botapi.next_message(warden.id)
+    botapi.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=200)
+    await run_daily_job(app)
+    await botapi.settle()
+    clock.advance(timedelta(minutes=30))
+    app.bot_data.outbox.wake()
+    await run_daily_job(app)
+    await botapi.settle()
+    assert not [m for m in botapi.sent(200) if "⏰" in m.get("text", "")]
+    assert len([m for m in botapi.sent(201) if "⏰" in m.get("text", "")]) == 1
+    counts = await app.bot_data.repos.outbox.counts()
+    assert counts.get("failed") == 1 and not counts.get("pending")

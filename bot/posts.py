@@ -1,0 +1,114 @@
+"""A message as a JSON payload: built once, then either sent at once (the answer to a
+command) or stored in the outbox and sent by :class:`bot.outbox.OutboxSender` (alerts and
+scheduled posts). One builder per kind of message, one function that sends a payload, so a
+meeting pack looks the same whether someone asked for it or the schedule posted it.
+
+Payload keys: ``text`` (HTML; the caption for a photo or document), ``buttons`` (rows of
+``[label, callback data]``), ``photo`` / ``document`` (base64 bytes, with ``filename``),
+``media`` (an album: a list of ``{"photo", "caption", "filename"}``), ``reply_to`` (the
+outbox id of a message to reply to; resolved by the sender).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    InputMediaPhoto,
+    Message,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode
+
+Payload = dict[str, Any]
+Buttons = list[list[list[str]]]
+
+ALBUM_SIZE = 10        # Telegram's maximum number of photos in one media group
+CAPTION_LIMIT = 1024
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def buttons_of(markup: InlineKeyboardMarkup | None) -> Buttons | None:
+    """Inline callback buttons as JSON rows (URL buttons are not used in stored posts)."""
+    if markup is None:
+        return None
+    return [[[button.text, str(button.callback_data)] for button in row]
+            for row in markup.inline_keyboard]
+
+
+def markup_of(rows: Buttons | None) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(text, callback_data=data)
+                                  for text, data in row] for row in rows])
+
+
+def text_post(text: str, markup: InlineKeyboardMarkup | None = None) -> Payload:
+    payload: Payload = {"text": text}
+    if markup is not None:
+        payload["buttons"] = buttons_of(markup)
+    return payload
+
+
+def photo_post(png: bytes, caption: str = "") -> Payload:
+    return {"photo": _b64(png), "text": caption[:CAPTION_LIMIT]}
+
+
+def album_posts(figures: list[tuple[str, bytes, str]]) -> list[Payload]:
+    """Charts as media groups of at most ten, each photo with its (plain text) caption."""
+    items = [{"photo": _b64(png), "caption": caption[:CAPTION_LIMIT], "filename": name}
+             for name, png, caption in figures]
+    return [{"media": items[start:start + ALBUM_SIZE]}
+            for start in range(0, len(items), ALBUM_SIZE)]
+
+
+def document_post(data: bytes, filename: str, caption: str = "") -> Payload:
+    return {"document": _b64(data), "filename": filename, "text": caption[:CAPTION_LIMIT]}
+
+
+def weight(payload: Payload) -> int:
+    """How many messages Telegram counts against its flood limits (an album: one each)."""
+    return len(payload.get("media") or ()) or 1
+
+
+async def send_post(bot: Bot, chat_id: int, payload: Payload, *,
+                    reply_to: int | None = None) -> int:
+    """Send one payload; returns the (first) Telegram message id."""
+    markup = markup_of(payload.get("buttons"))
+    reply = (ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+             if reply_to else None)
+    message: Message
+    if payload.get("media"):
+        album = [InputMediaPhoto(base64.b64decode(item["photo"]), caption=item["caption"],
+                                 filename=item["filename"]) for item in payload["media"]]
+        messages = await bot.send_media_group(chat_id, album, reply_parameters=reply)
+        return messages[0].message_id
+    if payload.get("photo"):
+        message = await bot.send_photo(
+            chat_id, base64.b64decode(payload["photo"]), caption=payload.get("text") or None,
+            parse_mode=ParseMode.HTML, reply_markup=markup, reply_parameters=reply)
+    elif payload.get("document"):
+        message = await bot.send_document(
+            chat_id, InputFile(base64.b64decode(payload["document"]),
+                               filename=payload["filename"]),
+            caption=payload.get("text") or None, parse_mode=ParseMode.HTML,
+            reply_markup=markup, reply_parameters=reply)
+    else:
+        message = await bot.send_message(
+            chat_id, payload["text"], parse_mode=ParseMode.HTML, reply_markup=markup,
+            reply_parameters=reply, disable_web_page_preview=True)
+    return message.message_id
+
+
+async def send_posts(bot: Bot, chat_id: int, payloads: list[Payload]) -> None:
+    """Send a sequence at once, in order (a command's answer)."""
+    for payload in payloads:
+        await send_post(bot, chat_id, payload)
