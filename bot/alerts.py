@@ -228,8 +228,11 @@ class AlertService(ProjectService):
         report = RefreshReport(active=len(records))
         groups = [c for c in await self.repos.chats.for_project(project_id)
                   if c.purpose is ChatPurpose.NEIGHBOURHOOD_WATCH]
-        maps = await self._maps(project_id, records, settings, groups)
         existing = {h.key: h for h in stored}
+        # Maps only for zones that may produce a message now: new or grown ones.
+        maps = await self._maps(project_id, [
+            r for r in records if r.key not in existing
+            or r.n_incidents > existing[r.key].n_incidents], settings, groups)
         recent = await self.repos.alerts.recent_alerts(
             project_id, now - timedelta(hours=settings.min_interval_h))
         async with self.repos.db.transaction():
@@ -302,8 +305,8 @@ class AlertService(ProjectService):
         assert record.id is not None
         targets = [g for g in groups if set(g.area_ids) & set(record.area_ids)]
         alerts = {a.linked_chat_id: a for a in await self.repos.alerts.alerts_for(record.id)}
-        payloads: dict[str, dict[str, Any]] = {}  # per language: the same text for all groups
         waiting: list[LinkedChat] = []
+        sending: list[tuple[LinkedChat, AlertRecord | None]] = []
         for group in targets:
             alert = alerts.get(group.id)
             if alert is not None and alert.status in ("rejected", "ended"):
@@ -332,21 +335,28 @@ class AlertService(ProjectService):
                 continue
             if record.approval == "rejected":
                 continue
-            language = self._language(group)
-            if language not in payloads:
-                payloads[language] = self._payload(record, group, today, png)
-            outbox_id = await self.repos.outbox.enqueue(
-                f"alert:{record.id}:{group.id}", group.chat_id, payloads[language], now=now,
-                project_id=project_id)
-            if alert is None:
-                await self.repos.alerts.add_alert(record.id, group.id, group.chat_id, "queued",
-                                                  record.n_incidents, now, outbox_id=outbox_id)
-            else:
-                await self.repos.alerts.update_alert(alert.id, now, status="queued",
-                                                     n_incidents=record.n_incidents,
-                                                     outbox_id=outbox_id)
+            sending.append((group, alert))
             recent.setdefault(group.id, []).append((record.id, set(record.area_ids)))
             report.queued += 1
+        if sending:
+            if png is None and settings.with_map:
+                # Not drawn beforehand (an older zone alerting a group only now): draw it.
+                png = (await self._maps(project_id, [record], settings, groups)).get(record.key)
+            payloads: dict[str, dict[str, Any]] = {}  # per language, the same for all groups
+            for group, _alert in sending:
+                language = self._language(group)
+                if language not in payloads:
+                    payloads[language] = self._payload(record, group, today, png)
+            # Written in a few statements: a burglary can touch hundreds of groups, and
+            # every moment here is a moment before the first alert goes out.
+            keys = {group.id: f"alert:{record.id}:{group.id}" for group, _alert in sending}
+            ids = await self.repos.outbox.enqueue_many(
+                [(keys[group.id], group.chat_id, payloads[self._language(group)])
+                 for group, _alert in sending], now=now, project_id=project_id)
+            await self.repos.alerts.queue_alerts(
+                record.id, [(group.id, group.chat_id, alert.id if alert else None,
+                             ids[keys[group.id]]) for group, alert in sending],
+                record.n_incidents, now)
         if waiting:
             await self._ask_approval(project_id, record, waiting, today, now, png)
             report.awaiting += 1
@@ -359,7 +369,8 @@ class AlertService(ProjectService):
                     if alert.outbox_id is not None else None)
         if original is not None and original.status == "pending":
             payload.pop("photo", None)
-            await self.repos.outbox.update_payload(original.id, original.payload | payload)
+            await self.repos.outbox.update_payload(original.id, original.payload | payload,
+                                                   now=now)
         elif original is not None:
             await self.repos.outbox.enqueue(
                 f"alert:{alert.id}:n{record.n_incidents}", group.chat_id,

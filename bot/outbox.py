@@ -1,5 +1,6 @@
-"""The outbox sender: delivers what :class:`storage.outbox.OutboxRepository` holds, within
-Telegram's flood limits, exactly once across restarts.
+"""The outbox sender: delivers what :class:`storage.outbox.OutboxRepository` holds — alerts,
+approval requests and every scheduled post (meeting packs, check-ins, reminders, digests,
+the tactical summary) — within Telegram's flood limits, exactly once across restarts.
 
 Why an outbox: an alert is decided in a database transaction (the hotspot, the alert row and
 its message are written together), while the message itself may have to wait — for the
@@ -13,6 +14,11 @@ is the only place that turns rows into Bot API calls:
 * **Errors.** Network errors and time-outs retry with exponential backoff; permanent errors
   (bot removed, chat gone) mark the row failed, end the chat's link and cancel what was still
   waiting for it; a group that became a supergroup is followed to its new id.
+* **Order.** A scheduled post is a sequence (a header, the charts, the agenda, the Word
+  document): a row waits until the one before it is done, and a chat's rows are started
+  in order, so a retry never lets a later message overtake an earlier one.
+* **Files once.** Photos and documents are stored once (``outbox_files``) and uploaded
+  once; every later message sends Telegram's file id (one map for 200 groups).
 * **Exactly once.** A row is claimed (``pending`` → ``sending``) just before its request,
   and marked ``sent`` right after; requests in flight are shielded from cancellation, so a
   stop waits for them. Only a hard crash *during* a request leaves a row in doubt; it is
@@ -45,7 +51,7 @@ from telegram.error import (
 
 from bot.clock import Clock
 from bot.posts import markup_of, send_post, weight
-from storage.outbox import OutboxItem
+from storage.outbox import OutboxItem, file_refs
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -120,7 +126,11 @@ class Pacer:
         """``weight`` messages go now (an album of six photos counts as six)."""
         now = self.monotonic()
         spacing = self.limits.overall_period / self.limits.overall
-        self.last = now + spacing * (weight - 1)
+        # Keep to the planned slot when we are a little late (the claim between the wait
+        # and this call takes a moment), so those moments do not add up over a broadcast.
+        # The sliding windows below count real times and stay the hard limit.
+        slot = self.last + spacing if now - (self.last + spacing) < spacing / 2 else now
+        self.last = max(slot, now - spacing / 2) + spacing * (weight - 1)
         self.overall.add(now, weight)
         self._chat(chat_id).add(now, weight)
 
@@ -152,6 +162,7 @@ class OutboxSender:
         self._task: asyncio.Task[None] | None = None
         self._backlog = False  # due rows held back by the limits at the last pass
         self._passing = False
+        self._uploads: dict[int, asyncio.Lock] = {}  # stored file → its first upload
         self.sent = 0
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -315,7 +326,33 @@ class OutboxSender:
                     parse_mode=ParseMode.HTML, reply_markup=markup)
             return message_id
         reply_to = await self._reference(p.get("reply_to"), required=False)
-        return await send_post(self.bot, item.chat_id, p, reply_to=reply_to)
+        refs = file_refs(p)
+        stored = await self.repos.outbox.files(refs)
+        # A file Telegram does not have yet is uploaded by one message at a time; the
+        # others wait for that answer and then send Telegram's file id instead of the bytes.
+        held: list[asyncio.Lock] = []
+        try:
+            for ref in sorted({r for r in refs if stored[r][1] is None}):
+                lock = self._uploads.setdefault(ref, asyncio.Lock())
+                await lock.acquire()
+                held.append(lock)
+            if held:
+                stored = await self.repos.outbox.files(refs)
+
+            def resolve(value: Any) -> bytes | str:
+                data, telegram_id = stored[value["file"]]
+                return telegram_id or data
+
+            sent = await send_post(self.bot, item.chat_id, p, reply_to=reply_to,
+                                   resolve=resolve)
+            for ref, telegram_id in zip(refs, sent.file_ids, strict=False):
+                if telegram_id and stored[ref][1] is None:
+                    await self.repos.outbox.uploaded(ref, telegram_id)
+                    self._uploads.pop(ref, None)
+        finally:
+            for lock in held:
+                lock.release()
+        return sent.message_id
 
     async def _migrated(self, old: int, new: int) -> None:
         async with self.repos.db.transaction():

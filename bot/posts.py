@@ -12,6 +12,8 @@ outbox id of a message to reply to; resolved by the sender).
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import (
@@ -27,6 +29,8 @@ from telegram.constants import ParseMode
 
 Payload = dict[str, Any]
 Buttons = list[list[list[str]]]
+# A photo or document value as the sender sees it: bytes to upload or Telegram's file id.
+FileResolver = Callable[[Any], bytes | str]
 
 ALBUM_SIZE = 10        # Telegram's maximum number of photos in one media group
 CAPTION_LIMIT = 1024
@@ -79,33 +83,54 @@ def weight(payload: Payload) -> int:
     return len(payload.get("media") or ()) or 1
 
 
+@dataclass(frozen=True, slots=True)
+class Sent:
+    message_id: int                 # the first message (of an album)
+    file_ids: tuple[str, ...] = ()  # Telegram's ids of the photos/documents, in order
+
+
+def _inline(value: Any) -> bytes | str:
+    return base64.b64decode(value)
+
+
+def _photo_id(message: Message) -> str:
+    return message.photo[-1].file_id if message.photo else ""
+
+
 async def send_post(bot: Bot, chat_id: int, payload: Payload, *,
-                    reply_to: int | None = None) -> int:
-    """Send one payload; returns the (first) Telegram message id."""
+                    reply_to: int | None = None, resolve: FileResolver = _inline) -> Sent:
+    """Send one payload. ``resolve`` turns a photo or document value into bytes or a file
+    id (default: the payload's own base64; the outbox passes its stored files)."""
     markup = markup_of(payload.get("buttons"))
     reply = (ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
              if reply_to else None)
     message: Message
-    if payload.get("media"):
-        album = [InputMediaPhoto(base64.b64decode(item["photo"]), caption=item["caption"],
-                                 filename=item["filename"]) for item in payload["media"]]
+    media = payload.get("media") or []
+    if len(media) >= 2:
+        album = [InputMediaPhoto(resolve(item["photo"]), caption=item["caption"],
+                                 filename=item["filename"]) for item in media]
         messages = await bot.send_media_group(chat_id, album, reply_parameters=reply)
-        return messages[0].message_id
+        return Sent(messages[0].message_id, tuple(_photo_id(m) for m in messages))
+    if media:  # an album of one is a photo (Telegram wants 2-10 items in a media group)
+        payload = {"photo": media[0]["photo"], "text": media[0]["caption"], "plain": True}
     if payload.get("photo"):
         message = await bot.send_photo(
-            chat_id, base64.b64decode(payload["photo"]), caption=payload.get("text") or None,
-            parse_mode=ParseMode.HTML, reply_markup=markup, reply_parameters=reply)
-    elif payload.get("document"):
+            chat_id, resolve(payload["photo"]), caption=payload.get("text") or None,
+            parse_mode=None if payload.get("plain") else ParseMode.HTML, reply_markup=markup,
+            reply_parameters=reply)
+        return Sent(message.message_id, (_photo_id(message),))
+    if payload.get("document"):
+        data = resolve(payload["document"])
         message = await bot.send_document(
-            chat_id, InputFile(base64.b64decode(payload["document"]),
-                               filename=payload["filename"]),
-            caption=payload.get("text") or None, parse_mode=ParseMode.HTML,
+            chat_id, InputFile(data, filename=payload["filename"]) if isinstance(data, bytes)
+            else data, caption=payload.get("text") or None, parse_mode=ParseMode.HTML,
             reply_markup=markup, reply_parameters=reply)
-    else:
-        message = await bot.send_message(
-            chat_id, payload["text"], parse_mode=ParseMode.HTML, reply_markup=markup,
-            reply_parameters=reply, disable_web_page_preview=True)
-    return message.message_id
+        return Sent(message.message_id,
+                    (message.document.file_id if message.document else "",))
+    message = await bot.send_message(
+        chat_id, payload["text"], parse_mode=ParseMode.HTML, reply_markup=markup,
+        reply_parameters=reply, disable_web_page_preview=True)
+    return Sent(message.message_id)
 
 
 async def send_posts(bot: Bot, chat_id: int, payloads: list[Payload]) -> None:

@@ -188,6 +188,23 @@ class AlertRepository:
             (hotspot_id, linked_chat_id, chat_id, status, n_incidents, outbox_id, utc_iso(now),
              utc_iso(now)))
 
+    async def queue_alerts(self, hotspot_id: int, rows: list[tuple[int, int, int | None, int]],
+                           n_incidents: int, now: datetime) -> None:
+        """Alerts of one hotspot put in the outbox, as ``(linked chat, chat id, existing alert
+        id or None, outbox id)``: new rows inserted, existing ones (held back or awaiting
+        approval until now) updated — two statements however many groups."""
+        stamp = utc_iso(now)
+        await self.db.executemany(
+            "INSERT INTO alerts(hotspot_id, linked_chat_id, chat_id, status, n_incidents,"
+            " outbox_id, created_at, updated_at) VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)",
+            [(hotspot_id, linked, chat_id, n_incidents, outbox_id, stamp, stamp)
+             for linked, chat_id, alert_id, outbox_id in rows if alert_id is None])
+        await self.db.executemany(
+            "UPDATE alerts SET status='queued', n_incidents=?, outbox_id=?, updated_at=?"
+            " WHERE id=?", [(n_incidents, outbox_id, stamp, alert_id)
+                            for _linked, _chat, alert_id, outbox_id in rows
+                            if alert_id is not None])
+
     async def update_alert(self, alert_id: int, now: datetime, **values: Any) -> None:
         allowed = {"status", "n_incidents", "outbox_id", "follow_up_id"}
         assert set(values) <= allowed, values

@@ -10,6 +10,8 @@ A row left in ``sending`` by a crash is *in doubt* and goes back to ``pending`` 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +36,13 @@ class OutboxItem:
     after_id: int | None = None   # the row this one waits for (a sequence)
 
 
+def file_refs(payload: dict[str, Any]) -> list[int]:
+    """The stored files a payload refers to, in the order Telegram returns them."""
+    values = [payload.get("photo"), payload.get("document"),
+              *(item.get("photo") for item in payload.get("media") or ())]
+    return [v["file"] for v in values if isinstance(v, dict)]
+
+
 def _item(row: Row) -> OutboxItem:
     due = parse_utc(row["next_attempt_at"])
     assert due is not None
@@ -53,7 +62,9 @@ class OutboxRepository:
                       now: datetime, project_id: int | None = None,
                       method: str = "send", after: int | None = None) -> int | None:
         """Add a message unless one with ``dedupe_key`` exists; returns the new id or None.
-        With ``after`` it is not sent before that row is done (sent, failed or cancelled)."""
+        With ``after`` it is not sent before that row is done (sent, failed or cancelled).
+        Photos and documents are stored once in ``outbox_files`` (see :meth:`with_files`)."""
+        payload = await self.with_files(payload, now)
         new_id = await self.db.fetchval(
             "INSERT INTO outbox(dedupe_key, project_id, chat_id, method, payload,"
             " next_attempt_at, created_at, after_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -62,6 +73,32 @@ class OutboxRepository:
              utc_iso(now), utc_iso(now), after),
         )
         return int(new_id) if new_id is not None else None
+
+    async def enqueue_many(self, rows: list[tuple[str, int, dict[str, Any]]], *,
+                           now: datetime, project_id: int | None = None) -> dict[str, int]:
+        """Many independent messages ``(dedupe key, chat id, payload)`` in two statements (a
+        broadcast to hundreds of groups); returns the row id per key, old or new."""
+        prepared: dict[int, dict[str, Any]] = {}  # one file conversion per shared payload
+        values = []
+        for key, chat_id, payload in rows:
+            if id(payload) not in prepared:
+                prepared[id(payload)] = await self.with_files(payload, now)
+            values.append((key, project_id, chat_id,
+                           json.dumps(prepared[id(payload)], ensure_ascii=False),
+                           utc_iso(now), utc_iso(now)))
+        await self.db.executemany(
+            "INSERT INTO outbox(dedupe_key, project_id, chat_id, method, payload,"
+            " next_attempt_at, created_at) VALUES (?, ?, ?, 'send', ?, ?, ?)"
+            " ON CONFLICT(dedupe_key) DO NOTHING", values)
+        ids: dict[str, int] = {}
+        keys = [key for key, _chat, _payload in rows]
+        for start in range(0, len(keys), 500):  # SQLite's limit on host parameters
+            chunk = keys[start:start + 500]
+            for row in await self.db.fetchall(
+                    f"SELECT id, dedupe_key FROM outbox WHERE dedupe_key IN"
+                    f" ({','.join('?' * len(chunk))})", tuple(chunk)):
+                ids[row["dedupe_key"]] = row["id"]
+        return ids
 
     async def enqueue_sequence(self, key: str, chat_id: int, payloads: list[dict[str, Any]],
                                *, now: datetime, project_id: int | None = None) -> list[int]:
@@ -84,6 +121,43 @@ class OutboxRepository:
     async def exists(self, dedupe_key: str) -> bool:
         return await self.db.fetchval(
             "SELECT 1 FROM outbox WHERE dedupe_key=?", (dedupe_key,)) is not None
+
+    async def with_files(self, payload: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """Inline base64 photos and documents replaced by references to ``outbox_files``."""
+        out = dict(payload)
+        for key in ("photo", "document"):
+            if isinstance(out.get(key), str):
+                out[key] = {"file": await self._store_file(out[key], now)}
+        if out.get("media"):
+            out["media"] = [
+                item | {"photo": {"file": await self._store_file(item["photo"], now)}}
+                if isinstance(item.get("photo"), str) else item for item in out["media"]]
+        return out
+
+    async def _store_file(self, encoded: str, now: datetime) -> int:
+        data = base64.b64decode(encoded)
+        digest = hashlib.sha256(data).hexdigest()
+        await self.db.execute(
+            "INSERT INTO outbox_files(sha256, data, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT(sha256) DO NOTHING", (digest, data, utc_iso(now)))
+        file_id = await self.db.fetchval("SELECT id FROM outbox_files WHERE sha256=?",
+                                         (digest,))
+        return int(file_id)
+
+    async def files(self, ids: list[int]) -> dict[int, tuple[bytes, str | None]]:
+        """Stored files by id: the bytes and, once uploaded, Telegram's file id."""
+        if not ids:
+            return {}
+        rows = await self.db.fetchall(
+            f"SELECT id, data, telegram_file_id FROM outbox_files WHERE id IN"
+            f" ({','.join('?' * len(ids))})", tuple(ids))
+        return {r["id"]: (bytes(r["data"]), r["telegram_file_id"]) for r in rows}
+
+    async def uploaded(self, file_ref: int, telegram_file_id: str) -> None:
+        """Telegram has the file: later messages send its id instead of the bytes."""
+        await self.db.execute(
+            "UPDATE outbox_files SET telegram_file_id=? WHERE id=? AND telegram_file_id IS NULL",
+            (telegram_file_id, file_ref))
 
     async def get(self, item_id: int) -> OutboxItem | None:
         row = await self.db.fetchone("SELECT * FROM outbox WHERE id=?", (item_id,))
@@ -136,8 +210,10 @@ class OutboxRepository:
             "UPDATE outbox SET status='cancelled', last_error=? WHERE chat_id=?"
             " AND status='pending'", (reason, chat_id))
 
-    async def update_payload(self, item_id: int, payload: dict[str, Any]) -> bool:
+    async def update_payload(self, item_id: int, payload: dict[str, Any], *,
+                             now: datetime) -> bool:
         """Change a message that has not been sent yet; False once it is on its way."""
+        payload = await self.with_files(payload, now)
         changed = await self.db.execute(
             "UPDATE outbox SET payload=? WHERE id=? AND status='pending'",
             (json.dumps(payload, ensure_ascii=False), item_id))

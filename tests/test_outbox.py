@@ -18,9 +18,10 @@ from bot.incidents import IncidentService
 from bot.outbox import Limits, Pacer
 from bot.settings import Settings
 from storage.db import Database
+from storage.models import ChatPurpose
 from storage.repositories import Repositories
 from tests.botapi import BotAPIError, Call, FakeBotAPI
-from tests.broadcast import one_burglary, watch_groups
+from tests.broadcast import LEADER, one_burglary, watch_groups
 from tests.test_cli import cli_env
 
 GROUPS = 40
@@ -44,6 +45,66 @@ def test_pacer_spaces_messages_and_respects_the_group_limit() -> None:
         pacer.record(-500)
     assert pacer.chat_delay(-500) > 30  # the 21st message to one group waits for the minute
     assert pacer.chat_delay(-501) == 0  # other groups do not
+
+
+def test_pacer_keeps_its_pace_when_each_send_is_a_little_late() -> None:
+    """The claim after the wait takes a moment; over a broadcast that must not add up, and
+    the sliding window (real times) still never lets more than the limit through."""
+    now = [0.0]
+    pacer = Pacer(Limits(overall=30, overall_period=1.0, per_group=20, group_period=60.0),
+                  monotonic=lambda: now[0])
+    moments = []
+    while now[0] < 10.0:
+        if pacer.overall_delay() <= 0:
+            now[0] += 0.004  # the claim: 4 ms between the wait and the send
+            pacer.record(-len(moments) - 1)
+            moments.append(now[0])
+        now[0] += 0.0005
+    assert len(moments) >= 295  # ~30 a second; drifting by 4 ms each would give ~268
+    assert max(sum(1 for m in moments if start <= m < start + 1.0)
+               for start in moments) <= 30
+    # An album of six counts as six messages: five more fit in that group's minute... and
+    # the overall window makes room for six.
+    album = Pacer(Limits(overall=30, overall_period=1.0, per_group=20, group_period=60.0),
+                  monotonic=lambda: now[0])
+    for _ in range(14):
+        album.record(-9)
+    assert album.chat_delay(-9, 6) == 0
+    album.record(-9, 6)
+    assert album.chat_delay(-9) > 50
+
+
+async def test_a_map_for_many_groups_is_stored_and_uploaded_once(app, botapi) -> None:
+    repos = app.bot_data.repos
+    project_id, chats = await watch_groups(repos, 5, app.bot_data.clock.now(), with_map=True)
+    for n, chat_id in enumerate(chats):
+        botapi.group(chat_id, f"Buurtpreventie {n + 1}")
+    await app.bot_data.incidents.import_file(project_id, one_burglary(), "export.csv",
+                                             user_id=None)
+    for _ in range(100):
+        if len([c for c in botapi.calls_to("sendPhoto") if c.ok]) == len(chats):
+            break
+        await asyncio.sleep(0.05)
+    photos = [c for c in botapi.calls_to("sendPhoto") if c.ok]
+    assert sorted(c.params["chat_id"] for c in photos) == sorted(chats)
+    uploads = [c for c in photos if c.files]
+    assert len(uploads) == 1  # the first upload; the others send Telegram's file id
+    [uploaded] = uploads[0].files.values()
+    assert uploaded.data.startswith(b"\x89PNG")
+    file_id = photos[-1].params["photo"]
+    assert isinstance(file_id, str) and botapi.file_bytes(file_id) == uploaded.data
+    assert await repos.db.fetchval("SELECT COUNT(*) FROM outbox_files") == 1
+
+    # A group linked later to the same, unchanged zone gets the alert with its map too.
+    late = chats[-1] - 1
+    botapi.group(late, "Buurtpreventie laat")
+    [area] = await repos.projects.areas(project_id)
+    await repos.chats.link(late, project_id, ChatPurpose.NEIGHBOURHOOD_WATCH, "Laat",
+                           (area.id,), LEADER, app.bot_data.clock.now(), language="nl")
+    report = await app.bot_data.alerts.refresh(project_id)
+    assert report.queued == 1 and report.new == 0
+    photo = await botapi.wait_for("sendPhoto", lambda c: c.params.get("chat_id") == late)
+    assert photo.ok and photo.params["photo"] == file_id  # same bytes: stored, uploaded once
 
 
 async def _prepare(db_path: Path) -> list[int]:
