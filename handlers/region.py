@@ -5,7 +5,6 @@ the outbox, once per leader and period)."""
 from __future__ import annotations
 
 import asyncio
-import logging
 from datetime import time
 
 from telegram import Update
@@ -22,7 +21,6 @@ from bot.tactical_docs import summary_chart, summary_docx, summary_filename, sum
 from handlers.common import command_text, esc, guard, reply
 from storage.models import Role
 
-log = logging.getLogger(__name__)
 JOB = "tactical-bimonthly"
 
 

@@ -3,7 +3,7 @@ media group and the key points as text. Computed off the event loop."""
 
 from __future__ import annotations
 
-from telegram import InputMediaPhoto, Update
+from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import CommandHandler
 
@@ -14,11 +14,10 @@ from bot.fieldlog import area_lines, pack_counts
 from bot.goals import GoalService
 from bot.i18n import _, format_date, format_datetime, format_number, get_locale, ngettext
 from bot.permissions import Permission
+from bot.posts import album_posts, send_posts
 from charts.pack import key_points_text
 from charts.text import mo_label
 from handlers.common import command_text, esc, guard, reply, reply_paged
-
-MAX_CAPTION = 1024
 
 
 @guard(Permission.VIEW_STEERING)
@@ -31,10 +30,7 @@ async def steering_command(update: Update, context: WijkContext, access: Access)
     frame = await context.incidents.frame(access.project_id)  # read once: pack and goals
     pack = await context.incidents.steering(access.project_id, as_of, language=get_locale(),
                                             area=area, frame=frame)
-    media = [InputMediaPhoto(png, caption=caption[:MAX_CAPTION], filename=name)
-             for name, png, caption in pack.figures]
-    for start in range(0, len(media), 10):  # Telegram takes up to 10 items per group
-        await chat.send_media_group(media[start:start + 10])
+    await send_posts(context.bot, chat.id, album_posts(pack.figures))
     project = await context.partnership.project(access.project_id)
     title = _("<b>Steering information {project}</b>{area}, {date}").format(
         project=esc(project.name), area=f" — {esc(area)}" if area else "",
