@@ -29,6 +29,7 @@ is the only place that turns rows into Bot API calls:
 from __future__ import annotations
 
 import asyncio
+import base64
 import collections
 import contextlib
 import logging
@@ -294,6 +295,11 @@ class OutboxSender:
                 backoff = min(MAX_BACKOFF_S, 2 ** (item.attempts + 1))
                 await outbox.retry_later(item.id, self.clock.now() + timedelta(seconds=backoff),
                                          str(err))
+        except Exception as err:
+            # A row we cannot even build a request from (a bug, a damaged payload): record
+            # it rather than leave it "in flight" for ever, and keep delivering the rest.
+            log.exception("outbox %s: could not be sent", item.dedupe_key)
+            await outbox.mark_failed(item.id, f"internal error: {err!r}")
         else:
             await outbox.mark_sent(item.id, message_id, self.clock.now())
             self.sent += 1
@@ -340,6 +346,8 @@ class OutboxSender:
                 stored = await self.repos.outbox.files(refs)
 
             def resolve(value: Any) -> bytes | str:
+                if isinstance(value, str):  # inline base64 (rows queued before 0013)
+                    return base64.b64decode(value)
                 data, telegram_id = stored[value["file"]]
                 return telegram_id or data
 

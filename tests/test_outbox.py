@@ -5,19 +5,23 @@ exactly once by the restarted bot."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import inspect
+import io
+import json
 import signal
 import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from bot.alerts import AlertService
 from bot.clock import Clock
 from bot.incidents import IncidentService
 from bot.outbox import Limits, Pacer
 from bot.settings import Settings
-from storage.db import Database
+from storage.db import Database, utc_iso
 from storage.models import ChatPurpose
 from storage.repositories import Repositories
 from tests.botapi import BotAPIError, Call, FakeBotAPI
@@ -192,3 +196,27 @@ async def test_crash_or_stop_mid_broadcast_delivers_every_alert_exactly_once(
         assert set(delivered.values()) == {1}, delivered  # every group exactly once
         assert await _outbox(db_path) == {"sent": GROUPS}
         assert server.rate_limit_violations == 0
+
+
+async def test_older_and_broken_rows(app, botapi) -> None:
+    """A row queued before photos were stored apart (inline base64) is still sent; a row
+    whose payload cannot be sent is marked failed and the rest is delivered."""
+    repos = app.bot_data.repos
+    now = app.bot_data.clock.now()
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "orange").save(buffer, format="PNG")
+    data = buffer.getvalue()
+    group = botapi.group(-7001, "Oud")
+    await repos.db.execute(
+        "INSERT INTO outbox(dedupe_key, chat_id, method, payload, next_attempt_at, created_at)"
+        " VALUES ('old', ?, 'send', ?, ?, ?)",
+        (group["id"], json.dumps({"photo": base64.b64encode(data).decode(), "text": "oud"}),
+         utc_iso(now), utc_iso(now)))
+    await repos.outbox.enqueue("broken", group["id"], {"no": "text"}, now=now)
+    await repos.outbox.enqueue("after", group["id"], {"text": "daarna"}, now=now)
+    app.bot_data.outbox.wake()
+    await botapi.wait_for("sendMessage", lambda c: c.params.get("chat_id") == group["id"])
+    [photo] = [c for c in botapi.calls_to("sendPhoto") if c.params.get("chat_id") == group["id"]]
+    assert photo.ok and next(iter(photo.files.values())).data == data
+    await botapi.settle()
+    assert await repos.outbox.counts() == {"sent": 2, "failed": 1}
