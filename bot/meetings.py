@@ -22,6 +22,7 @@ from bot.i18n import N_
 from bot.meeting_docs import Agenda, AgendaAction, Decision, Minutes
 from bot.periods import format_period, weeks_overdue
 from bot.permissions import ChatKind, Permission
+from bot.posts import Payload
 from bot.schedule import (
     Rhythm,
     checkin_moment,
@@ -51,6 +52,37 @@ class MeetingService(ProjectService):
     def __init__(self, repos: Repositories, clock: Clock, tz: ZoneInfo) -> None:
         super().__init__(repos, clock, tz)
         self.meetings = repos.meetings
+
+    # -- scheduled posts ---------------------------------------------------------------------
+
+    async def queue_post(self, meeting: Meeting, chat_id: int, posts: list[Payload]) -> bool:
+        """Claim the pre-meeting post and put its messages in the outbox, in one transaction
+        (in order: a sequence); False if it was claimed before (by another run, or before a
+        restart)."""
+        now = self.clock.now()
+        async with self.repos.db.transaction():
+            if not await self.meetings.claim(meeting.id, "post", now):
+                return False
+            await self.repos.outbox.enqueue_sequence(f"meeting:{meeting.id}:post", chat_id,
+                                                     posts, now=now,
+                                                     project_id=meeting.project_id)
+        return True
+
+    async def queue_checkins(self, meeting: Meeting,
+                             checkins: list[tuple[int, int, Payload]]) -> int:
+        """Claim the check-ins and queue one message per ``(action id, user id, payload)``;
+        returns how many were queued (0 if they were claimed before)."""
+        now = self.clock.now()
+        queued = 0
+        async with self.repos.db.transaction():
+            if not await self.meetings.claim(meeting.id, "checkin", now):
+                return 0
+            for action_id, user_id, payload in checkins:
+                if await self.repos.outbox.enqueue(
+                        f"meeting:{meeting.id}:checkin:{action_id}:{user_id}", user_id, payload,
+                        now=now, project_id=meeting.project_id) is not None:
+                    queued += 1
+        return queued
 
     # -- schedule --------------------------------------------------------------------------
 

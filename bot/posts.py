@@ -12,7 +12,7 @@ outbox id of a message to reply to; resolved by the sender).
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,11 +48,15 @@ def buttons_of(markup: InlineKeyboardMarkup | None) -> Buttons | None:
             for row in markup.inline_keyboard]
 
 
+def keyboard(rows: Sequence[Sequence[Sequence[str]]]) -> InlineKeyboardMarkup:
+    """Inline keyboard from rows of (label, callback data)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
+
+
 def markup_of(rows: Buttons | None) -> InlineKeyboardMarkup | None:
-    if not rows:
-        return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(text, callback_data=data)
-                                  for text, data in row] for row in rows])
+    return keyboard(rows) if rows else None
 
 
 def text_post(text: str, markup: InlineKeyboardMarkup | None = None) -> Payload:

@@ -16,6 +16,7 @@ from bot.i18n import N_, ngettext
 from bot.incidents import IncidentService
 from bot.labels import word_key
 from bot.permissions import ChatKind, Permission
+from bot.posts import Payload
 from bot.services import ProjectService
 from bot.tactical_docs import MunicipalityRow, PartnerLine, RegionSummary
 from charts.effect import effect_sentence
@@ -30,6 +31,28 @@ class TacticalService(ProjectService):
         if not name or len(name) > 80 or not word_key(name):
             raise UserError(N_("Give the region's name (1 to 80 characters)."))
         return await self.repos.projects.join_region(project_id, name, self.clock.now())
+
+    @staticmethod
+    def outbox_key(region_id: int, user_id: int, period: str) -> str:
+        return f"tactical:{region_id}:{user_id}:{period}"
+
+    async def queued(self, region_id: int, user_id: int, period: str) -> bool:
+        """Whether this leader's summary of ``period`` is already in the outbox."""
+        return await self.repos.outbox.exists(
+            self.outbox_key(region_id, user_id, period) + ":0")
+
+    async def queue_summary(self, region_id: int, user_id: int, period: str, project_id: int,
+                            posts: list[Payload]) -> bool:
+        """Record the leader's summary of ``period`` and queue its messages (a sequence) in
+        one transaction; False if it was recorded before."""
+        now = self.clock.now()
+        async with self.repos.db.transaction():
+            if not await self.repos.projects.claim_tactical(region_id, user_id, period, now):
+                return False
+            await self.repos.outbox.enqueue_sequence(
+                self.outbox_key(region_id, user_id, period), user_id, posts, now=now,
+                project_id=project_id)
+        return True
 
     async def region(self, user_id: int, project_id: int, chat: ChatKind) -> int:
         await self.member(user_id, project_id, Permission.VIEW_REGION, chat)

@@ -58,11 +58,6 @@ __all__ = [
     "figure_texts",
     "map_figure",
     "mo_figure",
-    "render_map",
-    "render_mo",
-    "render_time",
-    "render_trend",
-    "render_units",
     "time_figure",
     "to_png",
     "trend_figure",
@@ -190,10 +185,6 @@ def trend_figure(tr: Trend, language: str = "nl") -> Figure:
         return fig
 
 
-def render_trend(tr: Trend, language: str = "nl") -> bytes:
-    return to_png(trend_figure(tr, language))
-
-
 # --------------------------------------------------------------------------- per unit
 
 
@@ -294,13 +285,6 @@ def units_figure(
         return fig
 
 
-def render_units(table: pd.DataFrame, level: str, current: tuple[date, date],
-                 coming: tuple[date, date], *, band: float = 0.8, language: str = "nl",
-                 max_rows: int = 12, last_year: tuple[date, date] | None = None) -> bytes:
-    return to_png(units_figure(table, level, current, coming, band=band, language=language,
-                               max_rows=max_rows, last_year=last_year))
-
-
 # --------------------------------------------------------------------------- MO
 
 
@@ -357,10 +341,6 @@ def mo_figure(mo: MoShift, language: str = "nl") -> Figure:
         fig.legend(handles=handles, fontsize=LEGEND, frameon=False, loc="upper left",
                    bbox_to_anchor=(0.02, 1 - 0.5 / height), ncol=2)
         return fig
-
-
-def render_mo(mo: MoShift, language: str = "nl") -> bytes:
-    return to_png(mo_figure(mo, language))
 
 
 # --------------------------------------------------------------------------- time
@@ -422,10 +402,6 @@ def time_figure(tp: TimeProfile, language: str = "nl") -> Figure:
         ax2.set_ylabel(_("share per hour"), fontsize=NOTE)
         ax2.legend(fontsize=NOTE, frameon=False, loc="upper left", ncol=1)
         return fig
-
-
-def render_time(tp: TimeProfile, language: str = "nl") -> bytes:
-    return to_png(time_figure(tp, language))
 
 
 # --------------------------------------------------------------------------- map
@@ -650,23 +626,3 @@ def map_figure(
         fig.legend(handles=handles, fontsize=LEGEND, frameon=False, loc="lower center",
                    bbox_to_anchor=(0.5, 0.005), ncol=2)
         return fig
-
-
-def render_map(
-    incidents: pd.DataFrame,
-    now: Forecast,
-    before: Forecast,
-    hotspots_now: Sequence[Hotspot] = (),
-    hotspots_before: Sequence[Hotspot] = (),
-    *,
-    polygons: Mapping[str, Sequence[tuple[float, float]]] | None = None,
-    language: str = "nl",
-    tz: str = DEFAULT_TZ,
-    top_share: float = 0.05,
-    layout: str = "auto",
-    field_logs: pd.DataFrame | None = None,
-) -> bytes:
-    return to_png(map_figure(incidents, now, before, hotspots_now, hotspots_before,
-                             polygons=polygons, language=language, tz=tz,
-                             top_share=top_share, layout=layout, field_logs=field_logs))
-

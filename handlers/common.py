@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, ConversationHandler
@@ -26,6 +26,7 @@ from bot.i18n import _, normalize_language, set_display_timezone, set_locale
 from bot.labels import role_label
 from bot.partnership import Person
 from bot.permissions import ChatKind, Permission, allowed_chats
+from bot.posts import keyboard
 
 log = logging.getLogger(__name__)
 
@@ -49,13 +50,6 @@ def person(update: Update) -> Person:
     user = update.effective_user
     assert user is not None
     return Person(user.id, user.first_name, user.last_name, user.username, user.language_code)
-
-
-def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    """Inline keyboard from rows of (label, callback data)."""
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
-    )
 
 
 async def reply(

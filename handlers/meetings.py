@@ -98,6 +98,12 @@ async def _analysis(context: WijkContext, project_id: int,
     return key_points_text(pack, get_locale()), pack
 
 
+def _planned(meeting: Meeting | None) -> Meeting:
+    if meeting is None:
+        raise UserError(N_("There is no meeting planned. Set one with /meeting."))
+    return meeting
+
+
 async def agenda_posts(context: WijkContext, project_id: int, meeting: Meeting,
                        *, with_pack: bool) -> list[Payload]:
     """The draft agenda as messages and a Word document, after the charts if ``with_pack``
@@ -123,18 +129,15 @@ async def agenda_posts(context: WijkContext, project_id: int, meeting: Meeting,
 async def agenda_command(update: Update, context: WijkContext, access: Access) -> None:
     assert access.project_id is not None
     upcoming = await context.meetings.upcoming(access.project_id)
-    if not upcoming:
-        raise UserError(N_("There is no meeting planned. Set one with /meeting."))
+    meeting = _planned(upcoming[0] if upcoming else None)
     await send_posts(context.bot, access.chat_id,
-                     await agenda_posts(context, access.project_id, upcoming[0], with_pack=False))
+                     await agenda_posts(context, access.project_id, meeting, with_pack=False))
 
 
 @guard(Permission.VIEW_AGENDA)
 async def minutes_command(update: Update, context: WijkContext, access: Access) -> None:
     assert access.project_id is not None
-    meeting = await context.meetings.current(access.project_id)
-    if meeting is None:
-        raise UserError(N_("There is no meeting planned. Set one with /meeting."))
+    meeting = _planned(await context.meetings.current(access.project_id))
     minutes = await context.meetings.minutes(access.project_id, meeting)
     for part in minutes_messages(minutes, get_locale()):
         await reply(update, part)
@@ -226,9 +229,7 @@ async def _attendance_view(context: WijkContext, project_id: int,
 @guard(Permission.MANAGE_MEETINGS)
 async def attendance_command(update: Update, context: WijkContext, access: Access) -> None:
     assert access.project_id is not None
-    meeting = await context.meetings.current(access.project_id)
-    if meeting is None:
-        raise UserError(N_("There is no meeting planned. Set one with /meeting."))
+    meeting = _planned(await context.meetings.current(access.project_id))
     text, rows = await _attendance_view(context, access.project_id, meeting)
     await reply(update, text, markup=keyboard(rows))
 
@@ -279,11 +280,8 @@ async def post_meeting(context: WijkContext, meeting_id: int) -> bool:
               "draft agenda.").format(when=esc(format_moment(meeting.starts_at))))
         posts = [header, *await agenda_posts(context, meeting.project_id, meeting,
                                             with_pack=True)]
-    async with repos.db.transaction():
-        if not await repos.meetings.claim(meeting_id, "post", now):
-            return False  # already posted (by another run, or before a restart)
-        await repos.outbox.enqueue_sequence(f"meeting:{meeting_id}:post", schedule.chat_id,
-                                            posts, now=now, project_id=meeting.project_id)
+    if not await context.meetings.queue_post(meeting, schedule.chat_id, posts):
+        return False  # already posted (by another run, or before a restart)
     context.outbox.wake()
     return True
 
@@ -306,7 +304,7 @@ async def send_checkins(context: WijkContext, meeting_id: int) -> int:
                 or await repos.users.reminders_paused(member.user_id):
             continue
         askable.setdefault(member.partner_id, []).append(user)
-    checkins: list[tuple[str, int, Payload]] = []
+    checkins: list[tuple[int, int, Payload]] = []
     for action in await repos.actions.open_actions(meeting.project_id):
         if action.period_end is None or action.period_end > day:
             continue
@@ -319,17 +317,11 @@ async def send_checkins(context: WijkContext, meeting_id: int) -> int:
                              "</b> — {what}?").format(
                         when=esc(format_datetime(meeting.starts_at, "short")),
                         code=action.code, what=esc(action.what))
-                    checkins.append((f"meeting:{meeting_id}:checkin:{action.id}:{user.id}",
-                                     user.id, text_post(text, card_buttons(action))))
-    queued = 0
-    async with repos.db.transaction():
-        if not await repos.meetings.claim(meeting_id, "checkin", now):
-            return 0
-        for key, user_id, payload in checkins:
-            if await repos.outbox.enqueue(key, user_id, payload, now=now,
-                                          project_id=meeting.project_id) is not None:
-                queued += 1
-    context.outbox.wake()
+                    checkins.append((action.id, user.id,
+                                     text_post(text, card_buttons(action))))
+    queued = await context.meetings.queue_checkins(meeting, checkins)
+    if queued:
+        context.outbox.wake()
     return queued
 
 

@@ -76,6 +76,7 @@ async def bimonthly(context: WijkContext) -> None:
         return
     period = f"{today.year}-{today.month:02d}"
     repos = context.repos
+    tactical = service(context)
     built: dict[tuple[int, str], list[Payload]] = {}  # one summary per region and language
     queued = 0
     for region in await repos.projects.regions():
@@ -85,20 +86,13 @@ async def bimonthly(context: WijkContext) -> None:
                 language = (user.preferred_language(context.settings.language) if user
                             else context.settings.language)
                 language = language if language in ("nl", "en") else "nl"
-                key = f"tactical:{region['id']}:{leader.user_id}:{period}"
-                if await repos.outbox.exists(f"{key}:0"):
-                    continue
+                if await tactical.queued(region["id"], leader.user_id, period):
+                    continue  # skip building a summary nobody will receive
                 if (region["id"], language) not in built:
                     built[region["id"], language] = await summary_posts(
                         context, region["id"], language)
-                async with repos.db.transaction():
-                    if not await repos.projects.claim_tactical(
-                            region["id"], leader.user_id, period, context.clock.now()):
-                        continue
-                    await repos.outbox.enqueue_sequence(
-                        key, leader.user_id, built[region["id"], language],
-                        now=context.clock.now(), project_id=project.id)
-                queued += 1
+                queued += await tactical.queue_summary(region["id"], leader.user_id, period,
+                                                       project.id, built[region["id"], language])
     if queued:
         context.outbox.wake()
 
