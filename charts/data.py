@@ -118,13 +118,11 @@ def _as_text(series: pd.Series) -> pd.Series:
     """Strings with surrounding blanks stripped; empty and missing become NaN (object).
 
     Works on the distinct values only: exports repeat the same few hundred names."""
-    values = series.astype(object)
-    uniques = pd.unique(values[values.notna()])
-    mapping = {}
-    for v in uniques:
-        text = str(v).strip()
-        mapping[v] = text if text else np.nan
-    return values.map(mapping).astype(object)
+    codes, uniques = pd.factorize(series)
+    cleaned = [text if (text := str(v).strip()) else np.nan for v in uniques]
+    # Code -1 (missing) picks the NaN appended at the end.
+    table = np.array([*cleaned, np.nan], dtype=object)
+    return pd.Series(table[codes], index=series.index, dtype=object)
 
 
 def prepare(incidents: pd.DataFrame, tz: str = DEFAULT_TZ) -> pd.DataFrame:
@@ -196,9 +194,21 @@ def prepare(incidents: pd.DataFrame, tz: str = DEFAULT_TZ) -> pd.DataFrame:
 
 def main_buurt(df: pd.DataFrame) -> pd.Series:
     """The most frequent buurt of every street (ties: alphabetical), for display."""
-    pairs = df.dropna(subset=["street", "buurt"]).groupby(["street", "buurt"]).size()
-    if pairs.empty:
+    ok = (df["street"].notna() & df["buurt"].notna()).to_numpy()
+    if not ok.any():
         return pd.Series(dtype=object)
-    best = pairs.reset_index(name="n").sort_values(["street", "n", "buurt"],
-                                                   ascending=[True, False, True])
-    return best.drop_duplicates("street").set_index("street")["buurt"]
+    s_codes, streets = pd.factorize(df["street"][ok], sort=True)
+    b_codes, buurten = pd.factorize(df["buurt"][ok], sort=True)
+    pairs, counts = np.unique(s_codes.astype(np.int64) * len(buurten) + b_codes,
+                              return_counts=True)
+    street, buurt = np.divmod(pairs, len(buurten))
+    # Per street: most incidents first, then the alphabetically first buurt (codes are
+    # sorted, so the smaller code); the first row of each street wins.
+    order = np.lexsort((buurt, -counts, street))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = street[order][1:] != street[order][:-1]
+    best = order[first]
+    return pd.Series(np.asarray(buurten, dtype=object)[buurt[best]],
+                     index=pd.Index(np.asarray(streets, dtype=object)[street[best]],
+                                    name="street"),
+                     name="buurt", dtype=object)
