@@ -12,12 +12,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from charts.data import day_number, prepare
 from charts.forecast import (
     BASELINE_EIGHT_WEEKS,
     BASELINE_LAST_YEAR,
+    DEFAULT_PARAMS,
     METHOD,
+    WINDOW,
     BacktestResult,
     _expected_hits,
+    _replay,
+    _unit_spaces,
     backtest,
     backtest_report,
     build_grid,
@@ -153,6 +158,35 @@ def demo() -> tuple[pd.DataFrame, dict]:
 def demo_backtest(demo) -> BacktestResult:  # type: ignore[no-untyped-def]
     frame, polygons = demo
     return backtest(frame, DEMO_AS_OF, polygons=polygons, name="demo")
+
+
+def test_replay_started_late_equals_the_full_replay(demo) -> None:  # type: ignore[no-untyped-def]
+    """The forecast starts its replay at the first window it fits on, summing all earlier
+    incidents into the state at once; every feature from there on must be what the
+    window-by-window replay (the backtest's) computes."""
+    frame, polygons = demo
+    df = prepare(frame)
+    end_day = day_number(DEMO_AS_OF)
+    df = df[df["_day"] <= end_day]
+    grid = build_grid(df["x"].to_numpy(), df["y"].to_numpy(), polygons=polygons)
+    spaces = _unit_spaces(df, DEFAULT_PARAMS)
+    last = (end_day + 1 - int(df["_day"].min())) // WINDOW
+    keep = last - DEFAULT_PARAMS.max_fit_windows - 1
+    assert keep > 20  # five years of demo data: a real skip
+    full = _replay(df, end_day, DEFAULT_PARAMS, grid, spaces, 0, {last})
+    late = _replay(df, end_day, DEFAULT_PARAMS, grid, spaces, keep, {last})
+    assert sorted(late.cell_x) == list(range(keep, last))
+    for k in range(keep, last):
+        np.testing.assert_allclose(late.cell_x[k], full.cell_x[k], rtol=1e-9, atol=1e-15)
+        np.testing.assert_array_equal(late.cell_loc[k], full.cell_loc[k])
+        for name in ("buurt", "street"):
+            np.testing.assert_allclose(late.unit_full[name][k], full.unit_full[name][k],
+                                       rtol=1e-9, atol=1e-15)
+            np.testing.assert_array_equal(late.unit_y[name][k], full.unit_y[name][k])
+    np.testing.assert_allclose(late.z_total[keep:], full.z_total[keep:], rtol=1e-9)
+    np.testing.assert_allclose(late.cell_full[last], full.cell_full[last], rtol=1e-9,
+                               atol=1e-15)
+    assert (late.z_total[:keep] == 0).all()  # never computed, never used
 
 
 def _beats(result: BacktestResult, baseline: str) -> None:
