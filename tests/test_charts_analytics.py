@@ -17,7 +17,7 @@ from charts.analytics import (
     time_profile,
     trend,
 )
-from charts.data import prepare, reference_moment, safe_street
+from charts.data import _as_text, main_buurt, prepare, reference_moment, safe_street
 
 AMS = ZoneInfo("Europe/Amsterdam")
 AS_OF = date(2026, 11, 23)  # a Monday
@@ -314,3 +314,24 @@ def test_hotspots_now_and_two_weeks_ago() -> None:
 def test_hotspots_need_min_count() -> None:
     hs = hotspots(hotspot_fixture(), AS_OF, min_count=4)
     assert hs.now == [] and hs.before == []
+
+
+def test_main_buurt_most_frequent_then_alphabetical() -> None:
+    df = pd.DataFrame({
+        "street": ["Kade", "Kade", "Kade", "Laan", "Laan", "Pad", None, "Weg"],
+        "buurt": ["Oost", "West", "West", "Zuid", "Noord", "Oost", "Oost", None],
+    })
+    got = main_buurt(df)
+    # Kade: West 2 × Oost 1; Laan: a tie, alphabetical; a row without street or buurt
+    # counts for nothing (Weg has no buurt at all).
+    assert got.to_dict() == {"Kade": "West", "Laan": "Noord", "Pad": "Oost"}
+    assert got.index.name == "street"
+    assert main_buurt(df.iloc[6:]).empty
+
+
+def test_text_columns_are_stripped_and_blank_is_missing() -> None:
+    values = pd.Series(["  Kade ", "", None, "Kade", 12, np.nan, "   "], index=range(10, 17))
+    got = _as_text(values)
+    assert got.index.tolist() == list(range(10, 17))
+    assert got.iloc[[0, 3, 4]].tolist() == ["Kade", "Kade", "12"]
+    assert got.iloc[[1, 2, 5, 6]].isna().all()
