@@ -24,6 +24,7 @@ from bot.i18n import _, format_number, ngettext
 from bot.labels import area_kind_label, partner_kind_label, purpose_label, role_label
 from bot.permissions import ChatKind, Permission
 from handlers.common import (
+    cancel_dialogue,
     command_text,
     denial,
     edit_or_reply,
@@ -161,14 +162,7 @@ async def _create(update: Update, context: WijkContext, name: str, municipality:
 
 
 async def cancel(update: Update, context: WijkContext) -> int:
-    if context.user_data is not None:
-        context.user_data.pop(_DRAFT, None)
-    if update.callback_query:
-        await update.callback_query.answer()
-        await edit_or_reply(update, _("Cancelled. Nothing was saved."))
-    else:
-        await reply(update, _("Cancelled. Nothing was saved."))
-    return ConversationHandler.END
+    return await cancel_dialogue(update, context, _DRAFT)
 
 
 async def timed_out(update: Update, context: WijkContext) -> None:
