@@ -858,9 +858,10 @@ def _docx_placeholder(doc: DocxDocument) -> None:
     doc.add_paragraph("…")
 
 
-def _docx_bullets(doc: DocxDocument, texts: Sequence[str]) -> None:
+def _docx_bullets(doc: DocxDocument, texts: Sequence[str], placeholder: str = "…") -> None:
+    """One bullet per text; ``placeholder`` (default: the template's "…") when none."""
     if not texts:
-        _docx_placeholder(doc)
+        doc.add_paragraph(placeholder)
     for text in texts:
         # Run text turns "\n" into line breaks, so multi-line points stay one bullet.
         doc.add_paragraph(_clean(text).strip(), style="List Bullet")

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import numpy as np
-from docx.document import Document as DocxDocument
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -31,6 +30,7 @@ from bot.meeting_docs import (
     MESSAGE_LIMIT,
     _add_row,
     _clean,
+    _docx_bullets,
     _esc,
     _header_row,
     _html_lines,
@@ -334,14 +334,6 @@ _OVERVIEW_WIDTHS = (3.6, 2.4, 2.0, 2.2, 6.8)
 _PARTNER_WIDTHS = (7.0, 3.0, 3.0, 4.0)
 
 
-def _docx_bullets(doc: DocxDocument, texts: Sequence[str]) -> None:
-    texts = [_clean(text).strip() for text in texts if _one_line(text)]
-    if not texts:
-        doc.add_paragraph(EMPTY)
-    for text in texts:
-        doc.add_paragraph(text, style="List Bullet")
-
-
 def summary_docx(summary: RegionSummary, language: str) -> bytes:
     """Title, an overview table (one row per municipality), then a section per
     municipality: goal, partner table, escalations, successes, bottlenecks."""
@@ -387,7 +379,7 @@ def summary_docx(summary: RegionSummary, language: str) -> bytes:
                 doc.add_paragraph(EMPTY)
             for _icon, heading, texts in _sections(row):
                 doc.add_heading(heading, 2)
-                _docx_bullets(doc, texts)
+                _docx_bullets(doc, [t for t in texts if _one_line(t)], EMPTY)
         _properties(doc, title=f"{title}: {_one_line(summary.region)}",
                     subject=_period_text(summary), language=language,
                     created=summary.generated_at)
