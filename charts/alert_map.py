@@ -33,6 +33,7 @@ from matplotlib.patches import Circle, Patch, Rectangle
 from bot.i18n import use_locale
 from charts.render import DPI, OKABE_ITO, to_png
 from charts.text import _, fmt_int
+from charts.zones import inside_polygon
 
 __all__ = ["alert_map"]
 
@@ -60,17 +61,6 @@ def _polygon(points: Sequence[tuple[float, float]]) -> np.ndarray:
     return np.asarray(points, dtype=float).reshape(-1, 2)
 
 
-def _inside(x: float, y: float, poly: np.ndarray) -> bool:
-    """Even-odd rule; enough for buurt outlines (simple polygons)."""
-    inside = False
-    n = len(poly)
-    for i in range(n):
-        (ax, ay), (bx, by) = poly[i], poly[(i + 1) % n]
-        if (ay > y) != (by > y) and x < ax + (y - ay) * (bx - ax) / (by - ay):
-            inside = not inside
-    return inside
-
-
 def _label_point(poly: np.ndarray) -> tuple[float, float]:
     """A point inside the polygon for its name.
 
@@ -87,7 +77,7 @@ def _label_point(poly: np.ndarray) -> tuple[float, float]:
         cy = float(((y + yn) * cross).sum() / (6 * area))
     else:  # degenerate (all points on a line): the mean of the vertices will do
         cx, cy = float(x.mean()), float(y.mean())
-    if _inside(cx, cy, poly):
+    if inside_polygon(cx, cy, poly):
         return cx, cy
     # Crossings of the scan line with the edges; in pairs they bound the inside stretches.
     crossings = sorted(

@@ -19,6 +19,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy only for the annotation: this module stays plain Python
+    import numpy as np
 
 GRID_M = 250.0
 
@@ -91,7 +95,9 @@ def _segment_distance(px: float, py: float, ax: float, ay: float, bx: float,
     return math.hypot(px - ax - t * dx, py - ay - t * dy)
 
 
-def _inside(px: float, py: float, polygon: Sequence[tuple[float, float]]) -> bool:
+def inside_polygon(px: float, py: float,
+                   polygon: Sequence[tuple[float, float]] | np.ndarray) -> bool:
+    """Even-odd rule; enough for buurt outlines (simple polygons)."""
     inside = False
     n = len(polygon)
     for i in range(n):
@@ -106,7 +112,7 @@ def near_polygon(px: float, py: float, polygon: Sequence[tuple[float, float]],
     """True when the point lies inside the polygon or within ``radius`` of its edge."""
     if len(polygon) < 3:
         return False
-    if _inside(px, py, polygon):
+    if inside_polygon(px, py, polygon):
         return True
     n = len(polygon)
     return any(
