@@ -31,9 +31,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Patch, Rectangle
 
 from bot.i18n import use_locale
+from charts.labels import Labeller, label_point, spots_inside
 from charts.render import DPI, OKABE_ITO, to_png
 from charts.text import _, fmt_int
-from charts.zones import inside_polygon
 
 __all__ = ["alert_map"]
 
@@ -59,37 +59,6 @@ _HALO = [patheffects.withStroke(linewidth=3, foreground="white")]
 
 def _polygon(points: Sequence[tuple[float, float]]) -> np.ndarray:
     return np.asarray(points, dtype=float).reshape(-1, 2)
-
-
-def _label_point(poly: np.ndarray) -> tuple[float, float]:
-    """A point inside the polygon for its name.
-
-    The area centroid is the natural place, but it falls outside a concave buurt (an L or a
-    crescent along a river); then the middle of the widest stretch of a horizontal line
-    through the centroid is inside by construction.
-    """
-    x, y = poly[:, 0], poly[:, 1]
-    xn, yn = np.roll(x, -1), np.roll(y, -1)
-    cross = x * yn - xn * y
-    area = cross.sum() / 2
-    if abs(area) > 1e-9:
-        cx = float(((x + xn) * cross).sum() / (6 * area))
-        cy = float(((y + yn) * cross).sum() / (6 * area))
-    else:  # degenerate (all points on a line): the mean of the vertices will do
-        cx, cy = float(x.mean()), float(y.mean())
-    if inside_polygon(cx, cy, poly):
-        return cx, cy
-    # Crossings of the scan line with the edges; in pairs they bound the inside stretches.
-    crossings = sorted(
-        float(ax + (cy - ay) * (bx - ax) / (by - ay))
-        for (ax, ay), (bx, by) in zip(poly, np.roll(poly, -1, axis=0), strict=True)
-        if (ay > cy) != (by > cy)
-    )
-    stretches = list(zip(crossings[::2], crossings[1::2], strict=False))
-    if not stretches:
-        return float(x.mean()), float(y.mean())
-    a, b = max(stretches, key=lambda s: s[1] - s[0])
-    return (a + b) / 2, cy
 
 
 def _bounds(polys: Sequence[np.ndarray]) -> tuple[float, float, float, float]:
@@ -214,26 +183,32 @@ def _figure(*, centre: tuple[float, float] | None, radius_m: float,
                                  edgecolor=OKABE_ITO["blue"], linewidth=2.0,
                                  label=_("Area of increased risk")))
 
-        # Names only where they fall inside the view: clipped half-names help nobody.
-        mx, my = 0.04 * (x1 - x0), 0.03 * (y1 - y0)
-        for name, poly in polys.items():
-            lx, ly = _label_point(poly)
-            if x0 + mx <= lx <= x1 - mx and y0 + my <= ly <= y1 - my:
-                ax.text(lx, ly, name, fontsize=NAME, ha="center", va="center", zorder=6,
-                        color="#222222", fontweight="bold" if name in marked else "normal",
-                        path_effects=_HALO, clip_on=True)
-
         # Scale bar, bottom left, on a white card so outlines and the disc under it do not
-        # run through the bar or its label.
+        # run through the bar or its label; names keep off the card.
         length = _scale_length(x1 - x0)
         w, h = x1 - x0, y1 - y0
         bx, by = x0 + 0.05 * w, y0 + 0.05 * h
-        ax.add_patch(Rectangle((bx - 0.02 * w, by - 0.025 * h), length + 0.04 * w, 0.1 * h,
+        card = (bx - 0.02 * w, by - 0.025 * h, bx + length + 0.02 * w, by + 0.075 * h)
+        ax.add_patch(Rectangle(card[:2], card[2] - card[0], card[3] - card[1],
                                facecolor="white", alpha=0.85, edgecolor="none", zorder=7))
         ax.plot([bx, bx + length], [by, by], color="black", linewidth=3,
                 solid_capstyle="butt", zorder=8)
         ax.text(bx + length / 2, by + 0.015 * h, _scale_label(length), ha="center",
                 va="bottom", fontsize=SCALE, zorder=8)
+
+        # Names only where their buurt's label point lies inside the view (clipped
+        # half-names help nobody), the alert's own buurten first, never two on top of each
+        # other: a name that fits nowhere inside its buurt is left out.
+        labeller = Labeller(ax, (x0, y0, x1, y1), (box_w * DPI, box_h * DPI))
+        labeller.reserve(card)
+        mx, my = 0.04 * (x1 - x0), 0.03 * (y1 - y0)
+        for name, poly in sorted(polys.items(), key=lambda item: item[0] not in marked):
+            lx, ly = label_point(poly)
+            if x0 + mx <= lx <= x1 - mx and y0 + my <= ly <= y1 - my:
+                labeller.add(spots_inside(poly, (lx, ly)), name, fontsize=NAME, ha="center",
+                             va="center", zorder=6, color="#222222",
+                             fontweight="bold" if name in marked else "normal",
+                             path_effects=_HALO, clip_on=True)
 
         if handles:
             fig.legend(handles=handles, fontsize=LEGEND, frameon=False, loc="lower center",

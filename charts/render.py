@@ -40,6 +40,7 @@ from charts.analytics import Hotspot, MoShift, TimeProfile, Trend
 from charts.data import DEFAULT_TZ, day_number, prepare, safe_street
 from charts.fieldwork import fortnight, with_days
 from charts.forecast import Forecast
+from charts.labels import Labeller, label_point, spots_inside
 from charts.text import (
     _,
     fmt_date,
@@ -529,21 +530,21 @@ def map_figure(
         vmax = max(float(now.cells["expected"].max()), float(before.cells["expected"].max()))
         # Outlines: polygons, or the hull of all incidents, drawn once per panel.
         if polygons:
-            outlines = [np.asarray(p, dtype=float).reshape(-1, 2) for p in polygons.values()]
-            outlines = [np.vstack([p, p[:1]]) for p in outlines if len(p) >= 3]
-            label_at = {name: np.asarray(p, dtype=float).reshape(-1, 2).mean(axis=0)
-                        for name, p in polygons.items() if len(p) >= 3}
+            shapes = {str(name): np.asarray(p, dtype=float).reshape(-1, 2)
+                      for name, p in polygons.items()}
+            shapes = {name: p for name, p in shapes.items() if len(p) >= 3}
+            outlines = [np.vstack([p, p[:1]]) for p in shapes.values()]
+            label_at = {name: label_point(p) for name, p in shapes.items()}
         else:
             hull = _hull(geo[["x", "y"]].to_numpy()) if len(geo) >= 3 else np.zeros((0, 2))
             outlines = [np.vstack([hull, hull[:1]])] if len(hull) >= 3 else []
             med = geo.dropna(subset=["buurt"]).groupby("buurt")[["x", "y"]].median()
-            label_at = {str(n): r.to_numpy() for n, r in med.iterrows()}
-        if len(label_at) > max_labels:
-            # Label the buurten with the most incidents in the last four weeks.
-            a = day_number(now.as_of)
-            recent = geo[(geo["_day"] > a - 28) & (geo["_day"] <= a)]["buurt"].value_counts()
-            ranked = sorted(label_at, key=lambda n: (-int(recent.get(n, 0)), n))
-            label_at = {n: label_at[n] for n in ranked[:max_labels]}
+            label_at = {str(n): (float(r["x"]), float(r["y"])) for n, r in med.iterrows()}
+        # Names in order of importance: the buurten with the most incidents in the last
+        # four weeks first, so those are the ones that get a place on a crowded map.
+        a = day_number(now.as_of)
+        recent = geo[(geo["_day"] > a - 28) & (geo["_day"] <= a)]["buurt"].value_counts()
+        ranked = sorted(label_at, key=lambda n: (-int(recent.get(n, 0)), n))
 
         logs_drawn = False
         panels = [(before, hotspots_before, _("Two weeks ago ({date})")),
@@ -556,10 +557,6 @@ def map_figure(
             if outlines:
                 ax.add_collection(LineCollection(outlines, colors="#555555", linewidths=1.2,
                                                  zorder=2))
-            # Names once, on the current map: the outlines make the other map readable.
-            for name, (lx, ly) in label_at.items() if number == 1 else ():
-                ax.text(lx, ly, name, fontsize=9, color="#333333", ha="center", va="center",
-                        zorder=4, alpha=0.9)
             a = day_number(fc.as_of)
             sel = geo[(geo["_day"] > a - 14) & (geo["_day"] <= a)]
             done = sel[~sel["attempt"]]
@@ -576,38 +573,62 @@ def map_figure(
                 ax.scatter(on_street["x"], on_street["y"], s=50, marker="D",
                            color=OKABE_ITO["blue"], edgecolors="white", linewidths=0.6,
                            zorder=5)
-            placed: list[tuple[float, float]] = []
-            for h in list(spots)[:4]:
-                cx = np.array([c[0] for c in h.cells])
-                cy = np.array([c[1] for c in h.cells])
-                rx, ry = cx.min() * grid.cell, cy.min() * grid.cell
-                ax.add_patch(Rectangle((rx, ry), (cx.max() - cx.min() + 1) * grid.cell,
-                                       (cy.max() - cy.min() + 1) * grid.cell, fill=False,
-                                       edgecolor=OKABE_ITO["vermillion"], linewidth=2.5,
-                                       zorder=6))
-                ty = ry + (cy.max() - cy.min() + 1) * grid.cell + 20
-                # Skip a label that would overprint one already placed (dense cities).
-                clash = any(abs(rx - px) < 0.3 * (x1 - x0) and abs(ty - py) < 0.05 * (y1 - y0)
-                            for px, py in placed)
-                if h.streets and not clash:
-                    placed.append((rx, ty))
-                    ax.text(rx, ty,
-                            str(safe_street(h.streets[0])), fontsize=10, zorder=7,
-                            color=OKABE_ITO["vermillion"], fontweight="bold", va="bottom",
-                            bbox={"facecolor": "white", "alpha": 0.75, "edgecolor": "none",
-                                  "pad": 1.0})
             ax.set_xlim(x0, x1)
             ax.set_ylim(y0, y1)
             ax.set_aspect("equal", adjustable="box")
             fig.text(box[0], box[1] + box[3] + 0.08 / fh, title.format(date=fmt_date(fc.as_of)),
                      fontsize=LABEL, ha="left", va="bottom")
-            # Scale bar, bottom left.
+            labeller = Labeller(ax, (x0, y0, x1, y1), (box[2] * fw * DPI, box[3] * fh * DPI))
+            # Scale bar, bottom left; names keep off it.
             length = _nice_length(x1 - x0)
-            bx, by = x0 + 0.03 * (x1 - x0), y0 + 0.04 * (y1 - y0)
+            w, h = x1 - x0, y1 - y0
+            bx, by = x0 + 0.03 * w, y0 + 0.04 * h
+            labeller.reserve((bx, by - 0.01 * h, bx + length,
+                              by + 0.015 * h + labeller.points(NOTE * 1.4)))
             ax.plot([bx, bx + length], [by, by], color="black", linewidth=3, zorder=8)
-            ax.text(bx + length / 2, by + 0.015 * (y1 - y0),
+            ax.text(bx + length / 2, by + 0.015 * h,
                     f"{fmt_int(length)} m" if length < 1000 else f"{fmt_num(length / 1000, 0)} km",
                     ha="center", va="bottom", fontsize=NOTE, zorder=8)
+            # Hotspots outlined and named by their street, above the outline or else below
+            # it; then (on the current map only: the outlines make the other one readable)
+            # buurt names at their middle or elsewhere inside their outline (without
+            # outlines: a line or two below or above). A name that would overprint another
+            # is left out.
+            outlined = []
+            for spot in list(spots)[:4]:
+                cx = np.array([c[0] for c in spot.cells])
+                cy = np.array([c[1] for c in spot.cells])
+                rx, ry = cx.min() * grid.cell, cy.min() * grid.cell
+                rw = (cx.max() - cx.min() + 1) * grid.cell
+                rh = (cy.max() - cy.min() + 1) * grid.cell
+                ax.add_patch(Rectangle((rx, ry), rw, rh, fill=False,
+                                       edgecolor=OKABE_ITO["vermillion"], linewidth=2.5,
+                                       zorder=6))
+                labeller.reserve((rx, ry, rx + rw, ry + rh))
+                outlined.append((spot, rx, ry, rh))
+            for spot, rx, ry, rh in outlined:
+                if spot.streets:
+                    labeller.add([(rx, ry + rh + labeller.pad, "bottom"),
+                                  (rx, ry - labeller.pad, "top")],
+                                 str(safe_street(spot.streets[0])), fontsize=10, zorder=7,
+                                 color=OKABE_ITO["vermillion"], fontweight="bold",
+                                 ha="left", bbox={"facecolor": "white", "alpha": 0.75,
+                                                  "edgecolor": "none", "pad": 1.0})
+            named, tried_names = 0, 0
+            for name in ranked if number == 1 else ():
+                if named >= max_labels or tried_names >= 3 * max_labels:
+                    break
+                tried_names += 1
+                lx, ly = label_at[name]
+                if not (x0 <= lx <= x1 and y0 <= ly <= y1):
+                    continue
+                step = labeller.points(9 * 1.4)
+                anchors = (spots_inside(shapes[name], (lx, ly)) if polygons
+                           else [(lx, ly + k * step) for k in (0, -1, 1, -2, 2)])
+                if labeller.add(anchors, name,
+                                fontsize=9, color="#333333", ha="center", va="center",
+                                zorder=4, alpha=0.9) is not None:
+                    named += 1
 
         handles = [
             Line2D([], [], marker="o", linestyle="", markersize=8, color=OKABE_ITO["black"],

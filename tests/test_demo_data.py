@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
-import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -71,12 +70,6 @@ def test_deterministic_and_seed_dependent(data):
     assert again == data
     other = generate_demo(AS_OF, seed=7)
     assert other.incidents != data.incidents
-
-
-def test_fast_enough():
-    t0 = time.perf_counter()
-    generate_demo(date(2025, 3, 30), seed=11)
-    assert time.perf_counter() - t0 < 2.0
 
 
 # ----------------------------------------------------------------- town
