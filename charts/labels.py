@@ -15,7 +15,7 @@ other places inside it to try when that one is taken.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
 import numpy as np
@@ -62,16 +62,21 @@ def label_point(poly: np.ndarray) -> tuple[float, float]:
     return (a + b) / 2, cy
 
 
-def spots_inside(poly: np.ndarray, first: tuple[float, float], n: int = 5,
-                 ) -> list[tuple[float, float]]:
+def spots_inside(poly: np.ndarray, first: tuple[float, float], n: int = 4,
+                 ) -> Iterator[tuple[float, float]]:
     """Where to try a polygon's name: ``first`` (its :func:`label_point`), then the points of
     an ``n`` × ``n`` grid over the polygon's bounding box that lie inside it, nearest first;
-    so a name crowded out of the middle of its buurt can still land inside it."""
+    so a name crowded out of the middle of its buurt can still land inside it. Lazy: the
+    grid is only worked out when ``first`` is taken."""
+    yield first
     xs = np.linspace(poly[:, 0].min(), poly[:, 0].max(), n + 2)[1:-1]
     ys = np.linspace(poly[:, 1].min(), poly[:, 1].max(), n + 2)[1:-1]
-    inner = [(float(x), float(y)) for y in ys for x in xs if inside_polygon(x, y, poly)]
-    inner.sort(key=lambda p: (p[0] - first[0]) ** 2 + (p[1] - first[1]) ** 2)
-    return [first, *inner]
+    grid = sorted(((float(x), float(y)) for y in ys for x in xs),
+                  key=lambda p: (p[0] - first[0]) ** 2 + (p[1] - first[1]) ** 2)
+    # Tested one by one as they are asked for: most names find room at the first few.
+    for x, y in grid:
+        if inside_polygon(x, y, poly):
+            yield x, y
 
 
 def _overlap(a: Box, b: Box) -> bool:
@@ -105,41 +110,39 @@ class Labeller:
         """Keep names off an area (a scale bar, a legend corner)."""
         self.taken.append(box)
 
-    def _box(self, text: Text, x: float, y: float, va: str) -> Box:
-        extent = text.get_window_extent(self._renderer)
-        w = extent.width * self.unit + 2 * self.pad
-        h = extent.height * self.unit + 2 * self.pad
-        ha = text.get_horizontalalignment()
+    def _box(self, size: tuple[float, float], ha: str, x: float, y: float, va: str) -> Box:
+        w, h = size
         left = (x - w / 2 if ha == "center"
                 else x - w + self.pad if ha == "right" else x - self.pad)
         bottom = (y - h / 2 if va in ("center", "center_baseline")
                   else y - h + self.pad if va == "top" else y - self.pad)
         return left, bottom, left + w, bottom + h
 
-    def add(self, anchors: Sequence[Anchor], label: str, **style: Any) -> Text | None:
+    def add(self, anchors: Iterable[Anchor], label: str, **style: Any) -> Text | None:
         """Write ``label`` at the first of ``anchors`` where it fits (moved inside the view
         if it sticks out), or nowhere: returns the Text, or None when every anchor clashes
         or the name is wider than the view. An anchor is ``(x, y)`` or ``(x, y, va)`` with
         its own vertical alignment ("bottom" above an object, "top" below it)."""
-        if not anchors:
-            return None
-        text = self.ax.text(anchors[0][0], anchors[0][1], label, **style)
+        text = self.ax.text(0.0, 0.0, label, **style)
         default_va: VAlign = style.get("va", style.get("verticalalignment", "baseline"))
+        # Measured once (the size does not depend on where the name goes).
+        extent = text.get_window_extent(self._renderer)
+        size = (extent.width * self.unit + 2 * self.pad, extent.height * self.unit + 2 * self.pad)
+        ha = text.get_horizontalalignment()
         vx0, vy0, vx1, vy1 = self.view
-        for anchor in anchors:
-            x, y = anchor[0], anchor[1]
-            va: VAlign = anchor[2] if len(anchor) == 3 else default_va
-            bx0, by0, bx1, by1 = self._box(text, x, y, va)
-            if bx1 - bx0 > vx1 - vx0 or by1 - by0 > vy1 - vy0:
-                break
-            # Inside the view: shift by what sticks out (a name at the edge stays whole).
-            dx = max(vx0 - bx0, 0.0) - max(bx1 - vx1, 0.0)
-            dy = max(vy0 - by0, 0.0) - max(by1 - vy1, 0.0)
-            box = (bx0 + dx, by0 + dy, bx1 + dx, by1 + dy)
-            if not any(_overlap(box, other) for other in self.taken):
-                text.set_position((x + dx, y + dy))
-                text.set_verticalalignment(va)
-                self.taken.append(box)
-                return text
+        if size[0] <= vx1 - vx0 and size[1] <= vy1 - vy0:
+            for anchor in anchors:
+                x, y = anchor[0], anchor[1]
+                va: VAlign = anchor[2] if len(anchor) == 3 else default_va
+                bx0, by0, bx1, by1 = self._box(size, ha, x, y, va)
+                # Inside the view: shift by what sticks out (a name at the edge stays whole).
+                dx = max(vx0 - bx0, 0.0) - max(bx1 - vx1, 0.0)
+                dy = max(vy0 - by0, 0.0) - max(by1 - vy1, 0.0)
+                box = (bx0 + dx, by0 + dy, bx1 + dx, by1 + dy)
+                if not any(_overlap(box, other) for other in self.taken):
+                    text.set_position((x + dx, y + dy))
+                    text.set_verticalalignment(va)
+                    self.taken.append(box)
+                    return text
         text.remove()
         return None

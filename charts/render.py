@@ -534,17 +534,18 @@ def map_figure(
                       for name, p in polygons.items()}
             shapes = {name: p for name, p in shapes.items() if len(p) >= 3}
             outlines = [np.vstack([p, p[:1]]) for p in shapes.values()]
-            label_at = {name: label_point(p) for name, p in shapes.items()}
+            medians: dict[str, tuple[float, float]] = {}
         else:
             hull = _hull(geo[["x", "y"]].to_numpy()) if len(geo) >= 3 else np.zeros((0, 2))
             outlines = [np.vstack([hull, hull[:1]])] if len(hull) >= 3 else []
             med = geo.dropna(subset=["buurt"]).groupby("buurt")[["x", "y"]].median()
-            label_at = {str(n): (float(r["x"]), float(r["y"])) for n, r in med.iterrows()}
+            medians = {str(n): (float(r["x"]), float(r["y"])) for n, r in med.iterrows()}
+            shapes = {}
         # Names in order of importance: the buurten with the most incidents in the last
         # four weeks first, so those are the ones that get a place on a crowded map.
         a = day_number(now.as_of)
         recent = geo[(geo["_day"] > a - 28) & (geo["_day"] <= a)]["buurt"].value_counts()
-        ranked = sorted(label_at, key=lambda n: (-int(recent.get(n, 0)), n))
+        ranked = sorted(shapes or medians, key=lambda n: (-int(recent.get(n, 0)), n))
 
         logs_drawn = False
         panels = [(before, hotspots_before, _("Two weeks ago ({date})")),
@@ -616,10 +617,11 @@ def map_figure(
                                                   "edgecolor": "none", "pad": 1.0})
             named, tried_names = 0, 0
             for name in ranked if number == 1 else ():
-                if named >= max_labels or tried_names >= 3 * max_labels:
+                if named >= max_labels or tried_names >= 2 * max_labels:
                     break
                 tried_names += 1
-                lx, ly = label_at[name]
+                # label_point only for the names tried: a region has hundreds of buurten.
+                lx, ly = label_point(shapes[name]) if shapes else medians[name]
                 if not (x0 <= lx <= x1 and y0 <= ly <= y1):
                     continue
                 step = labeller.points(9 * 1.4)
