@@ -4,10 +4,10 @@ Both maps (the steering map in :mod:`charts.render`, the alert map in
 :mod:`charts.alert_map`) write buurt and street names into data coordinates. Placed blindly,
 names of neighbouring buurten overprint each other as soon as a map covers a whole
 municipality, and a name near the edge is cut in half. :class:`Labeller` places them
-greedily, most important first: each name is measured with the figure's own renderer (the
-measurement is cached, so drawing it later costs nothing extra), tried at a few candidate
-anchors, pushed inside the view, and dropped when every candidate would overlap a name or
-an area already taken.
+greedily, most important first: each name is measured once with the figure's own renderer
+(matplotlib caches the measurement, so drawing the name does not measure it again), tried
+at a few candidate anchors, pushed inside the view, and dropped when every candidate would
+overlap a name or an area already taken.
 
 :func:`label_point` finds a point inside a polygon for its name, :func:`spots_inside` the
 other places inside it to try when that one is taken.
