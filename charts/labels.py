@@ -7,7 +7,8 @@ municipality, and a name near the edge is cut in half. :class:`Labeller` places 
 greedily, most important first: each name is measured once with the figure's own renderer
 (matplotlib caches the measurement, so drawing the name does not measure it again), tried
 at a few candidate anchors, pushed inside the view, and dropped when every candidate would
-overlap a name or an area already taken.
+overlap a name or an area already taken. Incident markers are avoided where possible: a name
+goes over one only when no candidate is free of them.
 
 :func:`label_point` finds a point inside a polygon for its name, :func:`spots_inside` the
 other places inside it to try when that one is taken.
@@ -99,6 +100,9 @@ class Labeller:
         self.unit = max((x1 - x0) / max(size_px[0], 1.0), (y1 - y0) / max(size_px[1], 1.0))
         self.pad = pad_px * self.unit
         self.taken: list[Box] = []
+        # Points drawn on the map (incident markers): a name avoids them where it can.
+        self._marks = np.empty((0, 2))
+        self._mark_half = 0.0
         canvas = ax.figure.canvas
         self._renderer = canvas.get_renderer()  # type: ignore[attr-defined]
 
@@ -109,6 +113,21 @@ class Labeller:
     def reserve(self, box: Box) -> None:
         """Keep names off an area (a scale bar, a legend corner)."""
         self.taken.append(box)
+
+    def avoid(self, xs: Iterable[float], ys: Iterable[float], size_pt: float) -> None:
+        """Markers of ``size_pt`` points across at these places: a name covers one only
+        when it fits nowhere else (a marker hidden under a name is a lost incident)."""
+        points = np.column_stack([np.fromiter(xs, dtype=float), np.fromiter(ys, dtype=float)])
+        self._marks = np.vstack([self._marks, points])
+        self._mark_half = max(self._mark_half, self.points(size_pt) / 2)
+
+    def _covers_mark(self, box: Box) -> bool:
+        if not len(self._marks):
+            return False
+        h = self._mark_half
+        x, y = self._marks[:, 0], self._marks[:, 1]
+        return bool(np.any((x + h > box[0]) & (x - h < box[2])
+                           & (y + h > box[1]) & (y - h < box[3])))
 
     def _box(self, size: tuple[float, float], ha: str, x: float, y: float, va: str) -> Box:
         w, h = size
@@ -131,18 +150,34 @@ class Labeller:
         ha = text.get_horizontalalignment()
         vx0, vy0, vx1, vy1 = self.view
         if size[0] <= vx1 - vx0 and size[1] <= vy1 - vy0:
+            seen: list[tuple[float, float, VAlign]] = []
+            # First pass: clear of names, reserved areas and markers; then, for the places
+            # already tried, clear of names and reserved areas only.
             for anchor in anchors:
-                x, y = anchor[0], anchor[1]
                 va: VAlign = anchor[2] if len(anchor) == 3 else default_va
-                bx0, by0, bx1, by1 = self._box(size, ha, x, y, va)
-                # Inside the view: shift by what sticks out (a name at the edge stays whole).
-                dx = max(vx0 - bx0, 0.0) - max(bx1 - vx1, 0.0)
-                dy = max(vy0 - by0, 0.0) - max(by1 - vy1, 0.0)
-                box = (bx0 + dx, by0 + dy, bx1 + dx, by1 + dy)
-                if not any(_overlap(box, other) for other in self.taken):
-                    text.set_position((x + dx, y + dy))
-                    text.set_verticalalignment(va)
-                    self.taken.append(box)
+                seen.append((anchor[0], anchor[1], va))
+                if self._try(text, size, ha, seen[-1], avoid_marks=True):
+                    return text
+            for place in seen:
+                if self._try(text, size, ha, place, avoid_marks=False):
                     return text
         text.remove()
         return None
+
+    def _try(self, text: Text, size: tuple[float, float], ha: str,
+             place: tuple[float, float, VAlign], *, avoid_marks: bool) -> bool:
+        x, y, va = place
+        vx0, vy0, vx1, vy1 = self.view
+        bx0, by0, bx1, by1 = self._box(size, ha, x, y, va)
+        # Inside the view: shift by what sticks out (a name at the edge stays whole).
+        dx = max(vx0 - bx0, 0.0) - max(bx1 - vx1, 0.0)
+        dy = max(vy0 - by0, 0.0) - max(by1 - vy1, 0.0)
+        box = (bx0 + dx, by0 + dy, bx1 + dx, by1 + dy)
+        if any(_overlap(box, other) for other in self.taken):
+            return False
+        if avoid_marks and self._covers_mark(box):
+            return False
+        text.set_position((x + dx, y + dy))
+        text.set_verticalalignment(va)
+        self.taken.append(box)
+        return True

@@ -587,6 +587,8 @@ def map_figure(
             fig.text(box[0], box[1] + box[3] + 0.08 / fh, title.format(date=fmt_date(fc.as_of)),
                      fontsize=LABEL, ha="left", va="bottom")
             labeller = Labeller(ax, (x0, y0, x1, y1), (box[2] * fw * DPI, box[3] * fh * DPI))
+            labeller.avoid(sel["x"], sel["y"], 8.0)  # the markers: ~6.5 pt plus their edge
+            labeller.avoid(on_street["x"], on_street["y"], 8.0)
             # Scale bar, bottom left; names keep off it.
             length = _nice_length(x1 - x0)
             w, h = x1 - x0, y1 - y0

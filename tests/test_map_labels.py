@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 import pytest
 from matplotlib.axes import Axes
+from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -82,6 +83,21 @@ def test_labeller_takes_the_next_free_anchor_or_leaves_the_name_out() -> None:
     assert_apart_and_inside(ax, drawn_names(ax))
 
 
+def test_names_keep_off_markers_where_they_can() -> None:
+    fig = _figure((4.0, 4.0))
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_xlim(0, 600)
+    ax.set_ylim(0, 600)
+    labeller = Labeller(ax, (0, 0, 600, 600), (600, 600))
+    labeller.avoid([300.0, 100.0], [300.0, 500.0], 8.0)
+    style = {"fontsize": 12, "ha": "center", "va": "center"}
+    moved = labeller.add([(300, 300), (300, 150)], "Naast de stip", **style)
+    assert moved is not None and moved.get_position() == (300, 150)
+    # With nowhere else to go, a name still goes over a marker rather than nowhere.
+    over = labeller.add([(100, 500)], "Op de stip", **style)
+    assert over is not None and over.get_position() == (100, 500)
+
+
 def test_anchor_with_its_own_alignment() -> None:
     fig = _figure((4.0, 4.0))
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
@@ -151,7 +167,18 @@ def test_demo_map_names_every_buurt_it_can() -> None:
                      pack.hotspots.before, polygons=polygons, language="nl")
     for ax in fig.axes:
         assert_apart_and_inside(ax, drawn_names(ax))
-    names = {t.get_text() for t in drawn_names(fig.axes[1])}
+    now = fig.axes[1]
+    names = {t.get_text() for t in drawn_names(now)}
+    # The incident markers of the last two weeks, in pixels: with room enough on this map,
+    # no name covers one.
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    marks = np.vstack([c.get_offset_transform().transform(c.get_offsets())
+                       for c in now.collections if isinstance(c, PathCollection)])
+    assert len(marks) >= 5
+    for text in drawn_names(now):
+        box = text.get_window_extent(renderer)
+        assert not any(box.x0 <= x <= box.x1 and box.y0 <= y <= box.y1 for x, y in marks), (
+            text.get_text())
     # Nine roomy buurten: every one is named, the hotspots too.
     assert set(polygons) <= names
     for spot in pack.hotspots.now[:4]:
