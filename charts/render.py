@@ -634,7 +634,7 @@ def map_figure(
                 if not (x0 <= lx <= x1 and y0 <= ly <= y1):
                     continue
                 step = labeller.points(9 * 1.4)
-                anchors = (spots_inside(shapes[name], (lx, ly)) if polygons
+                anchors = (spots_inside(shapes[name], (lx, ly)) if shapes
                            else [(lx, ly + k * step) for k in (0, -1, 1, -2, 2)])
                 if labeller.add(anchors, name,
                                 fontsize=9, color="#333333", ha="center", va="center",
