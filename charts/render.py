@@ -625,6 +625,7 @@ def map_figure(
                                  ha="left", bbox={"facecolor": "white", "alpha": 0.75,
                                                   "edgecolor": "none", "pad": 1.0})
             named, tried_names = 0, 0
+            step = labeller.points(9 * 1.4)
             for name in ranked if number == 1 else ():
                 if named >= max_labels or tried_names >= 2 * max_labels:
                     break
@@ -633,7 +634,6 @@ def map_figure(
                 lx, ly = label_point(shapes[name]) if shapes else medians[name]
                 if not (x0 <= lx <= x1 and y0 <= ly <= y1):
                     continue
-                step = labeller.points(9 * 1.4)
                 anchors = (spots_inside(shapes[name], (lx, ly)) if shapes
                            else [(lx, ly + k * step) for k in (0, -1, 1, -2, 2)])
                 if labeller.add(anchors, name,

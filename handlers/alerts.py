@@ -17,7 +17,16 @@ from bot.context import WijkApp, WijkContext
 from bot.errors import UserError
 from bot.i18n import N_, _, format_date, format_number, ngettext
 from bot.permissions import Permission
-from handlers.common import command_text, edit_or_reply, esc, guard, keyboard, reply, reply_paged
+from handlers.common import (
+    command_text,
+    edit_or_reply,
+    esc,
+    guard,
+    keyboard,
+    reply,
+    reply_paged,
+    schedule_daily,
+)
 from storage.alerts import AlertSettings
 
 log = logging.getLogger(__name__)
@@ -223,13 +232,9 @@ async def daily_job(context: WijkContext) -> None:
 
 
 def schedule(app: WijkApp) -> None:
-    assert app.job_queue is not None and app.bot_data.settings is not None
-    tz = app.bot_data.settings.tz
-    app.job_queue.run_daily(daily_job, time=DAILY_AT.replace(tzinfo=tz), name=JOB)
-    catch_up = app.bot_data.reminder_catch_up_s
-    if catch_up is not None:
-        # Zones that expired (or began) while the bot was down.
-        app.job_queue.run_once(daily_job, when=catch_up + 1, name=JOB + "-start")
+    # The catch-up run: zones that expired (or began) while the bot was down.
+    schedule_daily(app, daily_job, DAILY_AT, JOB, catch_up_name=JOB + "-start",
+                   catch_up_after=1)
 
 
 def register(app: WijkApp) -> None:

@@ -11,6 +11,7 @@ import html
 import logging
 import secrets
 from collections.abc import Callable, Coroutine, Sequence
+from datetime import time
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -413,3 +414,18 @@ async def _project_chosen(update: Update, context: WijkContext) -> None:
 def register(app: WijkApp) -> None:
     app.add_handler(CallbackQueryHandler(_project_chosen, pattern=rf"^{CB.CHOOSE_PROJECT}:"))
     app.add_handler(CallbackQueryHandler(_turn_page, pattern=rf"^{CB.PAGE}:"))
+
+
+def schedule_daily(app: WijkApp, callback: Callable[[WijkContext], Coroutine[Any, Any, None]],
+                   at: time, name: str, *, catch_up_name: str, catch_up_after: float = 0.0,
+                   ) -> None:
+    """Run a job every day at ``at`` in the settings' time zone and, unless catch-up is
+    off (``bot_data.reminder_catch_up_s`` is None, as in most tests), once shortly after
+    start for what fell due while the bot was down; ``catch_up_after`` seconds later than
+    the configured delay orders the catch-up runs of several jobs."""
+    assert app.job_queue is not None and app.bot_data.settings is not None
+    app.job_queue.run_daily(callback, time=at.replace(tzinfo=app.bot_data.settings.tz),
+                            name=name)
+    delay = app.bot_data.reminder_catch_up_s
+    if delay is not None:
+        app.job_queue.run_once(callback, when=delay + catch_up_after, name=catch_up_name)

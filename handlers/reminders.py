@@ -31,6 +31,7 @@ from handlers.common import (
     keyboard,
     reply,
     reply_usage,
+    schedule_daily,
     split_pages,
 )
 
@@ -121,9 +122,4 @@ def register(app: WijkApp) -> None:
 
 def schedule(app: WijkApp) -> None:
     """Called from post_init, when the settings (time zone) and the database are ready."""
-    assert app.job_queue is not None and app.bot_data.settings is not None
-    tz = app.bot_data.settings.tz
-    app.job_queue.run_daily(reminder_job, time=RUN_AT.replace(tzinfo=tz), name=JOB_DAILY)
-    delay = app.bot_data.reminder_catch_up_s
-    if delay is not None:
-        app.job_queue.run_once(reminder_job, when=delay, name=JOB_CATCH_UP)
+    schedule_daily(app, reminder_job, RUN_AT, JOB_DAILY, catch_up_name=JOB_CATCH_UP)

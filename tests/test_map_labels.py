@@ -47,6 +47,15 @@ def assert_apart_and_inside(ax: Axes, texts: list[Text]) -> None:
 
 # ------------------------------------------------------------------ the labeller itself
 
+def square_map() -> tuple[Figure, Axes, Labeller]:
+    """An empty 600 × 600 map filling a 4-inch figure: at 150 dpi one data unit is a pixel."""
+    fig = _figure((4.0, 4.0))
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    ax.set_xlim(0, 600)
+    ax.set_ylim(0, 600)
+    return fig, ax, Labeller(ax, (0, 0, 600, 600), (600, 600))
+
+
 def test_label_point_inside_a_concave_buurt() -> None:
     ell = np.array([(0, 0), (300, 0), (300, 50), (50, 50), (50, 300), (0, 300)], dtype=float)
     x, y = label_point(ell)
@@ -60,11 +69,7 @@ def test_label_point_inside_a_concave_buurt() -> None:
 
 
 def test_labeller_takes_the_next_free_anchor_or_leaves_the_name_out() -> None:
-    fig = _figure((4.0, 4.0))
-    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    ax.set_xlim(0, 600)
-    ax.set_ylim(0, 600)
-    labeller = Labeller(ax, (0, 0, 600, 600), (600, 600))  # 4 in at 150 dpi: 1 unit/px
+    _fig, ax, labeller = square_map()
     assert labeller.unit == pytest.approx(1.0)
     style = {"fontsize": 12, "ha": "center", "va": "center"}
     first = labeller.add([(300, 300)], "Eerste naam", **style)
@@ -84,11 +89,7 @@ def test_labeller_takes_the_next_free_anchor_or_leaves_the_name_out() -> None:
 
 
 def test_names_keep_off_markers_where_they_can() -> None:
-    fig = _figure((4.0, 4.0))
-    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    ax.set_xlim(0, 600)
-    ax.set_ylim(0, 600)
-    labeller = Labeller(ax, (0, 0, 600, 600), (600, 600))
+    _fig, _ax, labeller = square_map()
     labeller.avoid([300.0, 100.0], [300.0, 500.0], 8.0)
     style = {"fontsize": 12, "ha": "center", "va": "center"}
     moved = labeller.add([(300, 300), (300, 150)], "Naast de stip", **style)
@@ -99,11 +100,7 @@ def test_names_keep_off_markers_where_they_can() -> None:
 
 
 def test_anchor_with_its_own_alignment() -> None:
-    fig = _figure((4.0, 4.0))
-    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-    ax.set_xlim(0, 600)
-    ax.set_ylim(0, 600)
-    labeller = Labeller(ax, (0, 0, 600, 600), (600, 600))
+    fig, ax, labeller = square_map()
     labeller.reserve((250, 250, 350, 350))  # a hotspot's outline
     above = labeller.add([(250, 350 + labeller.pad, "bottom")], "Boven", fontsize=10,
                          ha="left")
