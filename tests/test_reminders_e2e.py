@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.app import build_application
 from handlers.reminders import JOB_DAILY
-from tests.botapi import run_application
+from tests.botapi import FakeBotAPI, run_application
 from tests.conftest import invitation_payload
+
+
+def reminders_sent(botapi: FakeBotAPI, chat_id: int) -> list[dict[str, Any]]:
+    """The reminder messages (⏰) the bot sent to one chat."""
+    return [m for m in botapi.sent(chat_id) if "⏰" in m.get("text", "")]
 
 
 async def setup_project(people, botapi):
@@ -38,7 +44,7 @@ async def test_reminder_fires_in_the_last_week_exactly_once(app, people, botapi,
 
     await run_daily_job(app)  # week 48: nothing due yet
     await botapi.settle()
-    assert not [m for m in botapi.sent(warden.id) if "⏰" in m.get("text", "")]
+    assert not reminders_sent(botapi, warden.id)
 
     clock.set(datetime(2026, 12, 7, 8, 0, tzinfo=UTC))  # Monday of week 50
     mark = botapi.mark()
@@ -85,9 +91,9 @@ async def test_restart_neither_repeats_nor_loses_a_reminder(tmp_path, people, bo
         async with run_application(app):
             await botapi.wait_for("getUpdates")
             await botapi.settle(idle=0.5)
-    reminders = [m for m in botapi.sent(200) if "⏰" in m.get("text", "")]
+    reminders = reminders_sent(botapi, 200)
     assert len(reminders) == 1
-    reminders_colleague = [m for m in botapi.sent(201) if "⏰" in m.get("text", "")]
+    reminders_colleague = reminders_sent(botapi, 201)
     assert len(reminders_colleague) == 1
 
 
@@ -98,7 +104,7 @@ async def test_failed_delivery_is_retried_by_the_outbox(app, people, botapi, clo
     botapi.fail_next("sendMessage", 500, "Internal Server Error", chat_id=200)
     await run_daily_job(app)
     await botapi.settle()
-    assert not [m for m in botapi.sent(200) if "⏰" in m.get("text", "")]
+    assert not reminders_sent(botapi, 200)
     outbox = app.bot_data.repos.outbox
     assert (await outbox.counts()).get("pending") == 1  # waiting for its backoff
     await run_daily_job(app)  # a second run queues nothing new
@@ -108,7 +114,7 @@ async def test_failed_delivery_is_retried_by_the_outbox(app, people, botapi, clo
     reminder = await botapi.next_message(200)
     assert "⏰" in reminder["text"]
     await botapi.settle()
-    assert len([m for m in botapi.sent(200) if "⏰" in m.get("text", "")]) == 1
+    assert len(reminders_sent(botapi, 200)) == 1
 
 
 async def test_a_user_who_blocked_the_bot_is_not_retried(app, people, botapi, clock) -> None:
@@ -122,7 +128,7 @@ async def test_a_user_who_blocked_the_bot_is_not_retried(app, people, botapi, cl
     app.bot_data.outbox.wake()
     await run_daily_job(app)
     await botapi.settle()
-    assert not [m for m in botapi.sent(200) if "⏰" in m.get("text", "")]
-    assert len([m for m in botapi.sent(201) if "⏰" in m.get("text", "")]) == 1
+    assert not reminders_sent(botapi, 200)
+    assert len(reminders_sent(botapi, 201)) == 1
     counts = await app.bot_data.repos.outbox.counts()
     assert counts.get("failed") == 1 and not counts.get("pending")
