@@ -1049,24 +1049,27 @@ def backtest_report(result: BacktestResult, language: str = "en") -> str:
         # Labels are translated outside the f-strings: the extractor cannot see into those.
         top, hit_rate, pai_label = _("top"), _("hit rate"), _("PAI")
         pooled_label, mean_label = _("pooled"), _("mean")
+        # Column widths follow the translated labels ("samengevoegd" is longer than "pooled").
         name_w = max(len(_(m)) for m in METHODS) + 2
-        head1 = " " * (name_w + 10)
-        head2 = f"{'':<{name_w}}{'':<10}"
+        label_w = max(len(pooled_label), len(mean_label)) + 2
+        hr_w, pai_w = max(len(hit_rate) + 2, 9), max(len(pai_label) + 2, 7)
+        head1 = " " * (name_w + label_w)
+        head2 = " " * (name_w + label_w)
         for k in result.ks:
-            head1 += f"{top + ' ' + fmt_pct(k * 100):<20}"
-            head2 += f"{hit_rate:<11}{pai_label:<9}"
+            head1 += f"{top + ' ' + fmt_pct(k * 100):<{hr_w + pai_w}}"
+            head2 += f"{hit_rate:<{hr_w}}{pai_label:<{pai_w}}"
         lines += [head1.rstrip(), head2.rstrip()]
         for pooled in (False, True):
             for method in METHODS:
                 label = pooled_label if pooled else mean_label
-                row = f"{_(method):<{name_w}}{label:<10}"
+                row = f"{_(method):<{name_w}}{label:<{label_w}}"
                 if result.summary[result.summary["method"] == method].empty:
                     lines.append(row + _("not available (the data do not reach back a year)"))
                     continue
                 for k in result.ks:
                     hr = result.hit_rate(method, k, pooled)
                     pai = result.pai(method, k, pooled)
-                    row += f"{fmt_pct(hr * 100, 1):<11}{fmt_num(pai, 2):<9}"
+                    row += f"{fmt_pct(hr * 100, 1):<{hr_w}}{fmt_num(pai, 2):<{pai_w}}"
                 lines.append(row.rstrip())
             lines.append("")
         cov = result.coverage.set_index("level")["share"]

@@ -243,3 +243,21 @@ def test_backtest_report(demo_backtest: BacktestResult) -> None:
     assert "PAI" in en and "last 8 weeks" in en and "top 3%" in en
     assert "laatste 8 weken" in nl and "vorig jaar" in nl and "Studiegebied" in nl
     assert f"{demo_backtest.pai(METHOD, 0.01):.2f}" in en
+
+
+def test_backtest_report_columns_line_up(demo_backtest: BacktestResult) -> None:
+    """Every figure starts under its column head, also with the longer Dutch labels."""
+    import re
+
+    for language in ("en", "nl"):
+        lines = backtest_report(demo_backtest, language).splitlines()
+        head = next(i for i, line in enumerate(lines) if "PAI" in line)
+        # a head may be two words ("hit rate"): columns are separated by two spaces or more
+        starts = [m.start() for m in re.finditer(r"\S+(?: \S+)*", lines[head])]
+        rows = [line for line in lines[head + 1:] if re.search(r"\d+[.,]\d+%", line)]
+        assert len(rows) == 6, language  # method and two baselines, mean and pooled
+        for row in rows:
+            figures = [m.start() for m in re.finditer(r"\d[\d.,]*%?(?=\s|$)", row)]
+            # the "8" of "last 8 weeks" is part of the label, not a figure
+            figures = [f for f in figures if f >= starts[0]]
+            assert figures == starts, (language, row)
