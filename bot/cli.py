@@ -1,7 +1,9 @@
-"""The ``wijkbot`` command line: ``run``, ``demo``, ``migrate``, ``backup`` and ``--version``.
+"""The ``wijkbot`` command line: ``run``, ``demo``, ``export``, ``import``, ``steering``,
+``backtest``, ``migrate``, ``backup`` and ``--version``.
 
-Configuration errors (a missing or malformed token, a bad setting) print one line and exit
-with status 2, never a traceback.
+It speaks the configured language (``language`` in the settings), help texts and argparse's
+usage and error lines included. Configuration errors (a missing or malformed token, a bad
+setting) print one line and exit with status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -9,14 +11,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 from bot import __version__
-from bot.i18n import set_locale, use_locale
-from bot.settings import Settings, SettingsError, load_settings
+from bot.i18n import (
+    N_,
+    format_number,
+    gettext,
+    ngettext,
+    normalize_language,
+    set_locale,
+    use_locale,
+)
+from bot.i18n import gettext as _
+from bot.settings import ENV_NAMES, SUPPORTED_LANGUAGES, Settings, SettingsError, load_settings
 from storage.db import Database
 from storage.models import Project
 from storage.repositories import Repositories
@@ -30,79 +42,111 @@ def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            _("not a date (YYYY-MM-DD): {text!r}").format(text=text)) from None
+
+
+# argparse's own words (usage, option headings, errors), looked up in our catalog by
+# _speak_argparse(); listed here so that `pybabel extract` finds them.
+_ARGPARSE_MESSAGES = (
+    N_("usage: "), N_("positional arguments"), N_("options"),
+    N_("show this help message and exit"), N_("%(prog)s: error: %(message)s\n"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("invalid %(type)s value: %(value)r"), N_("expected one argument"),
+    N_("expected at least one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+)
+
+
+def _speak_argparse() -> None:
+    """Let argparse's usage lines and error messages speak the configured language.
+
+    argparse looks its words up through a module-level ``_`` (``gettext.gettext``) each time
+    it formats them; pointing that at our gettext, which reads the locale ContextVar, is the
+    only hook it offers. Words not in our catalog stay English.
+    """
+    setattr(argparse, "_", gettext)  # noqa: B010 - typeshed does not declare argparse._
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wijkbot",
-        description="Telegram bot for an integral local-safety partnership.",
+        description=_("Telegram bot for an integral local-safety partnership."),
     )
-    parser.add_argument("--version", action="version", version=f"wijkbot {__version__}")
+    parser.add_argument("--version", action="version", version=f"wijkbot {__version__}",
+                        help=_("show the version number and exit"))
     parser.add_argument("--config", metavar="FILE",
-                        help="TOML settings file (default: $WIJKBOT_CONFIG)")
+                        help=_("TOML settings file (default: $WIJKBOT_CONFIG)"))
     parser.add_argument("--database", metavar="PATH",
-                        help="SQLite database file (overrides $WIJKBOT_DATABASE)")
+                        help=_("SQLite database file (overrides $WIJKBOT_DATABASE)"))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    project_help = _("project id or name (see the demo output or /project)")
 
-    run = sub.add_parser("run", help="run the bot (long polling, or a webhook)")
+    run = sub.add_parser("run", help=_("run the bot (long polling, or a webhook)"))
     run.add_argument("--webhook-url", metavar="URL",
-                     help="public HTTPS URL Telegram posts updates to (enables webhook mode)")
+                     help=_("public HTTPS URL Telegram posts updates to (enables webhook mode)"))
     run.add_argument("--listen", default="127.0.0.1",
-                     help="address the webhook server binds to (default 127.0.0.1)")
+                     help=_("address the webhook server binds to (default 127.0.0.1)"))
     run.add_argument("--port", type=int, default=8443,
-                     help="port the webhook server binds to (default 8443)")
+                     help=_("port the webhook server binds to (default 8443)"))
     run.add_argument("--secret-token", metavar="SECRET",
-                     help="secret Telegram sends with every webhook request")
+                     help=_("secret Telegram sends with every webhook request"))
 
-    demo = sub.add_parser("demo", help="create a demo database and show what is in it")
+    demo = sub.add_parser("demo", help=_("create a demo database and show what is in it"))
     demo.add_argument("--out", metavar="PATH", default="wijkbot-demo.sqlite",
-                      help="demo database file (default: wijkbot-demo.sqlite; replaced)")
+                      help=_("demo database file (default: wijkbot-demo.sqlite; replaced)"))
     demo.add_argument("--as-of", metavar="DATE", type=_iso_date,
-                      help="reference date YYYY-MM-DD (default: today)")
-    demo.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+                      help=_("reference date YYYY-MM-DD (default: today)"))
+    demo.add_argument("--seed", type=int, default=2026, help=_("random seed (default 2026)"))
 
-    export = sub.add_parser("export", help="write a project's action framework (xlsx or csv)")
-    export.add_argument("--project", required=True, metavar="P",
-                        help="project id or name (see the demo output or /project)")
+    export = sub.add_parser("export",
+                            help=_("write a project's action framework (xlsx or csv)"))
+    export.add_argument("--project", required=True, metavar="P", help=project_help)
     export.add_argument("--out", required=True, metavar="FILE",
-                        help="output file; .xlsx or .csv decides the format")
-    export.add_argument("--language", choices=("nl", "en"),
-                        help="header language (default: the configured language)")
+                        help=_("output file; .xlsx or .csv decides the format"))
+    export.add_argument("--language", choices=SUPPORTED_LANGUAGES,
+                        help=_("header language (default: the configured language)"))
 
-    imp = sub.add_parser("import", help="import a police export or CBS open data (all or "
-                                        "nothing, with a report)")
+    imp = sub.add_parser("import", help=_("import a police export or CBS open data (all or "
+                                          "nothing, with a report)"))
     imp.add_argument("kind", choices=("incidents", "monthly"),
-                     help="incidents: one row per burglary; monthly: CBS counts per buurt")
-    imp.add_argument("file", metavar="FILE", help="CSV or XLSX file")
-    imp.add_argument("--project", required=True, metavar="P", help="project id or name")
+                     help=_("incidents: one row per burglary; monthly: CBS counts per buurt"))
+    imp.add_argument("file", metavar="FILE", help=_("CSV or XLSX file"))
+    imp.add_argument("--project", required=True, metavar="P", help=project_help)
     imp.add_argument("--map", nargs="+", metavar="FIELD=COLUMN", default=None,
-                     help="explicit column mapping, e.g. date=offense_date lat=latitude "
-                          "(saved for the project)")
-    imp.add_argument("--crs", help="coordinate system: rd, wgs84 or EPSG:<n> (default: detect)")
-    imp.add_argument("--tz", help="time zone of the export's local times "
-                                  "(default: the configured time zone)")
+                     help=_("explicit column mapping, e.g. date=offense_date lat=latitude "
+                            "(saved for the project)"))
+    imp.add_argument("--crs", help=_("coordinate system: rd, wgs84 or EPSG:<n> "
+                                     "(default: detect)"))
+    imp.add_argument("--tz", help=_("time zone of the export's local times "
+                                    "(default: the configured time zone)"))
 
-    steering = sub.add_parser("steering", help="write the steering pack (PNGs, key points, "
-                                               "numbers) for any date")
-    steering.add_argument("--project", required=True, metavar="P", help="project id or name")
+    steering = sub.add_parser("steering", help=_("write the steering pack (PNGs, key points, "
+                                                 "numbers) for any date"))
+    steering.add_argument("--project", required=True, metavar="P", help=project_help)
     steering.add_argument("--as-of", type=_iso_date, metavar="DATE",
-                          help="the pack as it would have looked on this date (default today)")
-    steering.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    steering.add_argument("--area", help="restrict to one area (buurt, wijk or street)")
-    steering.add_argument("--language", choices=("nl", "en"))
+                          help=_("the pack as it would have looked on this date "
+                                 "(default: today)"))
+    steering.add_argument("--out", required=True, metavar="DIR", help=_("output folder"))
+    steering.add_argument("--area", help=_("restrict to one area (buurt, wijk or street)"))
+    steering.add_argument("--language", choices=SUPPORTED_LANGUAGES,
+                          help=_("language of the charts and texts (default: the configured "
+                                 "language)"))
 
-    backtest = sub.add_parser("backtest", help="replay history fortnight by fortnight and "
-                                               "score the forecast against two baselines")
-    backtest.add_argument("--project", required=True, metavar="P", help="project id or name")
+    backtest = sub.add_parser("backtest", help=_("replay history fortnight by fortnight and "
+                                                 "score the forecast against two baselines"))
+    backtest.add_argument("--project", required=True, metavar="P", help=project_help)
     backtest.add_argument("--as-of", type=_iso_date, metavar="DATE",
-                          help="last date to replay (default: the last incident)")
-    backtest.add_argument("--tz", help="local time zone of the incidents (default: configured)")
+                          help=_("last date to replay (default: the last incident)"))
+    backtest.add_argument("--tz", help=_("local time zone of the incidents "
+                                         "(default: the configured time zone)"))
 
-    sub.add_parser("migrate", help="apply database migrations and print the schema version")
+    sub.add_parser("migrate", help=_("apply database migrations and print the schema version"))
 
-    backup = sub.add_parser("backup", help="copy the live database with SQLite's backup API")
-    backup.add_argument("path", metavar="PATH", help="backup file to write")
+    backup = sub.add_parser("backup", help=_("copy the live database with SQLite's backup API"))
+    backup.add_argument("path", metavar="PATH", help=_("backup file to write"))
     return parser
 
 
@@ -117,13 +161,33 @@ def _configure_logging(level: str) -> None:
     logging.getLogger("matplotlib").setLevel(logging.WARNING)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def _settings(argv: Sequence[str] | None) -> Settings | SettingsError:
+    """The settings (or what is wrong with them), read before the full parser is built,
+    because the help texts and argparse's messages speak the configured language."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--config")
+    known, _rest = early.parse_known_args(argv)
+    # A broken setting is reported in the language of $WIJKBOT_LANGUAGE (when that one is
+    # valid), otherwise in the default.
+    set_locale(normalize_language(os.environ.get(ENV_NAMES["language"])))
     try:
-        settings = load_settings(args.config)
+        settings = load_settings(known.config)
+    except SettingsError as err:
+        return err
+    set_locale(settings.language)  # command-line output speaks the configured language
+    return settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    loaded = _settings(argv)
+    _speak_argparse()
+    args = _parser().parse_args(argv)  # --help, --version and usage errors end here
+    try:
+        if isinstance(loaded, SettingsError):
+            raise loaded
+        settings = loaded
         if args.database:
             settings = settings.with_overrides(database=Path(args.database))
-        set_locale(settings.language)  # command-line output speaks the configured language
         # The demo prints its own summary; migration chatter would only clutter it.
         _configure_logging("WARNING" if args.command == "demo" else settings.log_level)
         if args.command == "run":
@@ -139,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "import":
             path = Path(args.file)
             if not path.is_file():
-                raise SettingsError(f"file not found: {path}")
+                raise SettingsError(_("file not found: {path}").format(path=path))
             return asyncio.run(_import(settings, args, path.name, path.read_bytes()))
         if args.command == "steering":
             return asyncio.run(_steering(settings, args.project, args.as_of, Path(args.out),
@@ -167,7 +231,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     app = build_application(settings)  # raises SettingsError for a bad token
     if args.webhook_url:
         if not args.webhook_url.startswith("https://"):
-            raise SettingsError("--webhook-url must be an https:// URL (Telegram requires TLS)")
+            raise SettingsError(_("--webhook-url must be an https:// URL (Telegram requires TLS)"))
         # Behind a reverse proxy: TLS ends at the proxy, which forwards to listen:port.
         url_path = args.webhook_url.split("://", 1)[1].partition("/")[2]
         app.run_webhook(
@@ -189,14 +253,15 @@ async def _migrate(settings: Settings) -> int:
     finally:
         await db.close()
     for name in applied:
-        print(f"applied {name}")
-    print(f"{settings.database}: schema version {version}")
+        print(_("applied {name}").format(name=name))
+    print(_("{database}: schema version {version}").format(database=settings.database,
+                                                          version=version))
     return 0
 
 
 async def _open_existing(settings: Settings) -> Database:
     if not settings.database.exists():
-        raise SettingsError(f"database {settings.database} does not exist")
+        raise SettingsError(_("database {path} does not exist").format(path=settings.database))
     return await Database(settings.database).connect()
 
 
@@ -205,8 +270,9 @@ async def find_project(repos: Repositories, ref: str) -> Project:
     projects = await repos.projects.list_all()
     found = [p for p in projects if str(p.id) == ref or p.name.casefold() == ref.casefold()]
     if len(found) != 1:
-        names = ", ".join(f"{p.id} ({p.name})" for p in projects) or "none"
-        raise SettingsError(f"unknown project {ref!r}; projects: {names}")
+        names = ", ".join(f"{p.id} ({p.name})" for p in projects) or _("none")
+        raise SettingsError(_("unknown project {ref!r}; projects: {names}").format(
+            ref=ref, names=names))
     return found[0]
 
 
@@ -217,7 +283,7 @@ async def _export(settings: Settings, ref: str, out: Path, language: str) -> int
 
     suffix = out.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
-        raise SettingsError("--out must end in .xlsx or .csv")
+        raise SettingsError(_("--out must end in .xlsx or .csv"))
     db = await _open_existing(settings)
     try:
         repos = Repositories(db)
@@ -230,7 +296,9 @@ async def _export(settings: Settings, ref: str, out: Path, language: str) -> int
                                  language=language, generated_at=Clock().now())
                 if suffix == ".xlsx" else actions_csv(rows, language=language))
     out.write_bytes(data)  # noqa: ASYNC240 - a small file at the very end of a CLI command
-    print(f"{out}: {len(rows)} rows")
+    # one row per action and responsible partner, as in appendix 4
+    print(ngettext("{out}: {count} row", "{out}: {count} rows", len(rows)).format(
+        out=out, count=format_number(len(rows))))
     return 0
 
 
@@ -240,7 +308,7 @@ async def _import(settings: Settings, args: argparse.Namespace, filename: str,
     from bot.clock import Clock
     from bot.incident_import import ImportProblem
     from bot.incidents import IncidentService
-    from handlers.incidents import report_text
+    from handlers.incidents import problem_text, report_text
 
     db = await _open_existing(settings)
     try:
@@ -254,7 +322,9 @@ async def _import(settings: Settings, args: argparse.Namespace, filename: str,
         service.after_change.append(alerts.refresh)
 
         def progress(done: int, total: int) -> None:
-            print(f"\r{done}/{total} rows", end="", file=sys.stderr, flush=True)
+            print("\r" + _("Reading {filename}… {done} of {total} rows").format(
+                filename=filename, done=format_number(done), total=format_number(total)),
+                end="", file=sys.stderr, flush=True)
 
         try:
             report = await service.import_file(
@@ -263,9 +333,7 @@ async def _import(settings: Settings, args: argparse.Namespace, filename: str,
                 kind=args.kind, progress=progress)
         except ImportProblem as problem:
             print(file=sys.stderr)
-            print(_plain(problem.render()), file=sys.stderr)
-            for row in problem.rejected[:50]:
-                print(f"  row {row.row}: {_plain(row.render())}", file=sys.stderr)
+            print(_plain(problem_text(filename, problem, limit=50)), file=sys.stderr)
             return 1
     finally:
         await db.close()
@@ -308,7 +376,12 @@ async def _steering(settings: Settings, ref: str, as_of: date | None, out: Path,
     from bot.packs import write_pack
 
     write_pack(pack, points, out)
-    print(f"{out}: {len(pack.figures)} charts, {len(points)} key points")
+    print(_("{out}: {charts}, {points}").format(
+        out=out,
+        charts=ngettext("{count} chart", "{count} charts", len(pack.figures)).format(
+            count=format_number(len(pack.figures))),
+        points=ngettext("{count} key point", "{count} key points", len(points)).format(
+            count=format_number(len(points)))))
     return 0
 
 
@@ -327,7 +400,8 @@ async def _backtest(settings: Settings, ref: str, as_of: date | None, tz: str | 
     finally:
         await db.close()
     if frame.empty:
-        raise SettingsError(f"project {project.name!r} has no incidents to replay")
+        raise SettingsError(_("project {name!r} has no incidents to replay").format(
+            name=project.name))
     result = await asyncio.to_thread(backtest, frame, as_of, tz=tz or settings.timezone,
                                      polygons=outlines or None, name=project.name)
     print(backtest_report(result, language=settings.language))
@@ -338,16 +412,17 @@ async def _backup(settings: Settings, target: Path) -> int:
     from storage.db import Database
 
     if not settings.database.exists():
-        raise SettingsError(f"database {settings.database} does not exist")
+        raise SettingsError(_("database {path} does not exist").format(path=settings.database))
     if target.resolve() == settings.database.resolve():  # noqa: ASYNC240
-        raise SettingsError("the backup path must differ from the database path")
+        raise SettingsError(_("the backup path must differ from the database path"))
     db = Database(settings.database)
     await db.connect(migrate=False)
     try:
         await db.backup(target)
     finally:
         await db.close()
-    print(f"backed up {settings.database} to {target}")
+    print(_("backed up {database} to {target}").format(database=settings.database,
+                                                       target=target))
     return 0
 
 

@@ -36,6 +36,7 @@ from bot.packs import write_pack
 from bot.partnership import INVITE_PAYLOAD_PREFIX
 from bot.schedule import checkin_moment, post_moment
 from charts.pack import key_points_text
+from charts.text import fmt_pct
 from storage.actions import NewAction
 from storage.db import Database
 from storage.incidents import NewIncident
@@ -238,10 +239,10 @@ def summary(data: DemoData, counts: dict[str, Any], path: Path, overdue: int) ->
         lines.append(f"  - {m.first_name} {m.last_name}: {role_label(Role(m.role))}, {m.partner}")
     lines += [
         _("Burglaries: {count} from {first} to {last}, of which {attempts} attempts "
-          "({share} %)").format(
+          "({share})").format(
             count=format_number(counts["incidents"]), first=years[0], last=years[-1],
             attempts=format_number(attempts),
-            share=format_number(round(100 * attempts / max(1, len(data.incidents)), 1))),
+            share=fmt_pct(100 * attempts / max(1, len(data.incidents)), 1)),
         _("Actions: {count} in the action framework, {done} with work done, {overdue} "
           "overdue").format(count=counts["actions"], done=done, overdue=overdue),
         "",

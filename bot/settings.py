@@ -51,6 +51,13 @@ class SettingsError(ValueError):
     """A setting is missing or malformed; the message is one line meant for the operator."""
 
 
+def _(message: str) -> str:
+    """gettext in the current locale; imported late because bot.i18n imports this module."""
+    from bot.i18n import gettext
+
+    return gettext(message)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything wijkbot needs to know about its environment."""
@@ -72,13 +79,11 @@ class Settings:
     def require_token(self) -> str:
         """Return the token, or raise :class:`SettingsError` if it is missing or malformed."""
         if not self.token:
-            raise SettingsError(
-                f"no bot token: set {ENV_NAMES['token']} (create one with @BotFather)"
-            )
+            raise SettingsError(_("no bot token: set {variable} (create one with @BotFather)")
+                                .format(variable=ENV_NAMES["token"]))
         if not _TOKEN_RE.match(self.token):
-            raise SettingsError(
-                f"malformed bot token in {ENV_NAMES['token']}: expected '<digits>:<secret>'"
-            )
+            raise SettingsError(_("malformed bot token in {variable}: expected "
+                                  "'<digits>:<secret>'").format(variable=ENV_NAMES["token"]))
         return self.token
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -89,40 +94,41 @@ def _parse(name: str, raw: object) -> object:
     """Convert and validate one raw value (a string from the environment or a TOML value)."""
     if name == "database":
         if not str(raw).strip():
-            raise SettingsError("database path is empty")
+            raise SettingsError(_("database path is empty"))
         return Path(str(raw)).expanduser()
     if name in ("bot_api_url", "bot_file_url"):
         url = str(raw).strip()
         if not re.match(r"^https?://", url):
-            raise SettingsError(f"{name} must start with http:// or https://, got {url!r}")
+            raise SettingsError(_("{name} must start with http:// or https://, got {value!r}")
+                                .format(name=name, value=url))
         return url
     if name == "timezone":
         try:
             ZoneInfo(str(raw))
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise SettingsError(f"unknown time zone {raw!r}") from exc
+            raise SettingsError(_("unknown time zone {value!r}").format(value=raw)) from exc
         return str(raw)
     if name == "language":
         lang = str(raw).strip().lower()
         if lang not in SUPPORTED_LANGUAGES:
-            raise SettingsError(
-                f"language must be one of {', '.join(SUPPORTED_LANGUAGES)}, got {raw!r}"
-            )
+            raise SettingsError(_("language must be one of {choices}, got {value!r}").format(
+                choices=", ".join(SUPPORTED_LANGUAGES), value=raw))
         return lang
     if name == "log_level":
         level = str(raw).strip().upper()
         if level not in _LOG_LEVELS:
-            raise SettingsError(f"log level must be one of {', '.join(_LOG_LEVELS)}, got {raw!r}")
+            raise SettingsError(_("log level must be one of {choices}, got {value!r}").format(
+                choices=", ".join(_LOG_LEVELS), value=raw))
         return level
     if name == "project_creators":
         items = raw if isinstance(raw, list) else str(raw).replace(";", ",").split(",")
         try:
             return frozenset(int(str(i).strip()) for i in items if str(i).strip())
         except ValueError as exc:
-            raise SettingsError("project_creators must be Telegram user ids (numbers)") from exc
+            raise SettingsError(_("project_creators must be Telegram user ids (numbers)")) from exc
     if name == "token":
         return str(raw).strip() or None
-    raise SettingsError(f"unknown setting {name!r}")
+    raise SettingsError(_("unknown setting {name!r}").format(name=name))
 
 
 def load_settings(
@@ -144,13 +150,14 @@ def load_settings(
             with open(path, "rb") as fh:
                 data = tomllib.load(fh)
         except FileNotFoundError as exc:
-            raise SettingsError(f"config file not found: {path}") from exc
+            raise SettingsError(_("config file not found: {path}").format(path=path)) from exc
         except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(f"config file {path} is not valid TOML: {exc}") from exc
+            raise SettingsError(_("config file {path} is not valid TOML: {error}").format(
+                path=path, error=exc)) from exc
         section = data.get("wijkbot", data)
         for key, raw in section.items():
             if key not in ENV_NAMES:
-                raise SettingsError(f"unknown key {key!r} in {path}")
+                raise SettingsError(_("unknown key {key!r} in {path}").format(key=key, path=path))
             values[key] = _parse(key, raw)
 
     for key, env_name in ENV_NAMES.items():

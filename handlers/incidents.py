@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -75,13 +75,19 @@ def _options(caption: str | None) -> tuple[str | None, str | None, str | None]:
     return " ".join(rest) or None, crs, tz
 
 
-def _rows_text(rows: list[RejectedRow]) -> list[str]:
+def _rows_text(rows: Sequence[RejectedRow], limit: int = MAX_LISTED_ROWS) -> list[str]:
     lines = [_("• row {row}: {reason}").format(row=r.row, reason=esc(r.render()))
-             for r in rows[:MAX_LISTED_ROWS]]
-    if len(rows) > MAX_LISTED_ROWS:
-        lines.append(_("… and {count} more").format(
-            count=format_number(len(rows) - MAX_LISTED_ROWS)))
+             for r in rows[:limit]]
+    if len(rows) > limit:
+        lines.append(_("… and {count} more").format(count=format_number(len(rows) - limit)))
     return lines
+
+
+def problem_text(filename: str, problem: ImportProblem, limit: int = MAX_LISTED_ROWS) -> str:
+    """Why nothing was imported, with the first ``limit`` rejected rows (Telegram HTML)."""
+    lines = [_("<b>Nothing was imported from {filename}.</b>").format(filename=esc(filename)),
+             esc(problem.render())]
+    return "\n".join(lines + _rows_text(problem.rejected, limit))
 
 
 def report_text(report: ImportReport) -> str:
@@ -131,10 +137,7 @@ async def document_received(update: Update, context: WijkContext, access: Access
             access.project_id, data, filename, user_id=access.user_id, mapping=mapping,
             crs=crs, tz=tz, progress=progress)
     except ImportProblem as problem:
-        lines = [_("<b>Nothing was imported from {filename}.</b>").format(
-            filename=esc(filename)), esc(problem.render())]
-        lines += _rows_text(list(problem.rejected))
-        await _final(update, status, "\n".join(lines))
+        await _final(update, status, problem_text(filename, problem))
         return
     await _final(update, status, report_text(report))
 

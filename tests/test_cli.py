@@ -67,7 +67,8 @@ def test_demo_offline_without_token(tmp_path: Path) -> None:
     # What it created and how to explore it, in the default language (Dutch).
     out = proc.stdout
     assert "wijkbot-demo.sqlite" in out
-    assert re.search(r"Inbraken: \d+", out) and "wijkbot run" in out
+    assert re.search(r"Inbraken: \d+ van \d{4} t/m \d{4}, waarvan \d+ pogingen \(\d+,\d%\)\n",
+                     out) and "wijkbot run" in out
     assert re.search(r"\?start=inv_demo_[A-Za-z0-9_-]+", out)  # the deep-link alphabet
     # Run again: the file is replaced, not appended to.
     again = wijkbot(tmp_path, "demo", "--as-of", "2026-11-23")
@@ -75,32 +76,72 @@ def test_demo_offline_without_token(tmp_path: Path) -> None:
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0] == incidents
     english = wijkbot(tmp_path, "demo", "--out", "en.sqlite", WIJKBOT_LANGUAGE="en")
-    assert "Burglaries:" in english.stdout
+    assert re.search(r"Burglaries: [\d,]+ from \d{4} to \d{4}, of which \d+ attempts "
+                     r"\(\d+\.\d%\)\n", english.stdout)
 
 
 def test_demo_rejects_a_bad_date(tmp_path: Path) -> None:
     proc = wijkbot(tmp_path, "demo", "--as-of", "31-02-2026")
-    assert proc.returncode == 2 and "not a date" in proc.stderr
-    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "fout: argument --as-of: geen datum (JJJJ-MM-DD): '31-02-2026'" in proc.stderr
+    proc = wijkbot(tmp_path, "demo", "--as-of", "31-02-2026", WIJKBOT_LANGUAGE="en")
+    assert proc.returncode == 2
+    assert "error: argument --as-of: not a date (YYYY-MM-DD): '31-02-2026'" in proc.stderr
+    assert not (tmp_path / "wijkbot-demo.sqlite").exists()
+
+
+def test_help_and_usage_errors_speak_the_configured_language(tmp_path: Path) -> None:
+    """Help texts and argparse's own words (usage, headings, errors) are translated too."""
+    dutch = wijkbot(tmp_path, "import", "--help")
+    assert dutch.returncode == 0
+    assert dutch.stdout.startswith("gebruik: wijkbot import")
+    assert "CSV- of XLSX-bestand" in dutch.stdout and "deze hulptekst tonen" in dutch.stdout
+    assert "\nopties:" in dutch.stdout and "usage" not in dutch.stdout
+    english = wijkbot(tmp_path, "import", "--help", WIJKBOT_LANGUAGE="en")
+    assert english.stdout.startswith("usage: wijkbot import")
+    assert "CSV or XLSX file" in english.stdout
+    config = tmp_path / "wijkbot.toml"
+    config.write_text('language = "en"\n')
+    from_file = wijkbot(tmp_path, "--config", str(config), "import")  # the file decides
+    assert from_file.returncode == 2
+    assert "error: the following arguments are required: kind, FILE, --project" \
+        in from_file.stderr
+    missing = wijkbot(tmp_path, "import")
+    assert "fout: deze argumenten zijn verplicht: kind, FILE, --project" in missing.stderr
+    unknown = wijkbot(tmp_path, "steering", "--project", "1", "--out", "x", "--language", "de")
+    assert "ongeldige keuze: 'de' (kies uit 'nl', 'en')" in unknown.stderr
+
+
+def test_settings_errors_speak_the_language_from_the_environment(tmp_path: Path) -> None:
+    dutch = wijkbot(tmp_path, "migrate", WIJKBOT_TIMEZONE="Mars/Olympus")
+    assert (dutch.returncode, dutch.stderr) == (2, "wijkbot: onbekende tijdzone 'Mars/Olympus'\n")
+    english = wijkbot(tmp_path, "migrate", WIJKBOT_TIMEZONE="Mars/Olympus", WIJKBOT_LANGUAGE="en")
+    assert english.stderr == "wijkbot: unknown time zone 'Mars/Olympus'\n"
+    # An unsupported language cannot be spoken: the error is in the default, Dutch.
+    bad = wijkbot(tmp_path, "migrate", WIJKBOT_LANGUAGE="de")
+    assert bad.stderr == "wijkbot: de taal moet een van nl, en zijn, niet 'de'\n"
+    assert not (tmp_path / "wijkbot.sqlite").exists()
 
 
 def test_migrate_and_backup(tmp_path: Path) -> None:
     db = tmp_path / "data" / "wijkbot.sqlite"
     proc = wijkbot(tmp_path, "migrate", WIJKBOT_DATABASE=str(db))
     assert proc.returncode == 0, proc.stderr
-    assert f"schema version {LATEST}" in proc.stdout
-    assert "applied 0001_partnership.sql" in proc.stdout
-    again = wijkbot(tmp_path, "migrate", WIJKBOT_DATABASE=str(db))
+    assert f"schemaversie {LATEST}" in proc.stdout
+    assert "0001_partnership.sql toegepast" in proc.stdout
+    again = wijkbot(tmp_path, "migrate", WIJKBOT_DATABASE=str(db), WIJKBOT_LANGUAGE="en")
     assert "applied" not in again.stdout and f"schema version {LATEST}" in again.stdout
     with sqlite3.connect(db) as conn:
         conn.execute("INSERT INTO users(id, first_name, created_at, updated_at)"
                      " VALUES (1, 'Anna', 'x', 'x')")
     backup = wijkbot(tmp_path, "--database", str(db), "backup", str(tmp_path / "b.sqlite"))
     assert backup.returncode == 0, backup.stderr
+    assert backup.stdout == f"back-up van {db} gemaakt in {tmp_path / 'b.sqlite'}\n"
     with sqlite3.connect(tmp_path / "b.sqlite") as conn:
         assert conn.execute("SELECT first_name FROM users").fetchall() == [("Anna",)]
     missing = wijkbot(tmp_path, "--database", str(tmp_path / "nope.sqlite"), "backup", "x.sqlite")
-    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    assert missing.returncode == 2
+    assert missing.stderr == f"wijkbot: database {tmp_path / 'nope.sqlite'} bestaat niet\n"
 
 
 def _free_port() -> int:
@@ -180,7 +221,7 @@ def test_webhook_needs_https(tmp_path: Path) -> None:
     settings = Settings(token="123456:TEST-token-abcdefghijklmnopqrstuvwx")
     proc = wijkbot(tmp_path, "run", "--webhook-url", "http://insecure.example.org/x",
                    TELEGRAM_BOT_TOKEN=settings.token or "")
-    assert proc.returncode == 2 and "https" in proc.stderr
+    assert proc.returncode == 2 and "moet een https://-adres zijn" in proc.stderr
 
 
 def test_export_from_the_command_line(tmp_path: Path) -> None:
@@ -195,14 +236,16 @@ def test_export_from_the_command_line(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(out).worksheets[0]
     values = [c.value for row in sheet.iter_rows() for c in row]
     assert "Problem area" in values and "Expected effect" in values
-    rows = int(proc.stdout.split(": ")[1].split()[0])
-    assert rows >= 30
+    match = re.fullmatch(rf"{re.escape(str(out))}: (\d+) rijen\n", proc.stdout)
+    assert match and int(match[1]) >= 30, proc.stdout  # one row per action and partner
     csv_out = tmp_path / "kader.csv"
     assert wijkbot(tmp_path, "--database", db, "export", "--project", "Focus woninginbraak "
                    "Havendam 2026", "--out", str(csv_out)).returncode == 0
     assert csv_out.read_bytes().startswith(b"\xef\xbb\xbf")
     bad = wijkbot(tmp_path, "--database", db, "export", "--project", "nope", "--out", "x.xlsx")
-    assert bad.returncode == 2 and "unknown project" in bad.stderr
+    assert bad.returncode == 2
+    assert bad.stderr == ("wijkbot: onbekend project 'nope'; projecten: "
+                          "1 (Focus woninginbraak Havendam 2026)\n")
 
 
 SHARED = ROOT.parent / "shared" / "data" / "vancouver_2022_residential_break_and_enter.csv"
@@ -229,6 +272,7 @@ def test_steering_pack_for_any_date(tmp_path: Path) -> None:
     proc = wijkbot(tmp_path, "--database", db, "steering", "--project", "1", "--as-of",
                    "2025-03-10", "--out", str(out), "--language", "en")
     assert proc.returncode == 0, proc.stderr
+    assert re.fullmatch(rf"{re.escape(str(out))}: 6 grafieken, \d+ kernpunten\n", proc.stdout)
     pngs = sorted(p.name for p in out.glob("*.png"))
     assert pngs == ["map.png", "modus_operandi.png", "neighbourhoods.png", "streets.png",
                     "time.png", "trend.png"]
@@ -275,3 +319,4 @@ def test_import_and_backtest_the_real_vancouver_export(tmp_path: Path) -> None:
     bad = wijkbot(tmp_path, "--database", str(db), "import", "incidents", str(SHARED),
                   "--project", "1", "--crs", "rd")
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert "Er is niets geïmporteerd uit vancouver_2022" in bad.stderr, bad.stderr

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.i18n import use_locale
 from bot.settings import DEFAULT_BOT_API_URL, Settings, SettingsError, load_settings
 
 TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwx"
@@ -51,14 +52,14 @@ def test_environment_overrides_file(tmp_path: Path) -> None:
     ],
 )
 def test_bad_values_are_reported(env: dict[str, str], fragment: str) -> None:
-    with pytest.raises(SettingsError, match=fragment):
+    with use_locale("en"), pytest.raises(SettingsError, match=fragment):
         load_settings(environ=env)
 
 
 def test_unknown_key_in_file(tmp_path: Path) -> None:
     config = tmp_path / "bad.toml"
     config.write_text('tokn = "x"\n')
-    with pytest.raises(SettingsError, match="unknown key 'tokn'"):
+    with use_locale("en"), pytest.raises(SettingsError, match="unknown key 'tokn'"):
         load_settings(config, environ={})
 
 
