@@ -53,7 +53,7 @@ from charts.render import (
     TICK,
     _bars,
     _figure,
-    _left_margin,
+    _fit_labels,
     _style,
     _titles,
     to_png,
@@ -408,7 +408,7 @@ def summary_figure(summary: RegionSummary, language: str) -> Figure:
         top_margin, bottom_margin = 1.9, 0.9
         fig = _figure((8.0, max(4.5, top_margin + bottom_margin + 0.9 * max(len(rows), 2))))
         height = fig.get_figheight()
-        left = _left_margin(names, 8.0)
+        names, left = _fit_labels(fig, names)
         ax = fig.add_axes((left, bottom_margin / height, 0.93 - left,
                            1 - (top_margin + bottom_margin) / height))
         _style(ax)

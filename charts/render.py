@@ -32,6 +32,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
@@ -139,11 +140,37 @@ def _style(ax: Axes) -> None:
     ax.tick_params(labelsize=TICK, length=4)
 
 
-def _left_margin(labels: Sequence[str], fig_width: float, size: float = TICK) -> float:
-    """Room for y tick labels: character count × average glyph width (no extra draw)."""
-    longest = max((len(s) for s in labels), default=4)
-    inches = longest * size * 0.55 / 72.0 + 0.35
-    return min(0.5, max(0.1, inches / fig_width))
+#: A y tick label may take at most this share of the figure's width; longer ones are shortened.
+MAX_LABEL_SHARE = 0.42
+
+
+def _fit_labels(fig: Figure, labels: Sequence[str], *, size: float = TICK,
+                bold: bool = False) -> tuple[list[str], float]:
+    """The y tick labels, each shortened with "…" when wider than :data:`MAX_LABEL_SHARE`
+    of the figure, and the left margin (a figure fraction) the widest one needs.
+
+    Widths are measured with the figure's renderer (text layout only, nothing is drawn):
+    a character-count estimate cut off names in capitals such as Vancouver's streets.
+    """
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    prop = FontProperties(size=size, weight="bold" if bold else "normal")
+
+    def inches(text: str) -> float:
+        return float(renderer.get_text_width_height_descent(text, prop, ismath=False)[0]
+                     / fig.dpi)
+
+    limit = MAX_LABEL_SHARE * fig.get_figwidth()
+    fitted, widest = [], 0.0
+    for label in labels:
+        width, base = inches(label), label
+        while width > limit and len(base) > 1:
+            base = base[:-1]
+            label = base.rstrip() + "…"
+            width = inches(label)
+        fitted.append(label)
+        widest = max(widest, width)
+    # Tick (4 pt), its padding (3.5 pt) and some white to the edge of the image.
+    return fitted, (max(widest, 0.5) + 0.3) / fig.get_figwidth()
 
 
 # --------------------------------------------------------------------------- trend
@@ -225,7 +252,7 @@ def units_figure(
         entries = 4 if last_year is not None and "last_year" in t.columns else 3
         top_margin, bottom_margin = 0.85 + 0.3 * entries, 0.9
         fig = _figure((8.0, max(4.5, top_margin + bottom_margin + 0.52 * max(len(t), 3))))
-        left = _left_margin(names, 8.0)
+        names, left = _fit_labels(fig, names)
         height = fig.get_figheight()
         ax = fig.add_axes((left, bottom_margin / height, 0.95 - left,
                            1 - (top_margin + bottom_margin) / height))
@@ -304,8 +331,12 @@ def mo_figure(mo: MoShift, language: str = "nl") -> Figure:
         labels = [mo_label(v) for v in t["mo"]]
         fig = _figure((8.0, max(4.5, 2.2 + 0.62 * max(len(t), 3))))
         height = fig.get_figheight()
-        left = _left_margin([s + " ▲" for s in labels], 8.0)
-        ax = fig.add_axes((left, 0.9 / height, 0.93 - left, 1 - 2.45 / height))
+        # MOs that stand out get an arrow and bold type.
+        ticklabels = [f"{label} {'▲' if direction == 'up' else '▼'}" if flag else label
+                      for label, flag, direction in zip(labels, t["flag"], t["direction"],
+                                                        strict=True)]
+        ticklabels, left = _fit_labels(fig, ticklabels, bold=True)
+        ax = fig.add_axes((left, 0.9 / height, 0.93 - left, 1 - 2.1 / height))
         _style(ax)
         _titles(fig, _("Modus operandi"))
         if mo.current_total + mo.baseline_total == 0:
@@ -320,9 +351,6 @@ def mo_figure(mo: MoShift, language: str = "nl") -> Figure:
               edgecolors="none")
         _bars(ax, y - 0.2, cur, 0.38, horizontal=True, facecolors=OKABE_ITO["vermillion"],
               edgecolors="none")
-        ticklabels = []
-        for label, flag, direction in zip(labels, t["flag"], t["direction"], strict=True):
-            ticklabels.append(f"{label} {'▲' if direction == 'up' else '▼'}" if flag else label)
         ax.set_yticks(y, ticklabels)
         for tick, flag in zip(ax.get_yticklabels(), t["flag"], strict=True):
             if flag:

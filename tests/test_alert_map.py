@@ -15,6 +15,7 @@ from bot.i18n import use_locale
 from charts.alert_map import _figure, alert_map
 from charts.render import to_png
 from charts.text import _
+from tests.layout import check_layout
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SCALE_LABEL = re.compile(r"^\d+ (m|km)$")
@@ -80,6 +81,7 @@ def test_languages(language: str) -> None:
     with use_locale(language):
         legend = _("Area of increased risk")
     assert legend in texts(fig)
+    assert check_layout([("alert.png", fig, "")]) >= 3  # legend, scale, names: all inside
 
 
 def texts(fig: Figure) -> list[str]:

@@ -23,6 +23,7 @@ from charts.data import prepare
 from charts.pack import SteeringPack, key_points_text, pack_figures, steering_pack
 from charts.render import figure_texts, to_png
 from charts.samples import VANCOUVER_CSV, VANCOUVER_TZ, demo_inputs, vancouver_frame
+from tests.layout import check_layout
 
 AS_OF = date(2026, 11, 23)
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -162,6 +163,27 @@ def test_units_chart_without_incidents() -> None:
     png_size(to_png(fig))
 
 
+def _streets_figure(names: list[str]) -> Figure:
+    n = len(names)
+    table = pd.DataFrame({"street": names, "current": range(n, 0, -1), "previous": [0] * n,
+                          "expected": [0.5] * n, "low": [0] * n, "high": [2] * n})
+    return render.units_figure(table, "street", (date(2026, 11, 10), AS_OF),
+                               (date(2026, 11, 24), date(2026, 12, 7)), language="nl")
+
+
+def test_long_names_are_shortened_and_wide_ones_fit() -> None:
+    long = "Burgemeester Jhr. Mr. Dr. " + "Van Den Heuvel-Oudshoorn " * 4 + "Boulevard"
+    fig = _streets_figure([long, "Kerkstraat"])
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels[0].startswith("Burgemeester Jhr.") and labels[0].endswith("…")
+    assert len(labels[0]) < len(long) and labels[1] == "Kerkstraat"
+    assert check_layout([("streets.png", fig, "")]) > 5
+    # Wide letters: measured, not estimated from the number of characters.
+    fig = _streets_figure(["WWWWWWWWWWWWWW", "Kerkstraat"])
+    assert fig.axes[0].get_yticklabels()[0].get_text() == "WWWWWWWWWWWWWW"
+    assert check_layout([("streets.png", fig, "")]) > 5
+
+
 @pytest.mark.skipif(not (SHARED / VANCOUVER_CSV).is_file(), reason="no ../shared/data")
 def test_pack_on_the_vancouver_export() -> None:
     frame = vancouver_frame(SHARED / VANCOUVER_CSV)
@@ -176,4 +198,11 @@ def test_pack_on_the_vancouver_export() -> None:
     assert lines[0].startswith("Dec 18\u2009–\u200931: ")
     assert "same weeks last year" not in lines[0]
     json.loads(pack.to_json())
+    # Long street names ("E 41ST AVE & …"), no buurt outlines: still nothing cut off.
+    assert check_layout(pack_figures(pack, incidents=prepare(frame))) > 100
 
+
+def test_layout_nothing_cut_off_or_covered(figures) -> None:  # type: ignore[no-untyped-def]
+    """In both languages, whose labels differ in length."""
+    assert check_layout(figures["nl"]) > 100
+    assert check_layout(figures["en"]) > 100

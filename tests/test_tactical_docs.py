@@ -23,6 +23,7 @@ from bot.tactical_docs import (
     summary_messages,
 )
 from charts.render import figure_texts
+from tests.layout import check_layout
 
 GENERATED = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 DANGEROUS = "Woningcorporatie <b>& Co"
@@ -144,6 +145,7 @@ def test_chart(language: str) -> None:
         assert _("Burglaries, last 12 months") in texts
         assert _("goal: yearly maximum") in texts
     assert summary_chart(SUMMARY, language).startswith(b"\x89PNG\r\n\x1a\n")
+    assert check_layout([("summary.png", summary_figure(SUMMARY, language), "")]) > 10
 
 
 def test_empty_summary() -> None:
