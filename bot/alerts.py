@@ -476,7 +476,8 @@ class AlertService(ProjectService):
                 view.alerts = [(titles.get(a.linked_chat_id, str(a.chat_id)), a.status)
                                for a in await self.repos.alerts.alerts_for(record.id)]
             if detail and record.incident_ids:
-                view.incidents = [dict(r) for r in await self.repos.incidents.by_ids(
-                    project_id, record.incident_ids)]
+                view.incidents = [
+                    {**dict(r), "occurred_from": parse_utc(r["occurred_from"])}
+                    for r in await self.repos.incidents.by_ids(project_id, record.incident_ids)]
             views.append(view)
         return views

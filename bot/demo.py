@@ -189,20 +189,27 @@ async def _demo_meetings(repos: Repositories, project_id: int, data: DemoData,
                          partner_ids: dict[str, int], leader_id: int,
                          now: datetime) -> tuple[int, int]:
     """A fortnightly rhythm with a past meeting (attendance, decisions, escalations) and
-    the next one, so agenda and minutes have something real to show."""
+    the next one, so agenda and minutes have something real to show.
+
+    The reference date lies halfway between the two, so it is no meeting day: the bot,
+    run on that date, materialises the same rhythm and finds these two as the last and
+    the next meeting (a meeting on the reference day itself would have empty minutes).
+    """
     tz = ZoneInfo("Europe/Amsterdam")
-    past_day = data.as_of - timedelta(days=14)
+    past_day, next_day = data.as_of - timedelta(days=7), data.as_of + timedelta(days=7)
     schedule = Schedule(project_id, None, 2, past_day.weekday(), time(10, 0), past_day, 2,
                         time(9, 0))
     await repos.meetings.save_schedule(schedule, leader_id, now)
-    for day in (past_day, data.as_of + timedelta(days=14)):
+    found = []
+    for day in (past_day, next_day):
         starts = datetime.combine(day, time(10, 0), tzinfo=tz)
         await repos.meetings.add(project_id, starts, "rhythm", day,
                                  post_moment(day, 2, time(9), tz), checkin_moment(day, time(9),
                                                                                   tz))
-    past = await repos.meetings.latest_before(project_id, now)
-    upcoming = await repos.meetings.upcoming(project_id, now, 1)
-    assert past is not None and upcoming
+        # Looked up by its own start, not by the wall clock: --as-of may lie in the past.
+        found.append(await repos.meetings.latest_before(project_id, starts))
+    past, upcoming = found
+    assert past is not None and upcoming is not None
     at = datetime.combine(past_day, time(11, 30), tzinfo=tz)
     for index, name in enumerate(partner_ids):
         await repos.meetings.set_attendance(past.id, partner_ids[name], index % 5 != 3,
@@ -215,7 +222,7 @@ async def _demo_meetings(repos: Repositories, project_id: int, data: DemoData,
                      "januari"),
     ):
         await repos.meetings.add_note(project_id, past.id, kind, text, leader_id, at)
-    return past.id, upcoming[0].id
+    return past.id, upcoming.id
 
 
 def summary(data: DemoData, counts: dict[str, Any], path: Path, overdue: int) -> str:

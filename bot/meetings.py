@@ -218,6 +218,17 @@ class MeetingService(ProjectService):
         upcoming = await self.meetings.upcoming(project_id, now, 1)
         return upcoming[0] if upcoming else recent
 
+    async def last_begun(self, project_id: int) -> Meeting | None:
+        """The meeting whose minutes /minutes shows: the last one that has begun, else the
+        first one planned (its notes are being collected). Unlike :meth:`current` this
+        never jumps ahead to the next meeting a week after the last one."""
+        now = self.clock.now()
+        recent = await self.meetings.latest_before(project_id, now)
+        if recent is not None:
+            return recent
+        upcoming = await self.meetings.upcoming(project_id, now, 1)
+        return upcoming[0] if upcoming else None
+
     async def link_new_action(self, project_id: int, action_id: int) -> Meeting | None:
         """An action registered on a meeting's day belongs to that meeting."""
         day = self.today()

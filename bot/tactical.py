@@ -59,7 +59,8 @@ class TacticalService(ProjectService):
         row = await self.repos.projects.region_of(project_id)
         if row is None:
             raise UserError(N_("This project is not part of a region yet. A project leader "
-                               "sets it with /region <name>."))
+                               "sets it with /region and the region's name, e.g. /region "
+                               "Haaglanden."))
         return int(row["id"])
 
     async def summary(self, region_id: int, language: str) -> RegionSummary:

@@ -15,8 +15,9 @@ from bot.alert_text import band_label, place
 from bot.commands import CB, Cmd
 from bot.context import WijkApp, WijkContext
 from bot.errors import UserError
-from bot.i18n import N_, _, format_date, format_number, ngettext
+from bot.i18n import N_, _, format_date, format_datetime, format_number, ngettext
 from bot.permissions import Permission
+from charts.text import fmt_interval
 from handlers.common import (
     command_text,
     edit_or_reply,
@@ -71,11 +72,12 @@ async def hotspots_command(update: Update, context: WijkContext, access: Access)
         h = view.hotspot
         lines.append("")
         lines.append("📍 <b>" + esc(place(h)) + "</b> — " + _(_KINDS[h.kind]))
-        lines.append(ngettext("{count} burglary or attempt, {first} – {last}",
-                              "{count} burglaries and attempts, {first} – {last}",
+        # Babel's interval: "16 nov" for one day, "11–16 nov", "30 okt – 16 nov".
+        lines.append(ngettext("{count} burglary or attempt, {period}",
+                              "{count} burglaries and attempts, {period}",
                               h.n_incidents).format(
-            count=format_number(h.n_incidents), first=format_date(h.first_day, "d MMM"),
-            last=format_date(h.last_day, "d MMM")))
+            count=format_number(h.n_incidents),
+            period=fmt_interval(h.first_day, h.last_day, "MMMd")))
         band = band_label(h.band)
         if band:
             lines.append("🕘 " + band)
@@ -86,8 +88,8 @@ async def hotspots_command(update: Update, context: WijkContext, access: Access)
                                                                  status=_(_STATUS[status])))
         for row in view.incidents or []:
             address = " ".join(p for p in (row["street"], row["house_number"]) if p)
-            lines.append("   • " + esc(address) + " — " + esc(row["occurred_from"][:16]
-                                                            .replace("T", " ")) + " UTC")
+            lines.append("   • " + esc(address) + " — "
+                         + format_datetime(row["occurred_from"], "short"))
     await reply_paged(update, context, lines)
 
 

@@ -137,7 +137,7 @@ async def agenda_command(update: Update, context: WijkContext, access: Access) -
 @guard(Permission.VIEW_AGENDA)
 async def minutes_command(update: Update, context: WijkContext, access: Access) -> None:
     assert access.project_id is not None
-    meeting = _planned(await context.meetings.current(access.project_id))
+    meeting = _planned(await context.meetings.last_begun(access.project_id))
     minutes = await context.meetings.minutes(access.project_id, meeting)
     for part in minutes_messages(minutes, get_locale()):
         await reply(update, part)

@@ -90,6 +90,19 @@ def test_demo_rejects_a_bad_date(tmp_path: Path) -> None:
     assert not (tmp_path / "wijkbot-demo.sqlite").exists()
 
 
+def test_demo_for_a_past_date(tmp_path: Path) -> None:
+    """The reference date lies halfway between the demo's last and next meeting, also when
+    it is long past (this once failed on an assertion about the wall clock)."""
+    proc = wijkbot(tmp_path, "demo", "--as-of", "2025-03-12", "--out", "old.sqlite")
+    assert proc.returncode == 0, proc.stderr
+    folder = tmp_path / "old-sturing"
+    assert sorted(p.name for p in folder.glob("*.txt") if p.name[0] in "av") == [
+        "agenda-focus-woninginbraak-havendam-2025-2025-03-19.txt",
+        "verslag-focus-woninginbraak-havendam-2025-2025-03-05.txt"]
+    minutes = (folder / "verslag-focus-woninginbraak-havendam-2025-2025-03-05.txt").read_text()
+    assert "achterpaden" in minutes and "Sturingsinformatie van 12 maart 2025" in proc.stdout
+
+
 def test_help_and_usage_errors_speak_the_configured_language(tmp_path: Path) -> None:
     """Help texts and argparse's own words (usage, headings, errors) are translated too."""
     dutch = wijkbot(tmp_path, "import", "--help")

@@ -205,6 +205,13 @@ async def test_attendance_buttons_and_effect_command(app, people, botapi, clock)
     assert list(present.values()) == [True]
     minutes = await leader.say("/minutes", group)
     assert "✅ Politie Oost" in minutes["text"]
+    # Ten days later (the next meeting is on 21 December) they are still the last minutes.
+    clock.set(datetime(2026, 12, 17, 12, 0, tzinfo=UTC))
+    await botapi.settle()  # the .docx of the minutes above
+    botapi.drain(GROUP)
+    later = await leader.say("/minutes", group)
+    assert "December 7, 2026" in later["text"] and "✅ Politie Oost" in later["text"]
+    clock.set(datetime(2026, 12, 7, 9, 30, tzinfo=UTC))
     # /effect: an action needs an area and a period for a review.
     await warden.say("/action | flyers | wardens | wk 49")
     await botapi.next_message(warden.id)

@@ -17,6 +17,16 @@ async def test_tactical_summary_covers_every_project_of_the_region(app, people, 
     east, west = people(100, "Anna", "en"), people(101, "Bram", "en")
     await east.say("/newproject Veilig Oost | Havendam")
     await west.say("/newproject Veilig West | Veenland")
+    # Before there is a region: how to set one (this text once crashed the reply, as its
+    # "<name>" was taken for an HTML tag).
+    lonely = await east.say("/region")
+    assert lonely["text"] == ("This project is not part of a region yet. A project leader "
+                              "sets it with /region and the region's name, e.g. /region "
+                              "Haaglanden.")
+    dutch = people(102, "Cor", "nl")
+    await dutch.say("/nieuwproject Veilig Noord | Havendam")
+    assert "Een projectleider stelt die in met /regio en de naam" in (
+        await dutch.say("/regio"))["text"]
     joined = await east.say("/region Haaglanden")
     assert "Havendam" in joined["text"]
     joined = await west.say("/region haaglanden")
