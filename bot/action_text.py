@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.actions import OpenPage, StatusReport
-from bot.i18n import N_, _, format_datetime, format_number, ngettext
+from bot.i18n import N_, _, format_datetime, format_day, format_number, ngettext
 from bot.interventions import BY_KEY
 from bot.periods import Period, format_effect, format_period, weeks_overdue
 from storage.actions import Action, HistoryEntry
@@ -170,14 +170,15 @@ def open_page_text(page: OpenPage) -> str:
 
 def status_lines(report: StatusReport, project: str) -> list[str]:
     lines = [_("<b>Status of {project}</b> (done since {since})").format(
-        project=esc(project), since=esc(report.since.strftime("%d-%m")))]
+        project=esc(project), since=format_day(report.since))]
     for p in report.partners:
         last = parse_utc(p.last_activity) if p.last_activity else None
-        activity = format_datetime(last, "short") if last else _("no activity yet")
+        activity = (_("last activity {when}").format(when=format_datetime(last, "short"))
+                    if last else _("no activity yet"))
         lines.append(_("• <b>{partner}</b>: {open} open, {overdue} overdue, {done} done this "
-                       "period — last activity {when}").format(
+                       "period — {activity}").format(
             partner=esc(p.name), open=format_number(p.open), overdue=format_number(p.overdue),
-            done=format_number(p.done_recent), when=activity))
+            done=format_number(p.done_recent), activity=activity))
     if report.totals:
         lines.append("")
         lines.append(_("<b>Results so far</b>"))

@@ -12,7 +12,7 @@ import html
 from collections.abc import Sequence
 from datetime import date
 
-from bot.i18n import N_, _, format_date, ngettext
+from bot.i18n import N_, _, format_day, ngettext
 from charts.data import safe_street
 from storage.alerts import HotspotRecord
 
@@ -102,7 +102,7 @@ def alert_text(hotspot: HotspotRecord, today: date, *, updated: bool = False) ->
     where = _esc(place(hotspot))
     lines = []
     if updated:
-        lines.append("🔄 <i>" + _("Updated {date}").format(date=format_date(today, "d MMMM"))
+        lines.append("🔄 <i>" + _("Updated {date}").format(date=format_day(today, "MMMMd"))
                      + "</i>")
     lines.append("🚨 <b>" + _("Burglary alert: {place}").format(place=where) + "</b>")
     n = hotspot.n_incidents
@@ -119,7 +119,7 @@ def alert_text(hotspot: HotspotRecord, today: date, *, updated: bool = False) ->
             "In the past {days} days there were {count} burglaries and attempts in {place}.",
             n).format(days=max(days, 1), count=n, place=where))
         lines.append(_("Burglars often come back to the same area: the risk stays raised until "
-                       "{date}.").format(date=format_date(hotspot.expires_on, "d MMMM")))
+                       "{date}.").format(date=format_day(hotspot.expires_on, "MMMMd")))
     if hotspot.band in _BANDS:
         lines.append("🕘 " + _("When: {band}.").format(band=_(_BANDS[hotspot.band])))
     # The hotspot keeps look-out categories (see bot.alerts), never the MO text.

@@ -153,6 +153,14 @@ def format_date(value: date | datetime, fmt: str = "medium") -> str:
     return babel_dates.format_date(value, format=fmt, locale=babel_locale())
 
 
+def format_day(value: date | datetime, skeleton: str = "MMMd") -> str:
+    """A day without the year in the locale's own order: ``16 nov`` / ``Nov 16`` (with
+    ``MMMMd``: ``16 november`` / ``November 16``)."""
+    if isinstance(value, datetime):
+        value = to_local(value).date()
+    return babel_dates.format_skeleton(skeleton, value, locale=babel_locale())
+
+
 def format_datetime(value: datetime, fmt: str = "medium") -> str:
     """A UTC moment in the display zone: ``23 nov 2026 21:30`` / ``Nov 23, 2026, 9:30 PM``."""
     local = to_local(value)

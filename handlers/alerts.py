@@ -15,7 +15,7 @@ from bot.alert_text import band_label, place
 from bot.commands import CB, Cmd
 from bot.context import WijkApp, WijkContext
 from bot.errors import UserError
-from bot.i18n import N_, _, format_date, format_datetime, format_number, ngettext
+from bot.i18n import N_, _, format_datetime, format_day, format_number, ngettext
 from bot.permissions import Permission
 from charts.text import fmt_interval
 from handlers.common import (
@@ -81,8 +81,7 @@ async def hotspots_command(update: Update, context: WijkContext, access: Access)
         band = band_label(h.band)
         if band:
             lines.append("🕘 " + band)
-        lines.append(_("Raised risk until {date}").format(date=format_date(h.expires_on,
-                                                                          "d MMMM")))
+        lines.append(_("Raised risk until {date}").format(date=format_day(h.expires_on, "MMMMd")))
         for title, status in view.alerts:
             lines.append("   → " + _("{group}: {status}").format(group=esc(title),
                                                                  status=_(_STATUS[status])))
