@@ -215,17 +215,17 @@ class MeetingService(ProjectService):
         recent = await self.meetings.latest_before(project_id, now + timedelta(hours=12))
         if recent is not None and now - recent.starts_at < timedelta(days=7):
             return recent
-        upcoming = await self.meetings.upcoming(project_id, now, 1)
-        return upcoming[0] if upcoming else recent
+        return await self._next(project_id, now) or recent
 
     async def last_begun(self, project_id: int) -> Meeting | None:
         """The meeting whose minutes /minutes shows: the last one that has begun, else the
         first one planned (its notes are being collected). Unlike :meth:`current` this
         never jumps ahead to the next meeting a week after the last one."""
         now = self.clock.now()
-        recent = await self.meetings.latest_before(project_id, now)
-        if recent is not None:
-            return recent
+        return (await self.meetings.latest_before(project_id, now)
+                or await self._next(project_id, now))
+
+    async def _next(self, project_id: int, now: datetime) -> Meeting | None:
         upcoming = await self.meetings.upcoming(project_id, now, 1)
         return upcoming[0] if upcoming else None
 
