@@ -6,7 +6,7 @@ the database opens) and removed in ``post_shutdown``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -43,6 +43,16 @@ class BotData:
         self.reminder_catch_up_s: float | None = 2.0
 
 
+T = TypeVar("T")
+
+
+def _ready(service: T | None) -> T:
+    """A service from ``bot_data``; they exist from ``post_init`` to ``post_shutdown``."""
+    if service is None:
+        raise RuntimeError("services not ready: post_init has not run")
+    return service
+
+
 class WijkContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
     """CallbackContext with typed shortcuts to wijkbot's services."""
 
@@ -61,52 +71,31 @@ class WijkContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
 
     @property
     def partnership(self) -> PartnershipService:
-        service = self.bot_data.partnership
-        if service is None:
-            raise RuntimeError("services not ready: post_init has not run")
-        return service
+        return _ready(self.bot_data.partnership)
 
     @property
     def actions(self) -> ActionService:
-        service = self.bot_data.actions
-        if service is None:
-            raise RuntimeError("services not ready: post_init has not run")
-        return service
+        return _ready(self.bot_data.actions)
 
     @property
     def incidents(self) -> IncidentService:
-        service = self.bot_data.incidents
-        if service is None:
-            raise RuntimeError("services not ready: post_init has not run")
-        return service
+        return _ready(self.bot_data.incidents)
 
     @property
     def meetings(self) -> MeetingService:
-        service = self.bot_data.meetings
-        if service is None:
-            raise RuntimeError("services not ready: post_init has not run")
-        return service
+        return _ready(self.bot_data.meetings)
 
     @property
     def field_logs(self) -> FieldLogService:
-        service = self.bot_data.field_logs
-        if service is None:
-            raise RuntimeError("services not ready: post_init has not run")
-        return service
+        return _ready(self.bot_data.field_logs)
 
     @property
     def alerts(self) -> AlertService:
-        service = self.bot_data.alerts
-        if service is None:
-            raise RuntimeError("services not ready: post_init has not run")
-        return service
+        return _ready(self.bot_data.alerts)
 
     @property
     def outbox(self) -> OutboxSender:
-        sender = self.bot_data.outbox
-        if sender is None:
-            raise RuntimeError("services not ready: post_init has not run")
-        return sender
+        return _ready(self.bot_data.outbox)
 
     @property
     def clock(self) -> Clock:
