@@ -9,7 +9,6 @@ location (the neighbourhood outline it lies in) or the street.
 from __future__ import annotations
 
 import asyncio
-import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -53,7 +52,6 @@ MAX_PHOTOS = 10
 # Telegram's Bot API lets a bot download files up to 20 MB; photos are at most 10 MB.
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 # A location this far outside the project's incidents is most likely a mistake.
-FAR_KM = 5.0
 _CODE = re.compile(r"\b[Aa](\d{1,7})\b")
 
 
@@ -89,13 +87,6 @@ def _names(folded_text: str, name: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", folded_text) is not None
 
 
-def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, a)))
-
-
 @dataclass
 class FieldSummary:
     start: datetime
@@ -125,22 +116,6 @@ class FieldLogService(ProjectService):
             if len(name) >= 4 and _names(words, name):
                 return name
         return None
-
-    async def check_location(self, project_id: int, lat: float, lon: float) -> None:
-        """Refuse a location far outside the project (a mistake, or a shared default)."""
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise UserError(N_("That is not a valid location."))
-        box = await self.repos.incidents.lat_lon_box(project_id)
-        if box is None:
-            return
-        south, west, north, east = box
-        near_lat = min(max(lat, south), north)
-        near_lon = min(max(lon, west), east)
-        km = _haversine_km(lat, lon, near_lat, near_lon)
-        if km > FAR_KM:
-            raise UserError(N_("This location lies {km} km outside the project area. Share a "
-                               "location in the area, or type the street."),
-                            km=round(km, 1))
 
     async def check_action(self, user_id: int, project_id: int, code: str,
                            chat: ChatKind) -> None:

@@ -175,6 +175,19 @@ def format_moment(value: datetime) -> str:
                                       time=format_time(value, "short"))
 
 
+def format_window(start: datetime, end: datetime) -> str:
+    """A time window in the display zone, short: ``23-11-2026, 08:00–17:30`` (one day),
+    ``22-11-2026, 18:00 – 23-11-2026, 07:00`` (overnight), or one moment."""
+    if to_local(start) == to_local(end):
+        return format_datetime(start, "short")
+    if to_local(start).date() == to_local(end).date():
+        # The locale's own "{time}, {date}" order (CLDR: "{1}, {0}" is date first).
+        pattern = str(babel_locale().datetime_formats["short"])
+        times = f"{format_time(start)}\u2013{format_time(end)}"
+        return pattern.replace("{1}", format_date(start, "short")).replace("{0}", times)
+    return f"{format_datetime(start, 'short')} \u2013 {format_datetime(end, 'short')}"
+
+
 def format_time(value: datetime, fmt: str = "short") -> str:
     local = to_local(value)
     return babel_dates.format_time(local, format=fmt, tzinfo=local.tzinfo, locale=babel_locale())

@@ -21,7 +21,7 @@ import pandas as pd
 from bot.cbs_import import read_cbs_monthly
 from bot.clock import Clock
 from bot.errors import UserError
-from bot.i18n import N_
+from bot.i18n import N_, format_datetime
 from bot.incident_import import (
     MAX_FILE_BYTES,
     ColumnMapping,
@@ -192,12 +192,15 @@ class IncidentService(ProjectService):
         await self.member(user_id, project_id, Permission.REGISTER_INCIDENT, chat)
         if occurred_to < occurred_from:
             raise UserError(N_("The time window ends ({end}) before it starts ({start})."),
-                            end=occurred_to.isoformat(), start=occurred_from.isoformat())
+                            end=lambda: format_datetime(occurred_to, "short"),
+                            start=lambda: format_datetime(occurred_from, "short"))
         if occurred_from > self.clock.now() + timedelta(hours=1):
             raise UserError(N_("The date {value} lies in the future."),
-                            value=occurred_from.astimezone(self.tz).strftime("%d-%m-%Y %H:%M"))
+                            value=lambda: format_datetime(occurred_from, "short"))
         if not street and lat is None:
             raise UserError(N_("Give the street or share a location."))
+        if lat is not None and lon is not None:
+            await self.check_location(project_id, lat, lon)
         x_rd = y_rd = None
         if lat is not None and lon is not None:
             x_rd, y_rd = await asyncio.to_thread(wgs84_to_rd, lat, lon)

@@ -30,7 +30,7 @@ from bot.access import Access
 from bot.commands import CB, Cmd
 from bot.context import WijkApp, WijkContext
 from bot.errors import UserError
-from bot.i18n import N_, _, format_number, ngettext
+from bot.i18n import N_, _, format_number, format_window, ngettext
 from bot.incident_import import ImportProblem, RejectedRow
 from bot.incidents import MAX_UPLOAD_BYTES, ImportReport
 from bot.permissions import Permission
@@ -51,6 +51,8 @@ MAX_LISTED_ROWS = 20
 PROGRESS_EVERY_S = 1.0
 MO_KEYS = ("braak achterdeur", "braak voordeur", "raam forceren", "insluiping",
            "cilinder trekken", "flipperen", "onbekend")
+ATTEMPT_WORDS = ("poging", "attempt", "ja", "yes", "j", "y")
+BURGLARY_WORDS = ("inbraak", "burglary", "nee", "no", "n")
 WHEN, WHERE, ATTEMPT, MO = range(4)
 _DRAFT = "burglary_draft"
 
@@ -186,8 +188,9 @@ class BurglaryDraft:
     street: str | None = None
     house_number: str | None = None
     location: tuple[float, float] | None = None
-    attempt: bool = False
+    attempt: bool | None = None  # None: not asked yet
     mo: str | None = None
+    question: Message | None = None  # the open question, edited into its answer
 
 
 def _draft(context: WijkContext) -> BurglaryDraft:
@@ -198,8 +201,18 @@ def _draft(context: WijkContext) -> BurglaryDraft:
     return draft
 
 
+# A time up to this far ahead is the phone's clock or a rounding ("21:30" at 21:10): it
+# means now. Later than that, a time without a date means yesterday's.
+_CLOCK_SLACK = timedelta(hours=1)
+
+
 def parse_when(text: str, now: datetime) -> tuple[datetime, datetime]:
-    """``21:30``, ``23-11 21:30``, ``23-11-2026 08:00-17:30`` (local time)."""
+    """``21:30``, ``23-11 21:30``, ``23-11-2026 08:00-17:30`` (local time).
+
+    What a wijkagent means: a time without a date that lies ahead is yesterday's (“21:30”
+    typed in the morning), a date without a year that lies ahead is last year's, and a
+    window cannot end later than now. An explicit date in the future stays, so that the
+    service can refuse it with its own message."""
     match = re.fullmatch(
         r"(?:(\d{1,2})-(\d{1,2})(?:-(\d{4}))?\s*)?(\d{1,2})[:.](\d{2})"
         r"(?:\s*-\s*(\d{1,2})[:.](\d{2}))?", text.strip())
@@ -210,6 +223,8 @@ def parse_when(text: str, now: datetime) -> tuple[datetime, datetime]:
     try:
         if d:
             day = day.replace(year=int(y) if y else day.year, month=int(m), day=int(d))
+            if not y and day > now.date():
+                day = day.replace(year=day.year - 1)
         start = datetime(day.year, day.month, day.day, int(h1), int(m1), tzinfo=now.tzinfo)
         end = (datetime(day.year, day.month, day.day, int(h2), int(m2), tzinfo=now.tzinfo)
                if h2 else start)
@@ -217,7 +232,66 @@ def parse_when(text: str, now: datetime) -> tuple[datetime, datetime]:
         raise UserError(N_("{text} is not a valid date."), text=text.strip()) from None
     if end < start:
         end += timedelta(days=1)  # overnight window
+    if not d and start > now + _CLOCK_SLACK:
+        start, end = start - timedelta(days=1), end - timedelta(days=1)
+    if start <= now < end:
+        end = now
     return start, end
+
+
+def _day_window(now: datetime) -> tuple[datetime, datetime]:
+    """“During the day”: 08:00–18:00 today, up to now; before 08:00, yesterday's day."""
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if now.hour < 8:
+        today -= timedelta(days=1)
+    return today + timedelta(hours=8), min(now, today + timedelta(hours=18))
+
+
+def _night_window(now: datetime) -> tuple[datetime, datetime]:
+    """“Last night”: 18:00 the evening before until 07:00, or until now if that is earlier."""
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - timedelta(hours=6), min(now, today + timedelta(hours=7))
+
+
+def _title() -> str:
+    return _("<b>Register a burglary</b>")
+
+
+def _when_buttons(now: datetime) -> list[list[tuple[str, str]]]:
+    day = _("Today, during the day") if now.hour >= 8 else _("Yesterday, during the day")
+    return [[(_("Just now"), f"{CB.BURGLARY}:when:now")],
+            [(day, f"{CB.BURGLARY}:when:day")],
+            [(_("Last night"), f"{CB.BURGLARY}:when:night")],
+            [(_("Cancel"), f"{CB.BURGLARY}:cancel")]]
+
+
+def _where_text(draft: BurglaryDraft) -> str:
+    if draft.street:
+        return " ".join(filter(None, (draft.street, draft.house_number)))
+    return _("shared location") if draft.location else "?"
+
+
+def _summary(draft: BurglaryDraft) -> str:
+    """What will be (or was) saved, line by line: when, where, attempt, modus operandi."""
+    assert draft.when is not None
+    lines = [_("When: {when}").format(when=format_window(*draft.when)),
+             _("Where: {where}").format(where=esc(_where_text(draft)))]
+    if draft.attempt is not None:
+        lines.append(_("Attempt: {answer}").format(answer=_("yes") if draft.attempt
+                                                   else _("no")))
+    if draft.mo:
+        lines.append(_("Modus operandi: {mo}").format(mo=esc(mo_label(draft.mo))))
+    return "\n".join(lines)
+
+
+def _mo_key(text: str) -> str:
+    """A modus operandi as typed, in Dutch or in the user's language, as the key the police
+    exports use (so that “sneak-in” and “insluiping” count as one); other text as typed."""
+    folded = " ".join(text.split()).casefold()
+    for key in MO_KEYS:
+        if folded in (key, mo_label(key).casefold()):
+            return key
+    return folded
 
 
 @guard(Permission.REGISTER_INCIDENT)
@@ -229,24 +303,27 @@ async def burglary_start(update: Update, context: WijkContext, access: Access) -
         await _one_line(update, context, draft, text)
         return
     context.user_data[_DRAFT] = draft
-    await reply(update, _("<b>Register a burglary</b>\nWhen? Tap, or type e.g. “21:30”, "
-                          "“23-11 21:30” or “23-11 08:00-17:30”."),
-                markup=keyboard([[(_("Just now"), f"{CB.BURGLARY}:when:now")],
-                                 [(_("Today, during the day"), f"{CB.BURGLARY}:when:day")],
-                                 [(_("Last night"), f"{CB.BURGLARY}:when:night")],
-                                 [(_("Cancel"), f"{CB.BURGLARY}:cancel")]]))
+    now = context.clock.now().astimezone(context.settings.tz)
+    question = await reply(update, _title() + "\n" + _(
+        "When? Tap, or type e.g. “21:30”, “23-11 21:30” or “23-11 08:00-17:30”."),
+        markup=keyboard(_when_buttons(now)))
+    draft.question = question
 
 
 async def _one_line(update: Update, context: WijkContext, draft: BurglaryDraft,
                     text: str) -> None:
     """``/inbraak Dorpsstraat 12 | 23-11 21:30 | poging | insluiping``."""
     parts = [p.strip() for p in text.split("|")]
-    if len(parts) < 2:
+    if len(parts) < 2 or not parts[0]:
         raise UserError(N_("Give street | time [| attempt] [| modus operandi]."))
     draft.street, draft.house_number = split_address(parts[0])
     draft.when = parse_when(parts[1], context.clock.now().astimezone(context.settings.tz))
-    draft.attempt = len(parts) > 2 and parts[2].lower() in ("poging", "attempt", "ja", "yes")
-    draft.mo = parts[3].lower() if len(parts) > 3 and parts[3] else None
+    answer = parts[2].casefold() if len(parts) > 2 else ""
+    if answer and answer not in ATTEMPT_WORDS + BURGLARY_WORDS:
+        raise UserError(N_("Write “attempt” or “burglary” as the third part, not “{text}”."),
+                        text=parts[2])
+    draft.attempt = answer in ATTEMPT_WORDS
+    draft.mo = _mo_key(parts[3]) if len(parts) > 3 and parts[3] else None
     await _save_burglary(update, context, draft)
 
 
@@ -259,15 +336,26 @@ async def burglary_entry(update: Update, context: WijkContext) -> int:
         else ConversationHandler.END
 
 
+async def _answered(draft: BurglaryDraft, text: str) -> None:
+    """Turn the question message into its answer, without its buttons, so that the chat
+    reads as a record and an old button cannot be tapped again."""
+    question, draft.question = draft.question, None
+    if question is None:
+        return
+    with contextlib.suppress(TelegramError):  # too old to edit, or deleted: not needed
+        await question.edit_text(_title() + "\n" + text, parse_mode=ParseMode.HTML)
+
+
 async def when_text(update: Update, context: WijkContext) -> int:
     assert update.message is not None
+    draft = _draft(context)
     try:
-        _draft(context).when = parse_when(update.message.text or "",
-                                          context.clock.now().astimezone(context.settings.tz))
+        draft.when = parse_when(update.message.text or "",
+                                context.clock.now().astimezone(context.settings.tz))
     except UserError as err:
         await reply(update, err.render())
         return WHEN
-    return await _ask_where(update)
+    return await _ask_where(update, draft)
 
 
 async def when_button(update: Update, context: WijkContext) -> int:
@@ -276,19 +364,18 @@ async def when_button(update: Update, context: WijkContext) -> int:
     await query.answer()
     now = context.clock.now().astimezone(context.settings.tz)
     choice = query.data.rsplit(":", 1)[1]
-    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    if choice == "night":
-        window = (today - timedelta(hours=6), today + timedelta(hours=7))
-    elif choice == "day":
-        window = (today + timedelta(hours=8), min(now, today + timedelta(hours=18)))
-    else:
-        window = (now, now)
-    _draft(context).when = window
-    return await _ask_where(update)
+    draft = _draft(context)
+    draft.question = query.message if isinstance(query.message, Message) else None
+    draft.when = (_night_window(now) if choice == "night" else _day_window(now)
+                  if choice == "day" else (now, now))
+    return await _ask_where(update, draft)
 
 
-async def _ask_where(update: Update) -> int:
-    await reply(update, _("Where? Type the street (and number), or share a location."))
+async def _ask_where(update: Update, draft: BurglaryDraft) -> int:
+    assert draft.when is not None
+    await _answered(draft, _("When: {when}").format(when=format_window(*draft.when)))
+    await reply(update, _("Where? Type the street (and number), or share a location "
+                          "(📎 → Location)."))
     return WHERE
 
 
@@ -297,16 +384,25 @@ async def where_given(update: Update, context: WijkContext) -> int:
     assert message is not None
     draft = _draft(context)
     if message.location is not None:
-        draft.location = (message.location.latitude, message.location.longitude)
+        lat, lon = message.location.latitude, message.location.longitude
+        try:
+            await context.incidents.check_location(draft.project_id, lat, lon)
+        except UserError as err:
+            await reply(update, err.render())
+            return WHERE
+        draft.location = (lat, lon)
     else:
         street, number = split_address(message.text or "")
         if not street:
             await reply(update, _("Give the street or share a location."))
             return WHERE
         draft.street, draft.house_number = street, number
-    await reply(update, _("Was it an attempt (nobody got in)?"),
-                markup=keyboard([[(_("Attempt"), f"{CB.BURGLARY}:att:1"),
-                                  (_("Burglary"), f"{CB.BURGLARY}:att:0")]]))
+    draft.question = await reply(
+        update, _title() + "\n" + _summary(draft) + "\n\n"
+        + _("Was it an attempt (nobody got in)?"),
+        markup=keyboard([[(_("Attempt"), f"{CB.BURGLARY}:att:1"),
+                          (_("Burglary"), f"{CB.BURGLARY}:att:0")],
+                         [(_("Cancel"), f"{CB.BURGLARY}:cancel")]]))
     return ATTEMPT
 
 
@@ -321,10 +417,12 @@ async def attempt_button(update: Update, context: WijkContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    _draft(context).attempt = query.data.endswith(":1")
+    draft = _draft(context)
+    draft.attempt = query.data.endswith(":1")
     rows = [[(mo_label(key), f"{CB.BURGLARY}:mo:{index}")] for index, key in enumerate(MO_KEYS)]
-    await edit_or_reply(update, _("How did they get in (modus operandi)?"),
-                        markup=keyboard(rows))
+    rows.append([(_("Cancel"), f"{CB.BURGLARY}:cancel")])
+    await edit_or_reply(update, _title() + "\n" + _summary(draft) + "\n\n"
+                        + _("How did they get in (modus operandi)?"), markup=keyboard(rows))
     return MO
 
 
@@ -335,6 +433,7 @@ async def mo_button(update: Update, context: WijkContext) -> int:
     index = int(query.data.rsplit(":", 1)[1])
     draft = _draft(context)
     draft.mo = MO_KEYS[index] if 0 <= index < len(MO_KEYS) else None
+    draft.question = query.message if isinstance(query.message, Message) else None
     await _save_burglary(update, context, draft)
     assert context.user_data is not None
     context.user_data.pop(_DRAFT, None)
@@ -351,13 +450,18 @@ async def _save_burglary(update: Update, context: WijkContext, draft: BurglaryDr
         total = await context.incidents.register(
             user.id, draft.project_id, access.chat_kind, occurred_from=start,
             occurred_to=end, street=draft.street, house_number=draft.house_number,
-            attempt=draft.attempt, modus_operandi=draft.mo, lat=lat, lon=lon,
+            attempt=bool(draft.attempt), modus_operandi=draft.mo, lat=lat, lon=lon,
         )
     except UserError as err:
         await tell(update, err.render())
         return
-    await reply(update, _("Burglary registered. The project now has {count} registered "
-                          "burglaries.").format(count=format_number(total)))
+    done = "✅ " + _("Burglary registered. The project now has {count} registered "
+                    "burglaries.").format(count=format_number(total))
+    if draft.question is not None:  # the dialogue: its last question becomes the record
+        await _answered(draft, _summary(draft))
+        await reply(update, done)
+    else:  # the one-line form: show how the line was understood
+        await reply(update, done + "\n" + _summary(draft))
 
 
 async def cancel(update: Update, context: WijkContext) -> int:

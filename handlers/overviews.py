@@ -55,12 +55,16 @@ async def mine_command(update: Update, context: WijkContext, access: Access) -> 
     open_ones = [a for a in actions if a.status_of(member.partner_id) == "open"]
     closed = [a for a in actions if a.status_of(member.partner_id) != "open"]
     lines = [_("<b>Actions of {partner}</b>").format(partner=esc(member.partner_name))]
-    lines.append(ngettext("{count} open:", "{count} open:", len(open_ones)).format(
-        count=format_number(len(open_ones))))
-    lines += [action_line(a, today) for a in open_ones]
+    if open_ones:
+        lines.append(ngettext("{count} open:", "{count} open:", len(open_ones)).format(
+            count=format_number(len(open_ones))))
+        lines += [action_line(a, today) for a in open_ones]
+    elif actions:
+        lines.append(_("Nothing open."))
     if closed:
+        # All of them: reply_paged pages a long history instead of cutting it off.
         lines += ["", _("Done, not done or cancelled:")]
-        lines += [action_line(a, today) for a in closed[:50]]
+        lines += [action_line(a, today) for a in closed]
     if not actions:
         lines.append(_("None yet. Register one with /action."))
     await reply_paged(update, context, lines)

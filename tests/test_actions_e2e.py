@@ -90,6 +90,13 @@ async def test_register_by_one_line_and_see_it_open(app, people, botapi, lang) -
     assert "12" in totals["text"] and "sloten" in totals["text"]
     nothing_open = await leader.say(c["open"])
     assert "A1" not in nothing_open["text"]
+    # The partner's own list says plainly that nothing is open, then lists the history.
+    mine = await warden.say(c["mine"])
+    assert t(lang, "Nothing open.") in mine["text"] and "0" not in mine["text"].split("\n")[1]
+    assert "A1" in mine["text"].split(t(lang, "Done, not done or cancelled:"))[1]
+    police_mine = await police.say(c["mine"])  # a partner without any action
+    assert t(lang, "None yet. Register one with /action.") in police_mine["text"]
+    assert t(lang, "Nothing open.") not in police_mine["text"]
 
 
 @pytest.mark.parametrize("lang", LANGS)

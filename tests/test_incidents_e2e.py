@@ -12,6 +12,7 @@ import pytest
 from bot.app import build_application
 from bot.demo import store_demo
 from bot.demo_data import generate_demo
+from bot.i18n import Msgid, _, use_locale
 from bot.settings import Settings
 from storage.db import Database
 from tests.botapi import FakeBotAPI, run_application
@@ -23,6 +24,13 @@ LANGS = ["nl", "en"]
 
 def t(lang: str, prefix: str) -> str:
     return fragment(lang, prefix)
+
+
+def tr(lang: str, msgid: str, **params: object) -> str:
+    """The whole translation of ``msgid`` with its parameters filled in."""
+    with use_locale(lang):
+        return _(msgid).format(**{k: _(v) if isinstance(v, Msgid) else v
+                                  for k, v in params.items()})
 
 
 async def project_with_analyst(people, botapi, lang: str):
@@ -128,32 +136,104 @@ async def test_register_a_burglary(app, people, botapi, lang) -> None:
     await officer.say(f"/start {invitation_payload(invite['text'])}")
     await botapi.next_message(leader.id)
     command = "/inbraak" if lang == "nl" else "/burglary"
-    saved = await officer.say(f"{command} Dorpsstraat 12 | 22-11 21:30 | poging | insluiping")
+    # The one-line form, with the modus operandi in the officer's own language; the reply
+    # shows how the line was understood.
+    sneak_in = "insluiping" if lang == "nl" else "Sneak-in"
+    saved = await officer.say(f"{command} Dorpsstraat 12 | 22-11 21:30 | poging | {sneak_in}")
     assert t(lang, "Burglary registered.") in saved["text"]
-    # With buttons and a shared location.
+    when = {"nl": "22-11-2026, 21:30", "en": "11/22/26, 9:30\u202fPM"}[lang]
+    assert tr(lang, "When: {when}", when=when) + "\n" in saved["text"]
+    assert tr(lang, "Modus operandi: {mo}", mo=Msgid("sneak-in")) in saved["text"]
+    # A typo in the attempt part is refused, not read as "no".
+    typo = await officer.say(f"{command} Dorpsstraat 14 | 22-11 21:30 | pogign")
+    assert "pogign" in typo["text"] and t(lang, "Burglary registered.") not in typo["text"]
+    # With buttons and a shared location. Each answered question becomes its answer.
     ask = await officer.say(command)
     ask_where_call = botapi.mark()
     botapi.press_button(officer.user, ask, next(d for d in botapi.button_data(ask)
                                             if d.endswith(":night")))
     await botapi.wait_for("sendMessage", lambda c: c.params.get("chat_id") == 200,
                           since=ask_where_call)
+    answered = botapi.current(ask)
+    assert not botapi.button_data(answered)  # no second tap on an old button
+    night = {"nl": "22-11-2026, 18:00 – 23-11-2026, 07:00",
+             "en": "11/22/26, 6:00\u202fPM – 11/23/26, 7:00\u202fAM"}[lang]
+    assert tr(lang, "When: {when}", when=night) in answered["text"]
     botapi.send_location(officer.user, 52.07, 4.30)
     attempt = await botapi.next_message(200)
     attempt = await botapi.next_message(200) if not botapi.button_data(attempt) else attempt
+    assert tr(lang, "Where: {where}", where=Msgid("shared location")) in attempt["text"]
     mo = await officer.press_and_read(attempt, botapi.button_data(attempt)[1])
+    assert tr(lang, "Attempt: {answer}", answer=Msgid("no")) in mo["text"]
     botapi.press_button(officer.user, mo, botapi.button_data(mo)[0])
     done = await botapi.next_message(200)
     assert t(lang, "Burglary registered.") in done["text"]
+    record = botapi.current(attempt)
+    assert not botapi.button_data(record)
+    assert tr(lang, "Modus operandi: {mo}", mo=Msgid("forced back door")) in record["text"]
     [project] = await app.bot_data.repos.projects.list_all()
     rows = await app.bot_data.db.fetchall(
         "SELECT street, house_number, attempt, modus_operandi, x_rd, area_id FROM incidents"
         " WHERE project_id=? ORDER BY id", (project.id,))
+    assert len(rows) == 2
     assert (rows[0]["street"], rows[0]["house_number"], rows[0]["attempt"]) == (
         "Dorpsstraat", "12", 1)
+    assert rows[0]["modus_operandi"] == "insluiping"  # one key, whatever the language
     assert rows[0]["area_id"] is not None  # matched to the street area
     assert rows[1]["x_rd"] is not None and rows[1]["modus_operandi"] == "braak achterdeur"
+    assert rows[1]["attempt"] == 0
     future = await officer.say(f"{command} Dorpsstraat 3 | 31-12-2030 21:30")
-    assert "2030" in future["text"]
+    assert "30" in future["text"] and t(lang, "Burglary registered.") not in future["text"]
+    # A shared location far from the project's burglaries (Amsterdam, not The Hague) is a
+    # mistake: refused, and the dialogue still waits for the place.
+    ask = await officer.say(command)
+    await officer.press(ask, next(d for d in botapi.button_data(ask) if d.endswith(":now")))
+    await botapi.next_message(200)
+    botapi.send_location(officer.user, 52.37, 4.89)
+    far = await botapi.next_message(200)
+    assert t(lang, "This location lies {km} km outside") in far["text"]
+    assert await app.bot_data.repos.incidents.count(project.id) == 2
+    answer = await officer.say("Dorpsstraat 20")
+    assert botapi.button_data(answer)  # on to the attempt question
+
+
+@pytest.mark.parametrize(("now", "text", "expected"), [
+    # (local now, typed, expected local window)
+    ("2026-11-23 10:00", "21:30", ("2026-11-22 21:30", "2026-11-22 21:30")),  # last night
+    ("2026-11-23 10:00", "10:30", ("2026-11-23 10:30", "2026-11-23 10:30")),  # the clock's slack
+    ("2026-11-23 10:00", "08:00-17:30", ("2026-11-23 08:00", "2026-11-23 10:00")),  # up to now
+    ("2026-11-23 10:00", "22:00-06:30", ("2026-11-22 22:00", "2026-11-23 06:30")),  # overnight
+    ("2026-11-23 10:00", "23-11 07:15", ("2026-11-23 07:15", "2026-11-23 07:15")),
+    ("2026-01-02 10:00", "31-12 23:00", ("2025-12-31 23:00", "2025-12-31 23:00")),  # last year
+    ("2026-11-23 10:00", "31-12-2030 21:30", ("2030-12-31 21:30", "2030-12-31 21:30")),
+])
+def test_parse_when_means_what_the_officer_means(now, text, expected) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from handlers.incidents import parse_when
+
+    tz = ZoneInfo("Europe/Amsterdam")
+    local = datetime.fromisoformat(now).replace(tzinfo=tz)
+    start, end = parse_when(text, local)
+    assert (start.strftime("%Y-%m-%d %H:%M"), end.strftime("%Y-%m-%d %H:%M")) == expected
+
+
+def test_quick_windows_never_end_in_the_future() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from handlers.incidents import _day_window, _night_window
+
+    tz = ZoneInfo("Europe/Amsterdam")
+    early = datetime(2026, 11, 23, 6, 30, tzinfo=tz)
+    assert _day_window(early) == (datetime(2026, 11, 22, 8, 0, tzinfo=tz),
+                                  datetime(2026, 11, 22, 18, 0, tzinfo=tz))
+    assert _night_window(early) == (datetime(2026, 11, 22, 18, 0, tzinfo=tz), early)
+    noon = datetime(2026, 11, 23, 12, 0, tzinfo=tz)
+    assert _day_window(noon) == (datetime(2026, 11, 23, 8, 0, tzinfo=tz), noon)
+    assert _night_window(noon) == (datetime(2026, 11, 22, 18, 0, tzinfo=tz),
+                                   datetime(2026, 11, 23, 7, 0, tzinfo=tz))
 
 
 @pytest.mark.parametrize("lang", LANGS)
