@@ -131,9 +131,16 @@ def N_(message: str) -> Msgid:
 _ = gettext
 
 
+# The Babel locale that formats dates, times and numbers for each language. English is
+# written the British way (day before month, 24-hour clock, four-digit years): the
+# partnership works in the Netherlands next to Dutch colleagues, where “11/5/26” for
+# 5 November — CLDR's default (American) English — would be misread as 11 May.
+FORMAT_LOCALES = {"nl": "nl_NL", "en": "en_GB"}
+
+
 @cache
 def _parsed_locale(lang: str) -> Locale:
-    return Locale.parse(lang)
+    return Locale.parse(FORMAT_LOCALES.get(lang, lang))
 
 
 def babel_locale() -> Locale:

@@ -2,8 +2,8 @@
 
 Labels go through the project's gettext catalogs (:mod:`bot.i18n`: English msgids,
 translated in ``locales/``); dates and numbers are formatted with Babel for the active
-language. The chart modules import ``_``, ``ngettext`` and ``N_`` from here so that one
-place decides how charts speak.
+language's format locale (:func:`bot.i18n.babel_locale`). The chart modules import ``_``,
+``ngettext`` and ``N_`` from here so that one place decides how charts speak.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ __all__ = [
     "fmt_interval",
     "fmt_num",
     "fmt_pct",
-    "language",
     "mo_label",
     "month_label",
     "ngettext",
@@ -33,45 +32,41 @@ __all__ = [
 N_ = i18n.N_
 
 
-def language() -> str:
-    return i18n.get_locale()
-
-
 _ = i18n.gettext
 ngettext = i18n.ngettext
 
 
 def fmt_date(value: date, fmt: str = "d MMM y") -> str:
-    return babel_dates.format_date(value, format=fmt, locale=language())
+    return babel_dates.format_date(value, format=fmt, locale=i18n.babel_locale())
 
 
 def fmt_interval(start: date, end: date, skeleton: str = "yMMMd") -> str:
-    return babel_dates.format_interval(start, end, skeleton, locale=language())
+    return babel_dates.format_interval(start, end, skeleton, locale=i18n.babel_locale())
 
 
 def month_label(value: date) -> str:
-    return babel_dates.format_date(value, format="MMM y", locale=language())
+    return babel_dates.format_date(value, format="MMM y", locale=i18n.babel_locale())
 
 
 def weekday_names() -> list[str]:
     """Abbreviated weekday names, Monday first."""
-    names = babel_dates.get_day_names("abbreviated", locale=language())
+    names = babel_dates.get_day_names("abbreviated", locale=i18n.babel_locale())
     return [str(names[i]) for i in range(7)]
 
 
 def fmt_num(value: float, digits: int = 1) -> str:
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return babel_numbers.format_decimal(value, format=pattern, locale=language())
+    return babel_numbers.format_decimal(value, format=pattern, locale=i18n.babel_locale())
 
 
 def fmt_int(value: float) -> str:
-    return babel_numbers.format_decimal(round(value), format="#,##0", locale=language())
+    return babel_numbers.format_decimal(round(value), format="#,##0", locale=i18n.babel_locale())
 
 
 def fmt_pct(value: float, digits: int = 0, signed: bool = False) -> str:
     """``value`` in percent (36.2 -> "36%"); ``signed`` adds + or − (a real minus sign)."""
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    text = babel_numbers.format_decimal(abs(value), format=pattern, locale=language())
+    text = babel_numbers.format_decimal(abs(value), format=pattern, locale=i18n.babel_locale())
     sign = ("+" if value > 0 else "−" if value < 0 else "±") if signed else (
         "−" if value < 0 else "")
     return f"{sign}{text}%"

@@ -69,7 +69,7 @@ async def test_register_by_one_line_and_see_it_open(app, people, botapi, lang) -
     assert "Stadstoezicht Havendam" in status["text"]
     # Dates in the locale's own order; partners without any activity say so plainly.
     since, idle = {"nl": ("(uitgevoerd sinds 16 nov)", "periode — nog geen activiteit"),
-                   "en": ("(done since Nov 16)", "period — no activity yet")}[lang]
+                   "en": ("(done since 16 Nov)", "period — no activity yet")}[lang]
     assert since in status["text"] and idle in status["text"]
 
     # The partner reports it done with a numeric result.

@@ -158,9 +158,9 @@ async def test_zone_expiry_sends_a_follow_up_and_the_per_area_limit(app, people,
     views = await leader.say("/hotspots")
     assert "held back" in views["text"] and "Molenweg" in views["text"]
     # Times as registered, in Europe/Amsterdam and Babel's format; one day is one date.
-    assert "Molenweg 8 — 11/23/26, 10:00\u202fAM" in views["text"]
-    assert "Dorpsstraat 47 — 11/22/26, 9:30\u202fPM" in views["text"]
-    assert "1 burglary or attempt, Nov 23\n" in views["text"] and "UTC" not in views["text"]
+    assert "Molenweg 8 — 23/11/2026, 10:00" in views["text"]
+    assert "Dorpsstraat 47 — 22/11/2026, 21:30" in views["text"]
+    assert "1 burglary or attempt, 23 Nov\n" in views["text"] and "UTC" not in views["text"]
     # Fifteen days after the first burglary its zone has ended: a follow-up, as a reply.
     clock.advance(timedelta(days=14))
     await run_daily_detection(app)

@@ -87,7 +87,7 @@ def test_labels_in_the_requested_language(figures) -> None:  # type: ignore[no-u
         assert text in nl, text
     for text in ("Burglaries per month", "Burglaries per neighbourhood", "Burglaries per street",
                  "Modus operandi", "Time of day and weekday", "Two weeks ago",
-                 "12-month average", "lock pulling", "Nov 10", "Jan 2025"):
+                 "12-month average", "lock pulling", "10–23 Nov", "Jan 2025"):
         assert text in en, text
     assert "Burglaries per month" not in nl and "Inbraken per maand" not in en
     assert "dezelfde twee weken vorig jaar (11–24 nov 2025)" in nl
@@ -116,7 +116,7 @@ def test_key_points(packs: dict[str, SteeringPack]) -> None:
     nl, en = key_points_text(packs["nl"]), key_points_text(packs["nl"], "en")
     assert len(nl) == len(en) == len(kinds)
     assert nl[0].startswith("10–23 nov: 6 inbraken (")
-    assert en[0].startswith("Nov 10\u2009–\u200923: 6 burglaries (")  # Babel's thin spaces
+    assert en[0].startswith("10–23 Nov: 6 burglaries (")  # British order, as Babel writes it
     assert any(line.startswith("Verwacht voor 24 nov\u2009–\u20097 dec: ") for line in nl)
     assert any("per 1.000 woningen" in line for line in nl)
     assert any(line.startswith("New hotspot around ") for line in en)
@@ -195,7 +195,7 @@ def test_pack_on_the_vancouver_export() -> None:
     assert not pack.buurten.last_year_covered  # one year of data only
     assert np.isnan(pack.trend.monthly["count"].iloc[0])  # 2018 is not covered
     lines = key_points_text(pack, "en")
-    assert lines[0].startswith("Dec 18\u2009–\u200931: ")
+    assert lines[0].startswith("18–31 Dec: ")
     assert "same weeks last year" not in lines[0]
     json.loads(pack.to_json())
     # Long street names ("E 41ST AVE & …"), no buurt outlines: still nothing cut off.

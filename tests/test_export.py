@@ -166,7 +166,7 @@ def test_english_headers_bands_and_title() -> None:
     ws = wb.worksheets[0]
     title = ws["A1"].value
     assert PROJECT in title and MUNICIPALITY in title
-    assert "November 23, 2026" in title and "10:00" in title  # Europe/Amsterdam, not UTC
+    assert "23 November 2026" in title and "10:00" in title  # Europe/Amsterdam, not UTC
     assert "overdue" in ws["A2"].value
     assert [c.value for c in ws[4]] == EN_HEADERS
     assert ws["A3"].value == "Week X: agreed actions"

@@ -141,7 +141,7 @@ async def test_register_a_burglary(app, people, botapi, lang) -> None:
     sneak_in = "insluiping" if lang == "nl" else "Sneak-in"
     saved = await officer.say(f"{command} Dorpsstraat 12 | 22-11 21:30 | poging | {sneak_in}")
     assert t(lang, "Burglary registered.") in saved["text"]
-    when = {"nl": "22-11-2026, 21:30", "en": "11/22/26, 9:30\u202fPM"}[lang]
+    when = {"nl": "22-11-2026, 21:30", "en": "22/11/2026, 21:30"}[lang]
     assert tr(lang, "When: {when}", when=when) + "\n" in saved["text"]
     assert tr(lang, "Modus operandi: {mo}", mo=Msgid("sneak-in")) in saved["text"]
     # A typo in the attempt part is refused, not read as "no".
@@ -157,7 +157,7 @@ async def test_register_a_burglary(app, people, botapi, lang) -> None:
     answered = botapi.current(ask)
     assert not botapi.button_data(answered)  # no second tap on an old button
     night = {"nl": "22-11-2026, 18:00 – 23-11-2026, 07:00",
-             "en": "11/22/26, 6:00\u202fPM – 11/23/26, 7:00\u202fAM"}[lang]
+             "en": "22/11/2026, 18:00 – 23/11/2026, 07:00"}[lang]
     assert tr(lang, "When: {when}", when=night) in answered["text"]
     botapi.send_location(officer.user, 52.07, 4.30)
     attempt = await botapi.next_message(200)
@@ -284,7 +284,7 @@ async def test_incident_detail_only_for_allowed_roles_and_never_in_groups(app, p
     await botapi.next_message(leader.id)
     await officer.say("/burglary Dorpsstraat 12a | 22-11 21:30 | attempt | insluiping")
     detailed = await analyst.say("/incidents")
-    assert "Dorpsstraat 12a" in detailed["text"] and "9:30" in detailed["text"]
+    assert "Dorpsstraat 12a" in detailed["text"] and "22/11/2026, 21:30" in detailed["text"]
     assert "sneak-in" in detailed["text"]
     plain = await partner.say("/incidents")
     assert "Dorpsstraat" in plain["text"]

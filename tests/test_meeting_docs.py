@@ -95,13 +95,12 @@ MINUTES = Minutes(
 
 
 def en_time(hour: int, minute: int) -> str:
-    """A UTC time of the meeting day as English Babel writes it (its space before "AM"
-    depends on the CLDR version)."""
+    """A UTC time of the meeting day as English Babel writes it (Amsterdam, 24-hour)."""
     with use_locale("en"):
         return format_time(datetime(2026, 12, 7, hour, minute, tzinfo=UTC))
 
 
-WHEN_EN = f"Monday, December 7, 2026 at {en_time(9, 0)} (week 50)"
+WHEN_EN = f"Monday, 7 December 2026 at {en_time(9, 0)} (week 50)"
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -411,7 +410,7 @@ def test_minutes_messages(lang: str) -> None:
     # The caller's order within a group.
     assert updated.index("<b>A5</b>") < updated.index("<b>A12</b>")
     if lang == "en":
-        assert f"<i>recorded by Jan Jansen on Dec 7, 2026 {en_time(9, 32)}</i>" in decisions
+        assert f"<i>recorded by Jan Jansen on 7 Dec 2026 {en_time(9, 32)}</i>" in decisions
     else:
         assert "7 dec 2026 10:32" in decisions
 
@@ -429,7 +428,7 @@ def test_agenda_docx_structure() -> None:
     titles = item_titles("en")
     style = document.paragraphs[0].style
     assert style is not None and style.name == "Title"
-    assert document.paragraphs[0].text == "Agenda of the operational meeting of December 7, 2026"
+    assert document.paragraphs[0].text == "Agenda of the operational meeting of 7 December 2026"
     assert document.paragraphs[1].text == "Veilig Wonen Oost, Rotterdam"
     assert headings(document) == [
         titles[0], titles[1], POLICE, HOUSING, "(no partner)", titles[2], titles[3], titles[4],
@@ -446,7 +445,7 @@ def test_agenda_docx_structure() -> None:
 
     props = document.core_properties
     assert props.author == "wijkbot"
-    assert props.title == "Agenda of the operational meeting of December 7, 2026: " + PROJECT
+    assert props.title == "Agenda of the operational meeting of 7 December 2026: " + PROJECT
     assert props.created == GENERATED
     assert props.comments == ""
     section_ = document.sections[0]
@@ -512,7 +511,7 @@ def test_agenda_docx_in_dutch_and_without_content() -> None:
 
 def test_minutes_docx() -> None:
     document = open_docx(minutes_docx(MINUTES, "en", generated_at=GENERATED))
-    assert document.paragraphs[0].text == "Minutes of the operational meeting of December 7, 2026"
+    assert document.paragraphs[0].text == "Minutes of the operational meeting of 7 December 2026"
     assert headings(document) == [
         "Decisions", "Points and questions for the tactical meeting", "New action agreements",
         "Gebied X", "Gebied Y", "Updated actions", POLICE, HOUSING,
@@ -529,11 +528,11 @@ def test_minutes_docx() -> None:
     assert decisions == [
         ["No.", "Decision", "Recorded by", "When"],
         ["1.", "Extra ronde in Gebied X <ook zaterdag> & zondag", "Jan Jansen",
-         f"Dec 7, 2026 {en_time(9, 32)}"],
-        ["2.", "Flyers pas in week 51", "Fatima Bakker", f"Dec 7, 2026 {en_time(9, 41)}"],
+         f"7 Dec 2026 {en_time(9, 32)}"],
+        ["2.", "Flyers pas in week 51", "Fatima Bakker", f"7 Dec 2026 {en_time(9, 41)}"],
     ]
     assert escalations[1] == ["1.", "Capaciteit stadstoezicht", "Jan Jansen",
-                              f"Dec 7, 2026 {en_time(9, 50)}"]
+                              f"7 Dec 2026 {en_time(9, 50)}"]
     assert area_x[0] == ACTION_HEADERS_BY_AREA and [r[0] for r in area_x[1:]] == ["A14"]
     assert [r[0] for r in area_y[1:]] == ["A9"]
     assert police[0] == ACTION_HEADERS_BY_PARTNER
