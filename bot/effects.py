@@ -16,6 +16,7 @@ from storage.actions import Action
 from storage.models import AreaKind
 from storage.repositories import Repositories
 
+MIN_AGENDA_DAYS = 7
 _COLUMN = {AreaKind.BUURT: "buurt", AreaKind.WIJK: "wijk", AreaKind.STRAAT: "street",
            AreaKind.HOTSPOT: "street"}
 
@@ -58,5 +59,10 @@ class EffectService:
 
     async def sentences(self, project_id: int, as_of: date, language: str,
                         frame: pd.DataFrame | None = None) -> dict[int, str]:
+        """The effect sentence per action for the agenda and the minutes: only once at
+        least a week after the action has passed (or the whole after window, if shorter).
+        A day or two of data says nothing and would only crowd the agenda; ``/effect``
+        still shows such an early review on request."""
         return {action.id: effect_sentence(review, language)
-                for action, review in await self.reviews(project_id, as_of, frame)}
+                for action, review in await self.reviews(project_id, as_of, frame)
+                if review.ready or review.days >= MIN_AGENDA_DAYS}
