@@ -36,6 +36,7 @@ from bot.permissions import Permission
 from handlers.common import (
     ask_project,
     command_text,
+    drop_buttons_at,
     edit_or_reply,
     esc,
     get_access,
@@ -111,6 +112,10 @@ async def _render(update: Update, context: WijkContext, form: Form,
             and update.callback_query.message.message_id == form.message_id:
         await edit_or_reply(update, text, markup=markup)
     else:
+        # A typed answer: the prompt is shown anew below it, and the old prompt's buttons
+        # go dead so that only one set is live.
+        if chat is not None and form.message_id is not None:
+            await drop_buttons_at(context, chat.id, form.message_id)
         message = await reply(update, text, markup=markup)
         form.message_id = message.message_id if message else None
 
@@ -399,11 +404,13 @@ async def on_button(update: Update, context: WijkContext) -> int:
 
 
 async def cancel(update: Update, context: WijkContext) -> int:
-    if context.chat_data is not None:
-        context.chat_data.pop(_key(update), None)
+    form = context.chat_data.pop(_key(update), None) if context.chat_data is not None else None
     if update.callback_query is not None:
         await edit_or_reply(update, _("Cancelled. Nothing was saved."))
     else:
+        chat = update.effective_chat
+        if isinstance(form, Form) and form.message_id is not None and chat is not None:
+            await drop_buttons_at(context, chat.id, form.message_id)
         await reply(update, _("Cancelled. Nothing was saved."))
     return ConversationHandler.END
 

@@ -6,6 +6,7 @@ what they all need so that each capability module reads as just its own logic.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import logging
@@ -16,7 +17,7 @@ from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, ConversationHandler
 
 from bot.access import GROUP_TYPES, Access, resolve_access
@@ -119,6 +120,26 @@ def _page_markup(token: str, index: int, total: int) -> InlineKeyboardMarkup:
     if index < total - 1:
         row.append(("▶", f"{CB.PAGE}:{token}:{index + 1}"))
     return keyboard([row])
+
+
+async def drop_buttons(message: Message | None, text: str | None = None) -> None:
+    """Take the inline buttons off an earlier bot message of a dialogue (and, with ``text``,
+    turn it into its answer), so that the chat keeps one live set of buttons and reads as a
+    record. A message too old to edit, or deleted, is left as it is."""
+    if message is None:
+        return
+    with contextlib.suppress(TelegramError):
+        if text is None:
+            await message.edit_reply_markup(reply_markup=None)
+        else:
+            await message.edit_text(text, parse_mode=ParseMode.HTML,
+                                    disable_web_page_preview=True)
+
+
+async def drop_buttons_at(context: WijkContext, chat_id: int, message_id: int) -> None:
+    """:func:`drop_buttons` for a message known only by its id."""
+    with contextlib.suppress(TelegramError):
+        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
 
 
 async def reply_paged(update: Update, context: WijkContext, lines: Sequence[str]) -> None:

@@ -35,6 +35,7 @@ from bot.permissions import Permission
 from handlers.common import (
     cancel_dialogue,
     command_text,
+    drop_buttons,
     edit_or_reply,
     esc,
     get_access,
@@ -48,6 +49,7 @@ from storage.field_logs import FieldLog, Photo
 
 KIND, COLLECT = range(2)
 _DRAFT = "field_draft"
+_PANEL = "field_panel"  # the draft message that carries the live Save/Cancel buttons
 MAX_LISTED = 30
 
 
@@ -71,7 +73,7 @@ def _save_buttons() -> list[list[tuple[str, str]]]:
     return [[(_("Save"), f"{CB.FIELD_LOG}:save"), (_("Cancel"), f"{CB.FIELD_LOG}:cancel")]]
 
 
-def _draft_text(draft: FieldDraft) -> str:
+def _draft_text(draft: FieldDraft, *, hint: bool = True) -> str:
     lines = ["<b>" + (_(KINDS[draft.kind]) if draft.kind else _("Field log")) + "</b>"]
     if draft.text:
         lines.append(esc(draft.text))
@@ -84,9 +86,10 @@ def _draft_text(draft: FieldDraft) -> str:
                                       len(draft.photos)).format(count=len(draft.photos)))
     if draft.action_code:
         lines.append("→ " + _("counts as a result of {code}").format(code=draft.action_code))
-    lines.append("")
-    lines.append(_("Add text, a location (📎 → Location), a street, photos or an action code "
-                   "like A12 — then tap Save."))
+    if hint:
+        lines.append("")
+        lines.append(_("Add text, a location (📎 → Location), a street, photos or an action "
+                       "code like A12 — then tap Save."))
     return "\n".join(lines)
 
 
@@ -118,10 +121,11 @@ async def _start(update: Update, context: WijkContext, access: Access) -> None:
         return
     context.user_data[_DRAFT] = draft
     if kind:
-        await reply(update, _draft_text(draft), markup=keyboard(_save_buttons()))
+        panel = await reply(update, _draft_text(draft), markup=keyboard(_save_buttons()))
     else:
-        await reply(update, _("<b>Field log</b> — what did you do or see?"),
-                    markup=keyboard(_kind_buttons()))
+        panel = await reply(update, _("<b>Field log</b> — what did you do or see?"),
+                            markup=keyboard(_kind_buttons()))
+    context.user_data[_PANEL] = panel
 
 
 async def entry(update: Update, context: WijkContext) -> int:
@@ -148,6 +152,8 @@ async def kind_chosen(update: Update, context: WijkContext) -> int:
         return KIND
     draft.kind = key
     await edit_or_reply(update, _draft_text(draft), markup=keyboard(_save_buttons()))
+    assert context.user_data is not None
+    context.user_data[_PANEL] = query.message
     return COLLECT
 
 
@@ -186,8 +192,11 @@ async def collected(update: Update, context: WijkContext) -> int:
     text = _draft_text(draft)
     if problem:
         text = "⚠️ " + problem + "\n\n" + text
-    await reply(update, text, markup=keyboard(_save_buttons() if draft.kind
-                                              else _kind_buttons()))
+    # The draft is shown anew below what was added; the old copy loses its buttons.
+    assert context.user_data is not None
+    await drop_buttons(context.user_data.get(_PANEL))
+    context.user_data[_PANEL] = await reply(
+        update, text, markup=keyboard(_save_buttons() if draft.kind else _kind_buttons()))
     return COLLECT if draft.kind else KIND
 
 
@@ -219,14 +228,19 @@ async def save_button(update: Update, context: WijkContext) -> int:
     except UserError as err:
         await edit_or_reply(update, err.render())
         return ConversationHandler.END
-    if await _save(update, context, draft):
+    pressed = query.message if isinstance(query.message, Message) else None
+    if await _save(update, context, draft, record=pressed):
         assert context.user_data is not None
         context.user_data.pop(_DRAFT, None)
+        context.user_data.pop(_PANEL, None)
         return ConversationHandler.END
     return COLLECT
 
 
-async def _save(update: Update, context: WijkContext, draft: FieldDraft) -> bool:
+async def _save(update: Update, context: WijkContext, draft: FieldDraft, *,
+                record: Message | None = None) -> bool:
+    """Save the draft; ``record`` (the draft message whose Save was tapped) then becomes
+    the record of what was saved, without buttons or the hint."""
     access = await get_access(update, context)
     assert access.user_id is not None
     try:
@@ -235,6 +249,7 @@ async def _save(update: Update, context: WijkContext, draft: FieldDraft) -> bool
     except UserError as err:
         await tell(update, err.render())
         return False
+    await drop_buttons(record, _draft_text(draft, hint=False))
     await reply(update, saved_text(saved))
     return True
 
@@ -255,6 +270,10 @@ def saved_text(log: FieldLog) -> str:
 
 
 async def cancel(update: Update, context: WijkContext) -> int:
+    assert context.user_data is not None
+    panel = context.user_data.pop(_PANEL, None)
+    if update.callback_query is None:
+        await drop_buttons(panel)  # /cancel typed: the draft's buttons go dead
     return await cancel_dialogue(update, context, _DRAFT)
 
 

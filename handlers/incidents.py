@@ -38,6 +38,7 @@ from charts.text import mo_label
 from handlers.common import (
     cancel_dialogue,
     command_text,
+    drop_buttons,
     edit_or_reply,
     esc,
     get_access,
@@ -340,10 +341,7 @@ async def _answered(draft: BurglaryDraft, text: str) -> None:
     """Turn the question message into its answer, without its buttons, so that the chat
     reads as a record and an old button cannot be tapped again."""
     question, draft.question = draft.question, None
-    if question is None:
-        return
-    with contextlib.suppress(TelegramError):  # too old to edit, or deleted: not needed
-        await question.edit_text(_title() + "\n" + text, parse_mode=ParseMode.HTML)
+    await drop_buttons(question, _title() + "\n" + text)
 
 
 async def when_text(update: Update, context: WijkContext) -> int:
@@ -465,6 +463,10 @@ async def _save_burglary(update: Update, context: WijkContext, draft: BurglaryDr
 
 
 async def cancel(update: Update, context: WijkContext) -> int:
+    assert context.user_data is not None
+    draft = context.user_data.get(_DRAFT)
+    if update.callback_query is None and isinstance(draft, BurglaryDraft):
+        await drop_buttons(draft.question)  # /cancel typed: the open question goes dead
     return await cancel_dialogue(update, context, _DRAFT)
 
 

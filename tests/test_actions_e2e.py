@@ -110,8 +110,10 @@ async def test_register_by_dialogue(app, people, botapi, lang) -> None:
     step = await police.press_and_read(step, button(botapi, step, suffix=":cat:domein"))
     step = await police.press_and_read(step, button(botapi, step, suffix=":pick:rounds"))
     assert step["text"]  # aim
+    aim = step
     botapi.send_text(police.user, "20 adressen controleren")
     aim_done = await botapi.next_message(police.id)  # type step
+    assert botapi.button_data(aim_done) and not botapi.button_data(aim)  # one live prompt
     # Back returns to the aim step, then forward again.
     back = await police.press_and_read(aim_done, button(botapi, aim_done, suffix=":back"))
     botapi.send_text(police.user, "25 adressen controleren")
@@ -150,6 +152,15 @@ async def test_register_by_dialogue(app, people, botapi, lang) -> None:
     assert action.period_start.isocalendar().week == 52
     assert action.period_end.isocalendar()[:2] == (2027, 2)
     assert back["text"]
+    # A dialogue ended with a typed /cancel saves nothing and leaves no live buttons.
+    await botapi.settle()
+    botapi.drain(police.id)
+    step = await police.say(CMD[lang]["action"])
+    assert botapi.button_data(step)
+    cancelled = await police.say("/annuleren" if lang == "nl" else "/cancel")
+    assert t(lang, "Cancelled. Nothing was saved.") in cancelled["text"]
+    assert not botapi.button_data(step)
+    assert await app.bot_data.repos.actions.by_number(project.id, 2) is None
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -50,12 +50,19 @@ async def test_officer_logs_with_location_photo_and_action(app, people, botapi, 
     botapi.send_photo(officer.user, JPEG, caption="")
     shown = await botapi.next_message(officer.id)
     assert "📷" in shown["text"]
+    # Only the newest copy of the draft carries buttons: no Save on an outdated draft.
+    assert not botapi.button_data(menu)
+    assert [m for m in botapi.sent(officer.id) if botapi.button_data(m)] == [shown]
     since = botapi.mark()
     botapi.press_button(officer.user, shown, button(botapi, shown, suffix=":save"))
     await botapi.wait_for("answerCallbackQuery", since=since)
     saved = await botapi.next_message(officer.id)
     assert fragment(lang, "Logged: {kind}") in saved["text"]
     assert "A1" in saved["text"]
+    # The saved draft stays as the record of what was logged, without buttons or the hint.
+    record = botapi.current(shown)
+    assert not botapi.button_data(record) and "📷" in record["text"]
+    assert fragment(lang, "Add text, a location") not in record["text"]
     repos = app.bot_data.repos
     action = await repos.actions.by_number(project.id, 1)
     assert action is not None and len(action.results) == 1

@@ -195,6 +195,11 @@ async def test_register_a_burglary(app, people, botapi, lang) -> None:
     assert await app.bot_data.repos.incidents.count(project.id) == 2
     answer = await officer.say("Dorpsstraat 20")
     assert botapi.button_data(answer)  # on to the attempt question
+    # Typing /cancel ends it: nothing saved, and the open question's buttons go dead.
+    cancelled = await officer.say("/annuleren" if lang == "nl" else "/cancel")
+    assert t(lang, "Cancelled. Nothing was saved.") in cancelled["text"]
+    assert not botapi.button_data(answer)
+    assert await app.bot_data.repos.incidents.count(project.id) == 2
 
 
 @pytest.mark.parametrize(("now", "text", "expected"), [
