@@ -1705,7 +1705,32 @@ def _auto_mapping(columns: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _resolve_mapping(columns: Sequence[str], explicit: ColumnMapping | None) -> dict[str, str]:
+def _find_column(columns: Sequence[str], col: str) -> str | None:
+    """The file's column that ``col`` names: exactly, ignoring case, or by header key."""
+    if col in columns:
+        return col
+    folded = col.strip().casefold()
+    return next((c for c in columns if c.strip().casefold() == folded),
+                next((c for c in columns if header_key(c) == header_key(col)), None))
+
+
+def _applicable(columns: Sequence[str], saved: ColumnMapping | None) -> ColumnMapping | None:
+    """The part of a project's saved mapping that fits this file. It was made for an
+    earlier export; a field whose column this file lacks is recognised anew instead of
+    refusing the file (a different export, or English headers this time)."""
+    if not saved:
+        return None
+    return ColumnMapping(tuple((f, c) for f, c in saved.pairs
+                               if c is None or _find_column(columns, c) is not None))
+
+
+def _resolve_mapping(columns: Sequence[str], explicit: ColumnMapping | None,
+                     saved: ColumnMapping | None = None) -> dict[str, str]:
+    """Automatic recognition, then the fitting part of the saved mapping, then the
+    explicit mapping of this import (whose every column must exist)."""
+    fitting = _applicable(columns, saved)
+    if fitting:
+        explicit = fitting.merged(explicit)
     mapping = _auto_mapping(columns)
     if not explicit:
         return _prune(mapping)
@@ -1713,21 +1738,11 @@ def _resolve_mapping(columns: Sequence[str], explicit: ColumnMapping | None) -> 
         for alt in _ALTERNATIVES.get(fld, ()):
             if alt not in explicit:
                 mapping.pop(alt, None)
-    by_key: dict[str, str] = {}
-    for c in columns:
-        by_key.setdefault(header_key(c), c)
     for fld, col in explicit.pairs:
         if col is None:
             mapping.pop(fld, None)
             continue
-        real = (
-            col
-            if col in columns
-            else next(
-                (c for c in columns if c.strip().casefold() == col.strip().casefold()),
-                by_key.get(header_key(col)),
-            )
-        )
+        real = _find_column(columns, col)
         if real is None:
             raise ImportProblem(
                 F_MAPPING_COLUMN,
@@ -1767,6 +1782,7 @@ def read_incident_file(
     filename: str,
     *,
     mapping: ColumnMapping | None = None,
+    saved: ColumnMapping | None = None,
     crs: str | None = None,
     default_municipality: str | None = None,
     tz: str = "Europe/Amsterdam",
@@ -1775,7 +1791,9 @@ def read_incident_file(
 ) -> ImportResult:
     """Parse, normalise and validate one incident export (CSV/TSV or XLSX bytes).
 
-    ``mapping`` overrides/extends the automatic column recognition; ``crs`` is
+    ``mapping`` overrides/extends the automatic column recognition; ``saved`` is the
+    project's saved mapping, applied where it fits this file (see :func:`_applicable`),
+    under ``mapping``; ``crs`` is
     ``"rd"``, ``"wgs84"``, ``"EPSG:NNNN"`` or None (detect); ``default_municipality``
     fills rows without one; ``tz`` is the zone of the local times in the file; ``now``
     (aware) bounds future dates; ``progress(done, total)`` is called at most ~15 times.
@@ -1794,7 +1812,7 @@ def read_incident_file(
         raise _too_many(_bad_line_rows(table), len(table.bad_lines))
     prog = _Progress(progress, n)
     prog(0.0)
-    cols = _resolve_mapping(list(frame.columns), mapping)
+    cols = _resolve_mapping(list(frame.columns), mapping, saved)
     if not ({"datetime", "date"} & cols.keys() or {"year", "month", "day"} <= cols.keys()):
         raise ImportProblem(
             F_NO_DATE_COLUMN,
@@ -1947,7 +1965,8 @@ def read_incident_file(
         notices.append(ImportNotice(W_BAD_LINES, {"count": len(table.bad_lines)}))
     # Explicitly switched-off fields stay in the effective mapping, so that saving it per
     # project and applying it to the next export gives the same result.
-    switched_off = [(f, None) for f, c in (mapping.pairs if mapping else ()) if c is None]
+    applied = (_applicable(list(frame.columns), saved) or ColumnMapping()).merged(mapping)
+    switched_off = [(f, None) for f, c in applied.pairs if c is None]
     effective = ColumnMapping((*cols.items(), *switched_off))
     detected["columns"] = dict(cols)
     detected["ignored_columns"] = [c for c in frame.columns if c not in cols.values()]

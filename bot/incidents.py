@@ -119,18 +119,16 @@ class IncidentService(ProjectService):
                                 user_id: int | None, mapping: str | None, crs: str | None,
                                 tz: str | None, progress: Progress | None) -> ImportReport:
         saved = await self.repos.incidents.saved_mapping(project_id)
-        effective: ColumnMapping | None = None
+        previous: ColumnMapping | None = None
         if saved is not None:
-            effective = ColumnMapping.from_json(saved["mapping"])
+            previous = ColumnMapping.from_json(saved["mapping"])
             crs = crs or saved["crs"]
             tz = tz or saved["timezone"]
-        if mapping:
-            explicit = parse_mapping(mapping)
-            effective = effective.merged(explicit) if effective else explicit
+        explicit = parse_mapping(mapping) if mapping else None
         project = await self.repos.projects.get(project_id)
         now = self.clock.now()
         result = await asyncio.to_thread(
-            read_incident_file, data, filename, mapping=effective, crs=crs,
+            read_incident_file, data, filename, mapping=explicit, saved=previous, crs=crs,
             default_municipality=project.municipality if project else None,
             tz=tz or str(self.tz), now=now, progress=progress,
         )

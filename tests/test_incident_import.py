@@ -718,6 +718,28 @@ def test_explicit_mapping_overrides_and_extends_auto_detection() -> None:
     assert list(again.incidents) == list(result.incidents)
 
 
+def test_saved_mapping_applies_where_it_fits() -> None:
+    dutch = ("Registratienummer;Gebeurd op;Kolom A;Poging\n"
+             "R1;30-10-2026 22:15;Kerkstraat;J\n")
+    first = read(dutch, mapping=parse_mapping("datetime=Gebeurd op street=kolom a"))
+    saved = ColumnMapping.from_json(first.mapping.to_json())
+    # The same export next time: the saved mapping does the work.
+    again = read(dutch, saved=saved)
+    assert list(again.incidents) == list(first.incidents)
+    # A different export (English headers): the saved columns are not there, so the
+    # fields are recognised anew instead of refusing the file.
+    english = read("id,date,street,attempt\nA-1,2026-03-14,Main Street,no\n", saved=saved)
+    assert english.detected["columns"]["street"] == "street"
+    assert english.incidents[0].street == "Main Street"
+    # A saved switch-off still holds (it keeps the incident keys of the project stable).
+    off = ColumnMapping.from_json(read(dutch, mapping=parse_mapping(
+        "datetime=Gebeurd op street=kolom a id=-")).mapping.to_json())
+    assert read(dutch, saved=off).incidents[0].source_key.startswith("h:")
+    # This import's own mapping stays strict, and wins over the saved one.
+    err = problem(dutch, saved=saved, mapping=parse_mapping("street=Straatnaam"))
+    assert err.message == ii.F_MAPPING_COLUMN
+
+
 def test_explicit_mapping_naming_an_unknown_column_is_fatal() -> None:
     err = problem("Datum;Straat\n10-11-2026;K\n", mapping=parse_mapping("street=Straatnaam"))
     assert err.message == ii.F_MAPPING_COLUMN

@@ -125,6 +125,23 @@ async def test_ten_percent_bad_rows(app, people, botapi) -> None:
     assert imported > 0 and len(rows) <= imported // 5
 
 
+async def test_a_second_export_with_other_headers_imports_too(app, people, botapi) -> None:
+    """The mapping saved with the first import must not refuse a differently laid-out
+    export later (a Dutch police export first, then one with English headers)."""
+    leader, analyst, partner = await project_with_analyst(people, botapi, "en")
+    [project] = await app.bot_data.repos.projects.list_all()
+    counts = []
+    for name in ("ten_percent_bad.csv", "english_comma.csv"):
+        botapi.send_document(analyst.user, name, (DATA / name).read_bytes(), "text/csv")
+        await botapi.next_message(analyst.id)
+        call = await botapi.wait_for(
+            "editMessageText", lambda c, n=name: n in c.params.get("text", "")
+            and "…" not in c.params.get("text", "").split("\n")[0], timeout=30)
+        assert "Nothing was imported" not in call.params["text"], call.params["text"]
+        counts.append(await app.bot_data.repos.incidents.count(project.id))
+    assert 0 < counts[0] < counts[1]
+
+
 @pytest.mark.parametrize("lang", LANGS)
 async def test_register_a_burglary(app, people, botapi, lang) -> None:
     leader = people(100, "Anna", lang)
