@@ -250,7 +250,9 @@ F_ATTEMPT_COLUMN = N_(
     "Column “{column}” should say whether it was an attempt, but {failed} of {total} values "
     "are not yes or no, for example {examples}."
 )
-F_UNKNOWN_CRS = N_("Unknown coordinate system “{crs}”. Use rd, wgs84 or EPSG:<number>.")
+F_UNKNOWN_CRS = N_(
+    "Unknown coordinate system “{crs}”. Use rd, wgs84 or an EPSG code such as EPSG:28992."
+)
 F_UNDETECTED_CRS = N_(
     "Cannot tell which coordinate system the columns “{x}” and “{y}” use (for example "
     "{example}): they are neither RD New (EPSG:28992) nor WGS84 degrees. Give the coordinate "
@@ -293,12 +295,14 @@ R_INVALID_DEGREES = N_(
 )
 
 W_DECODING = N_("Some characters in the file could not be read; they are shown as “�”.")
-W_POSTCODES = N_("{count} postcodes were not recognised and left empty, for example {examples}.")
+# Counted notices read right for one and for many ("…: 1" / "…: 12"): they are rendered
+# later, in the receiver's language, where a plural form cannot be chosen lazily.
+W_POSTCODES = N_("Postcodes not recognised and left empty: {count}, for example {examples}.")
 W_BUURT_CODES = N_(
-    "{count} neighbourhood codes are not CBS codes (like BU03630001) and were left empty, for "
+    "Neighbourhood codes that are not CBS codes (like BU03630001), left empty: {count}, for "
     "example {examples}."
 )
-W_LONG_WINDOWS = N_("{count} incidents have a time window longer than {days} days.")
+W_LONG_WINDOWS = N_("Incidents with a time window longer than {days} days: {count}.")
 W_TYPES = N_(
     "The file mixes {count} incident types ({types}); all rows were imported as burglaries. "
     "Filter the export first if that is not right."
@@ -314,7 +318,7 @@ W_REPORT_DATE = N_(
 W_HALF_PAIR = N_(
     "There is a column for {present} but none for {missing}; coordinates were not imported."
 )
-W_BAD_LINES = N_("{count} rows have more values than the header and were rejected.")
+W_BAD_LINES = N_("Rows with more values than the header, rejected: {count}.")
 
 
 # --------------------------------------------------------------------------- results

@@ -104,8 +104,11 @@ def report_text(report: ImportReport) -> str:
                               report.imported).format(count=format_number(report.imported)))
         duplicates = report.duplicates_in_file + report.already_known
         if duplicates:
-            lines.append(_("{count} duplicates skipped ({in_file} twice in the file, "
-                           "{known} already imported before).").format(
+            lines.append(ngettext(
+                "{count} duplicate skipped ({in_file} twice in the file, {known} already "
+                "imported before).",
+                "{count} duplicates skipped ({in_file} twice in the file, {known} already "
+                "imported before).", duplicates).format(
                 count=format_number(duplicates), in_file=format_number(report.duplicates_in_file),
                 known=format_number(report.already_known)))
     if report.rejected:

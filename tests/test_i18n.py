@@ -66,8 +66,6 @@ NOT_HTML = {
     "[<kind> <name> | CBS code | homes | parent area]", "[<kind> <name>]",
     "[<partner> | <role> | multi | <days>]",
     "[operational | neighbourhoodwatch <area>, …] or, in the group, <code>",
-    # import problems, rendered through html.escape (handlers.incidents.problem_text)
-    "Unknown coordinate system “{crs}”. Use rd, wgs84 or EPSG:<number>.",
     # the command line
     "  3. Join as project leader: open https://t.me/<your_bot>?start={payload} and send "
     "/help, /project.",
