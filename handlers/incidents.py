@@ -30,7 +30,7 @@ from bot.access import Access
 from bot.commands import CB, Cmd
 from bot.context import WijkApp, WijkContext
 from bot.errors import UserError
-from bot.i18n import N_, _, format_number, format_window, ngettext
+from bot.i18n import N_, _, format_datetime, format_number, format_window, ngettext
 from bot.incident_import import ImportProblem, RejectedRow
 from bot.incidents import MAX_UPLOAD_BYTES, ImportReport
 from bot.permissions import Permission
@@ -215,8 +215,7 @@ def parse_when(text: str, now: datetime) -> tuple[datetime, datetime]:
 
     What a wijkagent means: a time without a date that lies ahead is yesterday's (“21:30”
     typed in the morning), a date without a year that lies ahead is last year's, and a
-    window cannot end later than now. An explicit date in the future stays, so that the
-    service can refuse it with its own message."""
+    window cannot end later than now. An explicit date in the future is refused."""
     match = re.fullmatch(
         r"(?:(\d{1,2})-(\d{1,2})(?:-(\d{4}))?\s*)?(\d{1,2})[:.](\d{2})"
         r"(?:\s*-\s*(\d{1,2})[:.](\d{2}))?", text.strip())
@@ -238,6 +237,9 @@ def parse_when(text: str, now: datetime) -> tuple[datetime, datetime]:
         end += timedelta(days=1)  # overnight window
     if not d and start > now + _CLOCK_SLACK:
         start, end = start - timedelta(days=1), end - timedelta(days=1)
+    if start > now + _CLOCK_SLACK:  # asked now, not after the whole dialogue
+        raise UserError(N_("The date {value} lies in the future."),
+                        value=lambda: format_datetime(start, "short"))
     if start <= now < end:
         end = now
     return start, end
@@ -456,8 +458,10 @@ async def _save_burglary(update: Update, context: WijkContext, draft: BurglaryDr
     except UserError as err:
         await tell(update, err.render())
         return
-    done = "✅ " + _("Burglary registered. The project now has {count} registered "
-                    "burglaries.").format(count=format_number(total))
+    done = "✅ " + ngettext(
+        "Burglary registered. The project now has {count} registered burglary.",
+        "Burglary registered. The project now has {count} registered burglaries.",
+        total).format(count=format_number(total))
     if draft.question is not None:  # the dialogue: its last question becomes the record
         await _answered(draft, _summary(draft))
         await reply(update, done)
