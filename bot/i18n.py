@@ -185,7 +185,7 @@ def format_moment(value: datetime) -> str:
 def format_window(start: datetime, end: datetime) -> str:
     """A time window in the display zone, short: ``23-11-2026, 08:00–17:30`` (one day),
     ``22-11-2026, 18:00 – 23-11-2026, 07:00`` (overnight), or one moment."""
-    if to_local(start) == to_local(end):
+    if start == end:
         return format_datetime(start, "short")
     if to_local(start).date() == to_local(end).date():
         # The locale's own "{time}, {date}" order (CLDR: "{1}, {0}" is date first).

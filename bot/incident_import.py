@@ -1728,13 +1728,8 @@ def _applicable(columns: Sequence[str], saved: ColumnMapping | None) -> ColumnMa
                                if c is None or _find_column(columns, c) is not None))
 
 
-def _resolve_mapping(columns: Sequence[str], explicit: ColumnMapping | None,
-                     saved: ColumnMapping | None = None) -> dict[str, str]:
-    """Automatic recognition, then the fitting part of the saved mapping, then the
-    explicit mapping of this import (whose every column must exist)."""
-    fitting = _applicable(columns, saved)
-    if fitting:
-        explicit = fitting.merged(explicit)
+def _resolve_mapping(columns: Sequence[str], explicit: ColumnMapping | None) -> dict[str, str]:
+    """Automatic recognition, overridden by ``explicit`` (whose every column must exist)."""
     mapping = _auto_mapping(columns)
     if not explicit:
         return _prune(mapping)
@@ -1816,7 +1811,9 @@ def read_incident_file(
         raise _too_many(_bad_line_rows(table), len(table.bad_lines))
     prog = _Progress(progress, n)
     prog(0.0)
-    cols = _resolve_mapping(list(frame.columns), mapping, saved)
+    # The fitting part of the saved mapping, then this import's own mapping over it.
+    applied = (_applicable(list(frame.columns), saved) or ColumnMapping()).merged(mapping)
+    cols = _resolve_mapping(list(frame.columns), applied)
     if not ({"datetime", "date"} & cols.keys() or {"year", "month", "day"} <= cols.keys()):
         raise ImportProblem(
             F_NO_DATE_COLUMN,
@@ -1969,7 +1966,6 @@ def read_incident_file(
         notices.append(ImportNotice(W_BAD_LINES, {"count": len(table.bad_lines)}))
     # Explicitly switched-off fields stay in the effective mapping, so that saving it per
     # project and applying it to the next export gives the same result.
-    applied = (_applicable(list(frame.columns), saved) or ColumnMapping()).merged(mapping)
     switched_off = [(f, None) for f, c in applied.pairs if c is None]
     effective = ColumnMapping((*cols.items(), *switched_off))
     detected["columns"] = dict(cols)

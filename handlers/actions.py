@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -36,7 +36,7 @@ from bot.permissions import Permission
 from handlers.common import (
     ask_project,
     command_text,
-    drop_buttons_at,
+    drop_buttons,
     edit_or_reply,
     esc,
     get_access,
@@ -75,8 +75,12 @@ class Form:
     draft: Draft
     step: str = "area"
     trail: list[str] = field(default_factory=list)   # steps visited, for Back
-    message_id: int | None = None                    # the prompt whose buttons are live
+    prompt: Message | None = None                    # the prompt whose buttons are live
     picking: str | None = None                       # catalogue target being browsed
+
+    def is_prompt(self, message: object) -> bool:
+        return (isinstance(message, Message) and self.prompt is not None
+                and message.message_id == self.prompt.message_id)
 
 
 def _key(update: Update) -> str:
@@ -108,16 +112,13 @@ async def _render(update: Update, context: WijkContext, form: Form,
     if chat is not None and chat.type in GROUP_TYPES and form.step != "confirm":
         text += "\n" + _("<i>In a group: reply to this message to type your answer.</i>")
     markup = keyboard(rows)
-    if update.callback_query is not None and update.callback_query.message is not None \
-            and update.callback_query.message.message_id == form.message_id:
+    if update.callback_query is not None and form.is_prompt(update.callback_query.message):
         await edit_or_reply(update, text, markup=markup)
     else:
         # A typed answer: the prompt is shown anew below it, and the old prompt's buttons
         # go dead so that only one set is live.
-        if chat is not None and form.message_id is not None:
-            await drop_buttons_at(context, chat.id, form.message_id)
-        message = await reply(update, text, markup=markup)
-        form.message_id = message.message_id if message else None
+        await drop_buttons(form.prompt)
+        form.prompt = await reply(update, text, markup=markup)
 
 
 async def _step_view(context: WijkContext, form: Form) -> tuple[str, list[list[tuple[str,
@@ -339,7 +340,7 @@ async def on_button(update: Update, context: WijkContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     form = _form(update, context)
-    if form is None or query.message is None or query.message.message_id != form.message_id:
+    if form is None or not form.is_prompt(query.message):
         await query.answer(_("This dialogue is no longer active. Start again with /action."),
                            show_alert=True)
         return FORM if form else ConversationHandler.END
@@ -408,9 +409,8 @@ async def cancel(update: Update, context: WijkContext) -> int:
     if update.callback_query is not None:
         await edit_or_reply(update, _("Cancelled. Nothing was saved."))
     else:
-        chat = update.effective_chat
-        if isinstance(form, Form) and form.message_id is not None and chat is not None:
-            await drop_buttons_at(context, chat.id, form.message_id)
+        if isinstance(form, Form):
+            await drop_buttons(form.prompt)
         await reply(update, _("Cancelled. Nothing was saved."))
     return ConversationHandler.END
 

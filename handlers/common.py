@@ -136,12 +136,6 @@ async def drop_buttons(message: Message | None, text: str | None = None) -> None
                                     disable_web_page_preview=True)
 
 
-async def drop_buttons_at(context: WijkContext, chat_id: int, message_id: int) -> None:
-    """:func:`drop_buttons` for a message known only by its id."""
-    with contextlib.suppress(TelegramError):
-        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-
-
 async def reply_paged(update: Update, context: WijkContext, lines: Sequence[str]) -> None:
     """Reply with ``lines``; if they do not fit in one message, page through them with
     buttons instead of cutting anything off."""

@@ -367,8 +367,7 @@ async def when_button(update: Update, context: WijkContext) -> int:
     await query.answer()
     now = context.clock.now().astimezone(context.settings.tz)
     choice = query.data.rsplit(":", 1)[1]
-    draft = _draft(context)
-    draft.question = query.message if isinstance(query.message, Message) else None
+    draft = _draft(context)  # its question is the message whose button was pressed
     draft.when = (_night_window(now) if choice == "night" else _day_window(now)
                   if choice == "day" else (now, now))
     return await _ask_where(update, draft)
@@ -388,7 +387,7 @@ async def where_given(update: Update, context: WijkContext) -> int:
     draft = _draft(context)
     if message.location is not None:
         lat, lon = message.location.latitude, message.location.longitude
-        try:
+        try:  # now, so the place can be given again; the service checks again on saving
             await context.incidents.check_location(draft.project_id, lat, lon)
         except UserError as err:
             await reply(update, err.render())
@@ -436,7 +435,6 @@ async def mo_button(update: Update, context: WijkContext) -> int:
     index = int(query.data.rsplit(":", 1)[1])
     draft = _draft(context)
     draft.mo = MO_KEYS[index] if 0 <= index < len(MO_KEYS) else None
-    draft.question = query.message if isinstance(query.message, Message) else None
     await _save_burglary(update, context, draft)
     assert context.user_data is not None
     context.user_data.pop(_DRAFT, None)
