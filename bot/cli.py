@@ -82,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--database", metavar="PATH",
                         help=_("SQLite database file (overrides $WIJKBOT_DATABASE)"))
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    project_help = _("project id or name (see the demo output or /project)")
+    project_help = _("project id, or its name or a part of it that fits one project")
 
     run = sub.add_parser("run", help=_("run the bot (long polling, or a webhook)"))
     run.add_argument("--webhook-url", metavar="URL",
@@ -266,14 +266,26 @@ async def _open_existing(settings: Settings) -> Database:
 
 
 async def find_project(repos: Repositories, ref: str) -> Project:
-    """A project by id or (case-insensitive) name, for command-line use."""
+    """A project by id or (case-insensitive) name, for command-line use.
+
+    A part of the name is enough when it fits one project only (``--project havendam``),
+    so an operator need not quote a long name or look its id up first."""
     projects = await repos.projects.list_all()
-    found = [p for p in projects if str(p.id) == ref or p.name.casefold() == ref.casefold()]
-    if len(found) != 1:
-        names = ", ".join(f"{p.id} ({p.name})" for p in projects) or _("none")
-        raise SettingsError(_("unknown project {ref!r}; projects: {names}").format(
-            ref=ref, names=names))
-    return found[0]
+    wanted = ref.strip().casefold()
+    found = [p for p in projects if str(p.id) == wanted or p.name.casefold() == wanted]
+    if not found and wanted:
+        found = [p for p in projects if wanted in p.name.casefold()]
+    if len(found) == 1:
+        return found[0]
+
+    def listing(candidates: list[Project]) -> str:
+        return "; ".join(f"{p.id} = {p.name}" for p in candidates)
+
+    if found:
+        raise SettingsError(_("{ref!r} fits several projects ({names}); give the id or "
+                              "more of the name").format(ref=ref, names=listing(found)))
+    raise SettingsError(_("unknown project {ref!r}; projects: {names}").format(
+        ref=ref, names=listing(projects) or _("none")))
 
 
 async def _export(settings: Settings, ref: str, out: Path, language: str) -> int:

@@ -21,7 +21,7 @@ import pandas as pd
 from bot.cbs_import import read_cbs_monthly
 from bot.clock import Clock
 from bot.errors import UserError
-from bot.i18n import N_, format_datetime
+from bot.i18n import N_, format_date, format_datetime
 from bot.incident_import import (
     MAX_FILE_BYTES,
     ColumnMapping,
@@ -286,6 +286,7 @@ class IncidentService(ProjectService):
             if area is None or area.casefold() == (row["buurt_name"] or "").casefold():
                 key = (row["year"], row["month"])
                 monthly[key] = monthly.get(key, 0) + row["count"]
+        self._check_pack_date(frame, monthly, as_of)
         # Field logs of both fortnights on the map (now and two weeks ago).
         end = datetime.combine(as_of + timedelta(days=1), datetime.min.time(), self.tz)
         logs = await self.repos.field_logs.between(project_id, end - timedelta(days=30), end,
@@ -295,6 +296,19 @@ class IncidentService(ProjectService):
             polygons=polygons or None, tz=str(self.tz), render_figures=render,
             monthly=monthly or None, field_logs=field_log_frame(logs),
         )
+
+    def _check_pack_date(self, frame: pd.DataFrame, monthly: dict[tuple[int, int], int],
+                         as_of: date) -> None:
+        """A pack looks back from ``as_of``: refuse a date it would only show as empty."""
+        today = self.today()
+        if as_of > today:
+            raise UserError(N_("A steering pack looks back, so its date cannot lie after "
+                               "today ({today})."), today=lambda: format_date(today, "long"))
+        first = frame["occurred_from"].min().tz_convert(self.tz).date()
+        if first > as_of and not any(key <= (as_of.year, as_of.month) for key in monthly):
+            raise UserError(N_("No burglaries are registered up to {date}: the data begin on "
+                               "{first}."), date=lambda: format_date(as_of, "long"),
+                            first=lambda: format_date(first, "long"))
 
 
 def field_log_frame(logs: list[FieldLog]) -> pd.DataFrame:

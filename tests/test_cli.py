@@ -258,7 +258,40 @@ def test_export_from_the_command_line(tmp_path: Path) -> None:
     bad = wijkbot(tmp_path, "--database", db, "export", "--project", "nope", "--out", "x.xlsx")
     assert bad.returncode == 2
     assert bad.stderr == ("wijkbot: onbekend project 'nope'; projecten: "
-                          "1 (Focus woninginbraak Havendam 2026)\n")
+                          "1 = Focus woninginbraak Havendam 2026\n")
+    # A part of the name that fits one project is enough.
+    short = tmp_path / "kort.csv"
+    assert wijkbot(tmp_path, "--database", db, "export", "--project", "havendam", "--out",
+                   str(short)).returncode == 0
+    assert short.read_bytes() == csv_out.read_bytes()
+
+
+async def test_find_project_by_id_name_or_a_part_that_fits_one(tmp_path: Path) -> None:
+    from bot.cli import find_project
+    from bot.settings import SettingsError
+    from storage.db import Database
+    from storage.repositories import Repositories
+
+    db = await Database(tmp_path / "p.sqlite").connect()
+    try:
+        repos = Repositories(db)
+        first = await repos.projects.create("Focus woninginbraak Havendam", "Havendam", None)
+        second = await repos.projects.create("Havendam Noord", "Havendam", None)
+        assert await find_project(repos, str(second.id)) == second
+        assert await find_project(repos, "havendam noord") == second
+        assert await find_project(repos, " Woninginbraak ") == first  # a part of one name
+        # An exact name wins over being a part of another one.
+        third = await repos.projects.create("Noord", "Havendam", None)
+        assert await find_project(repos, "noord") == third
+        with pytest.raises(SettingsError) as several:
+            await find_project(repos, "havendam")
+        assert str(several.value) == (
+            f"'havendam' past bij meer projecten ({first.id} = Focus woninginbraak Havendam; "
+            f"{second.id} = Havendam Noord); geef het nummer of meer van de naam")
+        with pytest.raises(SettingsError, match="onbekend project 'Zuid'"):
+            await find_project(repos, "Zuid")
+    finally:
+        await db.close()
 
 
 SHARED = ROOT.parent / "shared" / "data" / "vancouver_2022_residential_break_and_enter.csv"
@@ -294,6 +327,18 @@ def test_steering_pack_for_any_date(tmp_path: Path) -> None:
     assert numbers["as_of"] == "2025-03-10"
     assert (out / "key_points.txt").read_text().startswith("- ")
     assert (out / "neighbourhoods.csv").read_text().count("\n") > 3
+    # A date the pack could only show as empty is refused, and nothing is written.
+    future = wijkbot(tmp_path, "--database", db, "steering", "--project", "havendam",
+                     "--as-of", "2099-01-01", "--out", str(tmp_path / "future"),
+                     WIJKBOT_LANGUAGE="en")
+    assert future.returncode == 2 and not (tmp_path / "future").exists()
+    assert re.fullmatch(r"wijkbot: A steering pack looks back, so its date cannot lie after "
+                        r"today \(\d+ \w+ 20\d\d\)\.\n", future.stderr), future.stderr
+    early = wijkbot(tmp_path, "--database", db, "steering", "--project", "havendam",
+                    "--as-of", "2015-06-01", "--out", str(tmp_path / "early"))
+    assert early.returncode == 2 and not (tmp_path / "early").exists()
+    assert re.fullmatch(r"wijkbot: Er zijn geen inbraken geregistreerd tot 1 juni 2015: de "
+                        r"gegevens beginnen op \d+ \w+ 2021\.\n", early.stderr), early.stderr
 
 
 def test_backtest_on_the_demo_beats_both_baselines(tmp_path: Path) -> None:
