@@ -318,7 +318,7 @@ async def _import(settings: Settings, args: argparse.Namespace, filename: str,
                   data: bytes) -> int:
     from bot.alerts import AlertService
     from bot.clock import Clock
-    from bot.incident_import import ImportProblem
+    from bot.incident_import import ImportProblem, split_options
     from bot.incidents import IncidentService
     from handlers.incidents import problem_text, report_text
 
@@ -339,19 +339,26 @@ async def _import(settings: Settings, args: argparse.Namespace, filename: str,
                 end="", file=sys.stderr, flush=True)
 
         try:
+            # crs= and tz= also work inside --map, as in a file's caption in the chat.
+            mapping, crs, tz = split_options(" ".join(args.map) if args.map else None)
             report = await service.import_file(
-                project.id, data, filename, user_id=None,
-                mapping=" ".join(args.map) if args.map else None, crs=args.crs, tz=args.tz,
-                kind=args.kind, progress=progress)
+                project.id, data, filename, user_id=None, mapping=mapping,
+                crs=args.crs or crs, tz=args.tz or tz, kind=args.kind, progress=progress)
         except ImportProblem as problem:
             print(file=sys.stderr)
-            print(_plain(problem_text(filename, problem, limit=50)), file=sys.stderr)
+            print(_plain(problem_text(filename, problem, limit=50, options_hint=_options_hint)),
+                  file=sys.stderr)
             return 1
     finally:
         await db.close()
     print(file=sys.stderr)
     print(_plain(report_text(report)))
     return 0
+
+
+def _options_hint() -> str:
+    return _("Run the import again with the missing details, for example: --crs EPSG:26910 "
+             "--tz America/Vancouver --map date=offense_date")
 
 
 def _plain(text: str) -> str:

@@ -160,6 +160,8 @@ __all__ = [
     "parse_mapping",
     "read_incident_file",
     "read_table",
+    "split_options",
+    "wants_options",
 ]
 
 # --------------------------------------------------------------------------- limits
@@ -272,6 +274,12 @@ F_TOO_MANY_REJECTED = N_(
     "Check the column mapping, or fix the rows listed and send the file again."
 )
 F_UNKNOWN_TZ = N_("Unknown time zone “{tz}”.")
+#: Problems that a mapping, ``crs=`` or ``tz=`` given with the file can solve.
+_OPTION_PROBLEMS: Final = frozenset({
+    F_NO_DATE_COLUMN, F_MAPPING_COLUMN, F_MAPPING_FIELD, F_MAPPING_SYNTAX, F_MAPPING_TWICE,
+    F_DATE_COLUMN, F_TIME_COLUMN, F_NUMBER_COLUMN, F_ATTEMPT_COLUMN, F_UNKNOWN_CRS,
+    F_UNDETECTED_CRS, F_RD_OUTSIDE, F_CRS_OUTSIDE, F_TOO_MANY_REJECTED, F_UNKNOWN_TZ,
+})
 
 R_BAD_FIELDS = N_(
     "The row has {found} values where the header has {expected}; a value probably contains "
@@ -644,6 +652,28 @@ def parse_mapping(args: Sequence[str] | str) -> ColumnMapping:
             raise ImportProblem(F_MAPPING_TWICE, field=fld)
         pairs.append((fld, None if column in ("", "-") else column))
     return ColumnMapping(tuple(pairs))
+
+
+_OPTION_ITEM = re.compile(r"(?:^|(?<=\s))(crs|tz|timezone)\s*=\s*(\S*)", re.IGNORECASE)
+
+
+def split_options(text: str | None) -> tuple[str | None, str | None, str | None]:
+    """``(mapping, crs, tz)`` from one line of import options, as typed in a file's caption
+    or after ``--map``: ``crs=EPSG:26910 tz=America/Vancouver date=offense_date``."""
+    crs = tz = None
+    for match in _OPTION_ITEM.finditer(text or ""):
+        if match[1].lower() == "crs":
+            crs = match[2] or None
+        else:
+            tz = match[2] or None
+    rest = _OPTION_ITEM.sub("", text or "").strip()
+    return rest or None, crs, tz
+
+
+def wants_options(problem: ImportProblem) -> bool:
+    """Whether a column mapping, coordinate system or time zone given with the file would
+    solve ``problem`` (the caller then says how to give them)."""
+    return problem.message in _OPTION_PROBLEMS
 
 
 def _is_field_name(name: str) -> bool:

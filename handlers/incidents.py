@@ -31,7 +31,7 @@ from bot.commands import CB, Cmd
 from bot.context import WijkApp, WijkContext
 from bot.errors import UserError
 from bot.i18n import N_, _, format_datetime, format_number, format_window, ngettext
-from bot.incident_import import ImportProblem, RejectedRow
+from bot.incident_import import ImportProblem, RejectedRow, split_options, wants_options
 from bot.incidents import MAX_UPLOAD_BYTES, ImportReport
 from bot.permissions import Permission
 from charts.text import mo_label
@@ -61,23 +61,6 @@ _DRAFT = "burglary_draft"
 # -- import ------------------------------------------------------------------------------
 
 
-def _options(caption: str | None) -> tuple[str | None, str | None, str | None]:
-    """``crs=EPSG:26910 tz=America/Vancouver date=offense_date`` in the caption."""
-    if not caption:
-        return None, None, None
-    crs = tz = None
-    rest = []
-    for token in caption.split():
-        key, _sep, value = token.partition("=")
-        if key.lower() == "crs":
-            crs = value
-        elif key.lower() in ("tz", "timezone"):
-            tz = value
-        else:
-            rest.append(token)
-    return " ".join(rest) or None, crs, tz
-
-
 def _rows_text(rows: Sequence[RejectedRow], limit: int = MAX_LISTED_ROWS) -> list[str]:
     lines = [_("• row {row}: {reason}").format(row=r.row, reason=esc(r.render()))
              for r in rows[:limit]]
@@ -86,11 +69,23 @@ def _rows_text(rows: Sequence[RejectedRow], limit: int = MAX_LISTED_ROWS) -> lis
     return lines
 
 
-def problem_text(filename: str, problem: ImportProblem, limit: int = MAX_LISTED_ROWS) -> str:
-    """Why nothing was imported, with the first ``limit`` rejected rows (Telegram HTML)."""
+def caption_hint() -> str:
+    """How to give a mapping, coordinate system or time zone with a file sent in a chat."""
+    return _("ℹ️ Send the file again with the missing details in its caption (the text you "
+             "can add when you send a file), for example: <code>crs=EPSG:26910 "
+             "tz=America/Vancouver date=offense_date</code>")
+
+
+def problem_text(filename: str, problem: ImportProblem, limit: int = MAX_LISTED_ROWS,
+                 options_hint: Callable[[], str] = caption_hint) -> str:
+    """Why nothing was imported, with the first ``limit`` rejected rows (Telegram HTML),
+    and how to give the import options when they would help."""
     lines = [_("<b>Nothing was imported from {filename}.</b>").format(filename=esc(filename)),
              esc(problem.render())]
-    return "\n".join(lines + _rows_text(problem.rejected, limit))
+    lines += _rows_text(problem.rejected, limit)
+    if wants_options(problem):
+        lines.append(options_hint())
+    return "\n".join(lines)
 
 
 def report_text(report: ImportReport) -> str:
@@ -136,7 +131,7 @@ async def document_received(update: Update, context: WijkContext, access: Access
         return
     status = await reply(update, _("Reading {filename}…").format(filename=esc(filename)))
     data = bytes(await (await document.get_file()).download_as_bytearray())
-    mapping, crs, tz = _options(message.caption)
+    mapping, crs, tz = split_options(message.caption)
     progress = _progress_reporter(context, status, filename)
     try:
         report = await context.incidents.import_file(

@@ -364,7 +364,9 @@ def test_import_and_backtest_the_real_vancouver_export(tmp_path: Path) -> None:
     first = wijkbot(tmp_path, *args, WIJKBOT_LANGUAGE="en")
     assert first.returncode == 0, first.stderr
     assert "1264 burglaries imported" in first.stdout.replace(",", "")
-    again = wijkbot(tmp_path, *args, WIJKBOT_LANGUAGE="en")
+    # crs= and tz= work inside --map too, as in a file's caption in the chat.
+    again = wijkbot(tmp_path, *args[:7], "--map", "crs=EPSG:26910", "tz=America/Vancouver",
+                    WIJKBOT_LANGUAGE="en")
     assert "0 burglaries imported" in again.stdout and "1264" in again.stdout.replace(",", "")
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0] == 1264
@@ -378,3 +380,6 @@ def test_import_and_backtest_the_real_vancouver_export(tmp_path: Path) -> None:
                   "--project", "1", "--crs", "rd")
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert "Er is niets geïmporteerd uit vancouver_2022" in bad.stderr, bad.stderr
+    assert bad.stderr.endswith("Voer de import opnieuw uit met de ontbrekende gegevens, "
+                               "bijvoorbeeld: --crs EPSG:26910 --tz America/Vancouver --map "
+                               "date=offense_date\n"), bad.stderr

@@ -929,3 +929,15 @@ def test_demo_history_round_trips_through_a_dutch_export() -> None:
             d.postcode, d.buurt_code, d.attempt, d.modus_operandi,
         )  # fmt: skip
         assert (got.x_rd, got.y_rd) == (d.x_rd, d.y_rd)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (None, (None, None, None)),
+    ("crs=EPSG:26910", (None, "EPSG:26910", None)),
+    ("date=offense_date CRS = EPSG:26910 tz=America/Vancouver",
+     ("date=offense_date", "EPSG:26910", "America/Vancouver")),
+    ('timezone=Europe/Amsterdam date="Pleegdatum van" time=tz',
+     ('date="Pleegdatum van" time=tz', None, "Europe/Amsterdam")),
+])
+def test_split_options_takes_crs_and_tz_out_of_the_mapping(text, expected) -> None:
+    assert ii.split_options(text) == expected

@@ -372,3 +372,40 @@ async def test_cbs_open_data_import(app, people, botapi) -> None:
     rows = await app.bot_data.repos.incidents.monthly_rows(project.id)
     assert rows and all(r["count"] >= 0 for r in rows)
     assert await app.bot_data.repos.incidents.count(project.id) == 0
+
+
+async def test_a_problem_that_options_solve_says_how_to_give_them(app, people, botapi) -> None:
+    """Coordinates in an unknown system: the answer says to send the file again with the
+    coordinate system in its caption, and doing so imports it."""
+    leader, analyst, partner = await project_with_analyst(people, botapi, "en")
+    [project] = await app.bot_data.repos.projects.list_all()
+    data = (b"Pleegdatum;Straat;X;Y\n"
+            b"01-11-2026 21:30;Main St;494207,4;5456007,8\n"
+            b"03-11-2026 02:10;Oak St;494099,2;5451027,8\n")
+
+    async def upload(caption: str | None) -> str:
+        since = len(botapi.calls)
+        botapi.send_document(analyst.user, "utm.csv", data, "text/csv", caption=caption)
+        await botapi.next_message(analyst.id)
+        call = await botapi.wait_for(
+            "editMessageText", lambda c: "utm.csv" in c.params.get("text", "")
+            and "…" not in c.params.get("text", "").split("\n")[0], timeout=30, since=since)
+        return str(call.params["text"])
+
+    refused = await upload(None)
+    assert t("en", "Cannot tell which coordinate system") in refused
+    assert refused.endswith(tr(
+        "en", "ℹ️ Send the file again with the missing details in its caption (the text you "
+        "can add when you send a file), for example: <code>crs=EPSG:26910 "
+        "tz=America/Vancouver date=offense_date</code>"))
+    assert await app.bot_data.repos.incidents.count(project.id) == 0
+    imported = await upload("crs=EPSG:26910 tz=America/Vancouver")
+    assert "2 burglaries imported." in imported
+    assert await app.bot_data.repos.incidents.count(project.id) == 2
+    # A problem no option solves (an empty file) gets no such hint.
+    since = len(botapi.calls)
+    botapi.send_document(analyst.user, "leeg.csv", b"", "text/csv")
+    await botapi.next_message(analyst.id)
+    empty = await botapi.wait_for("editMessageText", lambda c: "leeg.csv" in c.params.get(
+        "text", ""), timeout=30, since=since)
+    assert "caption" not in empty.params["text"]
