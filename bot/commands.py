@@ -14,10 +14,12 @@ from bot.permissions import ChatKind, Permission, allowed_chats
 
 
 class Cmd:
-    """Command names: Dutch first, English alias second."""
+    """Command names: the Dutch name, the English name (when it differs), more aliases.
+
+    The first two are what the Dutch and English menus and /help show; every name works."""
 
     START = ("start",)
-    HELP = ("help", "hulp")
+    HELP = ("help", "help", "hulp")  # /help in both menus; Dutch speakers may type /hulp
     LANGUAGE = ("taal", "language")
     NEW_PROJECT = ("nieuwproject", "newproject")
     PROJECT = ("project",)

@@ -366,6 +366,7 @@ async def test_language_switch(app, people) -> None:
     reply = await user.say("/taal en")
     assert reply["text"] == "From now on I speak English with you."
     assert "What you can do here" in (await user.say("/help"))["text"]
+    assert "What you can do here" in (await user.say("/hulp"))["text"]  # an alias
     back = await user.say("/language nl")
     assert back["text"] == fragment("nl", "From now on I speak English with you.")
     assert back["text"] != "From now on I speak English with you."
@@ -378,6 +379,7 @@ async def test_command_menus_registered_per_language_and_scope(app, botapi) -> N
     en_private = [c["command"] for c in botapi.commands("all_private_chats", "en")]
     assert "nieuwproject" in nl_private and "newproject" in en_private
     assert "uitnodigen" in nl_private and "invite" in en_private
+    assert "help" in nl_private and "help" in en_private and "hulp" not in en_private
     groups = [c["command"] for c in botapi.commands("all_group_chats", "nl")]
     assert "koppelen" in groups and "nieuwproject" not in groups
     assert botapi.commands("default", "")  # users with another app language see Dutch
