@@ -25,6 +25,7 @@ from bot.i18n import _, format_date, format_number, set_display_timezone, use_lo
 from bot.incidents import IncidentService
 from bot.labels import role_label
 from bot.meeting_docs import (
+    WHOLE,
     agenda_docx,
     agenda_messages,
     document_filename,
@@ -281,8 +282,9 @@ async def _meeting_documents(repos: Repositories, counts: dict[str, Any], points
     files: dict[str, bytes] = {}
     with use_locale(language):
         for name, parts, document in (
-            ("agenda", agenda_messages(agenda, language), agenda_docx(agenda, language)),
-            ("minutes", minutes_messages(minutes, language), minutes_docx(minutes, language)),
+            ("agenda", agenda_messages(agenda, language, WHOLE), agenda_docx(agenda, language)),
+            ("minutes", minutes_messages(minutes, language, WHOLE),
+             minutes_docx(minutes, language)),
         ):
             stem = document_filename(name, agenda.project, (upcoming if name == "agenda"
                                                             else past).starts_at, language)

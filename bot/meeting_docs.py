@@ -28,6 +28,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -137,6 +138,7 @@ def _field_work_title() -> str:
 
 
 MESSAGE_LIMIT = 4096  # Telegram's maximum message length
+WHOLE = sys.maxsize  # no splitting: the whole text in one part (for text files)
 
 STATUS_ICONS = {"done": "✅", "open": "⏳", "not_done": "✖️", "cancelled": "🚫"}
 # The same message ids as the action cards (bot.action_text), so they are translated already.
@@ -491,8 +493,9 @@ def _title_lines(out: _Lines, icon: str, title: str, project: str, municipality:
         out.add(" · ".join(place))
 
 
-def agenda_messages(agenda: Agenda, language: str) -> list[str]:
-    """The draft agenda as Telegram HTML messages, each at most 4096 characters."""
+def agenda_messages(agenda: Agenda, language: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """The draft agenda as Telegram HTML messages, each at most ``limit`` characters
+    (:data:`WHOLE` for one part, as a text file wants it)."""
     _check_aware(agenda.meeting_at)
     with use_locale(language):
         out = _Lines()
@@ -528,7 +531,7 @@ def agenda_messages(agenda: Agenda, language: str) -> list[str]:
         out.bullets(agenda.escalations)
         out.heading(f"<b>{_esc(item_title('6'))}</b>", 1)
         out.bullets(agenda.decisions)
-        return out.parts()
+        return out.parts(limit)
 
 
 def _decision_lines(out: _Lines, decisions: Sequence[Decision]) -> None:
@@ -542,9 +545,10 @@ def _decision_lines(out: _Lines, decisions: Sequence[Decision]) -> None:
         out.add(f"   <i>{_esc(_recorded_by(decision))}</i>")
 
 
-def minutes_messages(minutes: Minutes, language: str) -> list[str]:
+def minutes_messages(minutes: Minutes, language: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """The minutes as Telegram HTML messages: decisions first (what people look for), then
-    the points for the tactical meeting, the new and updated actions and the analysis."""
+    the points for the tactical meeting, the new and updated actions and the analysis; each
+    at most ``limit`` characters (:data:`WHOLE` for one part)."""
     _check_aware(minutes.meeting_at)
     with use_locale(language):
         out = _Lines()
@@ -568,7 +572,7 @@ def minutes_messages(minutes: Minutes, language: str) -> list[str]:
                        level=2)
         out.heading(f"<b>{_esc(_analysis_title())}</b>", 1)
         out.bullets(minutes.analysis)
-        return out.parts()
+        return out.parts(limit)
 
 
 # --- splitting into messages ------------------------------------------------------------

@@ -313,6 +313,8 @@ def test_steering_pack_for_any_date(tmp_path: Path) -> None:
     assert "achterpaden" in minutes_text + tables  # a decision of the past meeting
     agenda_text = (folder / agenda.name.replace(".docx", ".txt")).read_text()
     assert "Terugkoppeling afgesproken acties" in agenda_text
+    # A file is not cut into chat messages: no "(vervolg)" headings in it.
+    assert len(agenda_text) > 4096 and "(vervolg)" not in agenda_text
     db = str(tmp_path / "wijkbot-demo.sqlite")
     out = tmp_path / "pack-2025-03"
     proc = wijkbot(tmp_path, "--database", db, "steering", "--project", "1", "--as-of",
