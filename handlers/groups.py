@@ -35,10 +35,12 @@ from handlers.common import (
     reply_usage,
 )
 from handlers.start import intro, link_instructions
-from storage.models import ChatPurpose
+from storage.models import AreaKind, ChatPurpose
 
 log = logging.getLogger(__name__)
 _SELECTION = "link_area_selection"
+# Area buttons in the neighbourhood watch picker (Telegram allows 100 buttons at most).
+MAX_AREA_BUTTONS = 60
 _PURPOSE_KEYS = {"op": ChatPurpose.OPERATIONAL, "bp": ChatPurpose.NEIGHBOURHOOD_WATCH}
 
 
@@ -155,6 +157,9 @@ async def link_step(update: Update, context: WijkContext, access: Access) -> Non
         selection ^= {int(fields[2])}
     elif step == "done":
         chosen = [a for a in areas if a.id in selection]
+        if not chosen:
+            await query.answer(_("Tap at least one area first."), show_alert=True)
+            return
         code = await context.partnership.create_link_code(
             access.user_id, project_id, ChatPurpose.NEIGHBOURHOOD_WATCH,
             tuple(a.id for a in chosen),
@@ -170,11 +175,21 @@ async def link_step(update: Update, context: WijkContext, access: Access) -> Non
                                       "first."))
         return
     await query.answer()
-    rows = [[(("✅ " if a.id in selection else "▫️ ") + a.name,
-              f"{CB.LINK}:{project_id}:t:{a.id}")] for a in areas]
+    # Districts and neighbourhoods as buttons, two to a row (a group usually covers a
+    # buurt); streets, and whatever does not fit Telegram's 100 buttons, are typed.
+    shown = [a for a in areas if a.kind in (AreaKind.WIJK, AreaKind.BUURT)] or areas
+    shown = shown[:MAX_AREA_BUTTONS]
+    buttons = [(("✅ " if a.id in selection else "▫️ ") + a.name,
+                f"{CB.LINK}:{project_id}:t:{a.id}") for a in shown]
+    rows = [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
     rows.append([(_("Done"), f"{CB.LINK}:{project_id}:done")])
-    await edit_or_reply(update, _("Which areas does this neighbourhood watch group cover? "
-                                  "Tap to select, then Done."), markup=keyboard(rows))
+    text = _("Which areas does this neighbourhood watch group cover? Tap to select, then "
+             "Done.")
+    if len(shown) < len(areas):
+        text += "\n" + _("Streets and other areas can be typed, for example: <code>/link "
+                         "neighbourhoodwatch {area}</code>").format(
+            area=esc(next(a.name for a in areas if a not in shown)))
+    await edit_or_reply(update, text, markup=keyboard(rows))
 
 
 @guard(Permission.UNLINK_GROUP, needs_project=False)

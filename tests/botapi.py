@@ -2256,6 +2256,10 @@ class FakeBotAPI:
             for row in rows:
                 for button in row:
                     self._check_inline_button(button)
+            # Telegram's limits: 100 buttons, 8 in a row, about 10 kB of markup JSON.
+            if (sum(len(row) for row in rows) > 100 or any(len(row) > 8 for row in rows)
+                    or len(json.dumps(rows, ensure_ascii=False).encode()) > 10_240):
+                raise _bad_request("reply markup is too long")
             if not any(rows):
                 return None
             return {"inline_keyboard": copy.deepcopy(rows)}

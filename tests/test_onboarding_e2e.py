@@ -13,7 +13,7 @@ import pytest
 
 from bot.i18n import _, use_locale
 from bot.labels import role_label
-from storage.models import Role
+from storage.models import AreaKind, Role
 from tests.conftest import button, find_data, fragment, invitation_payload, link_code
 
 LANGS = ["nl", "en"]
@@ -271,10 +271,21 @@ async def test_link_neighbourhood_watch_group_with_areas(app, people, botapi, la
     await create_project(leader, lang)
     await leader.say(f"{AREA[lang]} buurt Oostbroek")
     await leader.say(f"{AREA[lang]} buurt Westhaven")
+    await leader.say(f"{AREA[lang]} straat Kerkstraat")
     menu = await leader.say(LINK[lang])
     areas = await leader.press_and_read(menu, button(botapi, menu, suffix=":bp"))
     assert fragment(lang, "Which areas does this neighbourhood watch group cover?") \
         in areas["text"]
+    # Neighbourhoods as buttons, two to a row; a street is typed (the hint names one).
+    assert [len(row) for row in areas["reply_markup"]["inline_keyboard"]] == [2, 1]
+    assert not any("Kerkstraat" in label for label in botapi.button_texts(areas))
+    assert "Kerkstraat</code>" in areas["text"]
+    # Done before anything is chosen: an alert, no code.
+    since = botapi.mark()
+    botapi.press_button(leader.user, areas, button(botapi, areas, suffix=":done"))
+    alert = await botapi.wait_for("answerCallbackQuery", since=since)
+    assert alert.params["text"] == fragment(lang, "Tap at least one area first.")
+    assert alert.params["show_alert"] is True
     toggled = await leader.press_and_read(areas, button(botapi, areas, label="Oostbroek"))
     assert any(t.startswith("✅") and t.endswith("Oostbroek")
                for t in botapi.button_texts(toggled))
@@ -300,6 +311,23 @@ async def test_link_neighbourhood_watch_group_with_areas(app, people, botapi, la
     no_area = await leader.say(f"{LINK[lang]} buurtpreventie")
     assert fragment(lang, "A neighbourhood watch group needs at least one area.") \
         in no_area["text"]
+
+
+async def test_area_picker_fits_telegrams_button_limit(app, people, botapi) -> None:
+    """A municipality-wide project with 150 neighbourhoods: the picker shows what fits in
+    one keyboard (Telegram refuses more than 100 buttons) and says the rest can be typed."""
+    leader = people(117, "Anna", "en")
+    await create_project(leader, "en")
+    [project] = await app.bot_data.repos.projects.list_all()
+    for number in range(150):
+        await app.bot_data.repos.projects.add_area(project.id, f"Buurt {number:03d}",
+                                                   AreaKind.BUURT)
+    menu = await leader.say(LINK["en"])
+    areas = await leader.press_and_read(menu, button(botapi, menu, suffix=":bp"))
+    labels = botapi.button_texts(areas)
+    assert len(labels) <= 100 and "▫️ Buurt 000" in labels and labels[-1] == "Done"
+    assert "Buurt 149" not in " ".join(labels)
+    assert "/link neighbourhoodwatch Buurt" in areas["text"]
 
 
 @pytest.mark.parametrize("lang", LANGS)
