@@ -205,19 +205,38 @@ def _draft(context: WijkContext) -> BurglaryDraft:
 _CLOCK_SLACK = timedelta(hours=1)
 
 
+# Words a wijkagent types for the moment, in Dutch or English (the buttons' windows too).
+_NOW_WORDS = frozenset({"nu", "net", "zojuist", "now", "just now"})
+_NIGHT_WORDS = frozenset({"vannacht", "afgelopen nacht", "last night"})
+_DAY_WORDS = {"vandaag": 0, "today": 0, "gisteren": 1, "yesterday": 1, "eergisteren": 2}
+_TIME = re.compile(r"(?:(\d{1,2})-(\d{1,2})(?:-(\d{4}))?\s*)?(\d{1,2})[:.](\d{2})"
+                   r"(?:\s*-\s*(\d{1,2})[:.](\d{2}))?")
+
+
 def parse_when(text: str, now: datetime) -> tuple[datetime, datetime]:
-    """``21:30``, ``23-11 21:30``, ``23-11-2026 08:00-17:30`` (local time).
+    """``21:30``, ``gisteren 21:30``, ``23-11 21:30``, ``23-11-2026 08:00-17:30``,
+    ``vannacht`` (local time).
 
     What a wijkagent means: a time without a date that lies ahead is yesterday's (“21:30”
     typed in the morning), a date without a year that lies ahead is last year's, and a
-    window cannot end later than now. An explicit date in the future is refused."""
-    match = re.fullmatch(
-        r"(?:(\d{1,2})-(\d{1,2})(?:-(\d{4}))?\s*)?(\d{1,2})[:.](\d{2})"
-        r"(?:\s*-\s*(\d{1,2})[:.](\d{2}))?", text.strip())
-    if not match:
-        raise UserError(N_("Write the time like “21:30”, “23-11 21:30” or “23-11 08:00-17:30”."))
+    window cannot end later than now. A day word alone is that whole day up to now;
+    “vannacht” and “nu” are the buttons' windows. An explicit future date is refused."""
+    typed = " ".join(text.split()).casefold()
+    if typed in _NOW_WORDS:
+        return now, now
+    if typed in _NIGHT_WORDS:
+        return _night_window(now)
+    word = next((w for w in _DAY_WORDS if typed == w or typed.startswith(w + " ")), "")
+    day = now.date() - timedelta(days=_DAY_WORDS.get(word, 0))
+    if word and typed == word:
+        start = datetime(day.year, day.month, day.day, tzinfo=now.tzinfo)
+        return start, min(now, start + timedelta(days=1))
+    match = _TIME.fullmatch(typed[len(word):].strip())
+    if not match or (word and match[1]):
+        raise UserError(N_("Write the time like “21:30”, “yesterday 21:30”, “23-11 21:30” or "
+                           "“23-11 08:00-17:30”."))
     d, m, y, h1, m1, h2, m2 = match.groups()
-    day = now.date()
+    explicit = bool(d or word)
     try:
         if d:
             day = day.replace(year=int(y) if y else day.year, month=int(m), day=int(d))
@@ -230,7 +249,7 @@ def parse_when(text: str, now: datetime) -> tuple[datetime, datetime]:
         raise UserError(N_("{text} is not a valid date."), text=text.strip()) from None
     if end < start:
         end += timedelta(days=1)  # overnight window
-    if not d and start > now + _CLOCK_SLACK:
+    if not explicit and start > now + _CLOCK_SLACK:
         start, end = start - timedelta(days=1), end - timedelta(days=1)
     if start > now + _CLOCK_SLACK:  # asked now, not after the whole dialogue
         raise UserError(N_("The date {value} lies in the future."),
@@ -306,7 +325,8 @@ async def burglary_start(update: Update, context: WijkContext, access: Access) -
     context.user_data[_DRAFT] = draft
     now = context.clock.now().astimezone(context.settings.tz)
     question = await reply(update, _title() + "\n" + _(
-        "When? Tap, or type e.g. “21:30”, “23-11 21:30” or “23-11 08:00-17:30”."),
+        "When? Tap, or type e.g. “21:30”, “yesterday 21:30”, “23-11 21:30” or "
+        "“23-11 08:00-17:30”."),
         markup=keyboard(_when_buttons(now)))
     draft.question = question
 

@@ -248,6 +248,15 @@ async def test_register_a_burglary(app, people, botapi, lang) -> None:
     ("2026-11-23 10:00", "22:00-06:30", ("2026-11-22 22:00", "2026-11-23 06:30")),  # overnight
     ("2026-11-23 10:00", "23-11 07:15", ("2026-11-23 07:15", "2026-11-23 07:15")),
     ("2026-01-02 10:00", "31-12 23:00", ("2025-12-31 23:00", "2025-12-31 23:00")),  # last year
+    # Day words, in Dutch or English, with or without a time.
+    ("2026-11-23 10:00", "gisteren 21:30", ("2026-11-22 21:30", "2026-11-22 21:30")),
+    ("2026-11-23 10:00", "Vandaag  03:00", ("2026-11-23 03:00", "2026-11-23 03:00")),
+    ("2026-11-23 10:00", "yesterday 22:00-06:30", ("2026-11-22 22:00", "2026-11-23 06:30")),
+    ("2026-11-23 10:00", "eergisteren", ("2026-11-21 00:00", "2026-11-22 00:00")),
+    ("2026-11-23 10:00", "vandaag", ("2026-11-23 00:00", "2026-11-23 10:00")),
+    ("2026-11-23 10:00", "vannacht", ("2026-11-22 18:00", "2026-11-23 07:00")),
+    ("2026-11-23 10:00", "last night", ("2026-11-22 18:00", "2026-11-23 07:00")),
+    ("2026-11-23 10:00", "nu", ("2026-11-23 10:00", "2026-11-23 10:00")),
 ])
 def test_parse_when_means_what_the_officer_means(now, text, expected) -> None:
     from datetime import datetime
@@ -273,6 +282,12 @@ def test_parse_when_refuses_an_explicit_future_date() -> None:
         parse_when("31-12-2030 21:30", now)
     with use_locale("nl"):
         assert info.value.render() == "De datum 31-12-2030, 21:30 ligt in de toekomst."
+    # “Today” is explicit too: a later hour is not moved to yesterday.
+    with pytest.raises(UserError, match="future"):
+        parse_when("vandaag 23:00", now)
+    for wrong in ("gisteren 23-11 21:30", "morgen 21:30", "vandaag om half tien"):
+        with pytest.raises(UserError, match="yesterday 21:30"):
+            parse_when(wrong, now)
 
 
 def test_quick_windows_never_end_in_the_future() -> None:
