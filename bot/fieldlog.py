@@ -24,7 +24,6 @@ from bot.incidents import wgs84_to_rd
 from bot.permissions import ChatKind, Permission
 from bot.services import ProjectService
 from charts.pack import SteeringPack
-from charts.zones import near_polygon
 from storage.field_logs import FieldLog, Photo
 from storage.models import AreaKind
 from storage.repositories import Repositories
@@ -125,22 +124,11 @@ class FieldLogService(ProjectService):
                     xy: tuple[float, float] | None, text: str) -> int | None:
         """Where: the outline the location lies in, else the street's area (or the
         neighbourhood its burglaries were in), else an area the text names."""
+        place = await self.place(project_id, street, xy)
+        for area in (place.located, place.street, place.known):
+            if area is not None:
+                return area.id
         areas = await self.repos.projects.areas(project_id)
-        if xy is not None:
-            by_name = {a.name: a for a in areas}
-            for name, polygon in (await self.repos.projects.outlines(project_id)).items():
-                area = by_name.get(name)
-                if area is not None and near_polygon(xy[0], xy[1], polygon, 0.0):
-                    return area.id
-        if street:
-            for area in areas:
-                if area.kind is AreaKind.STRAAT and area.name.casefold() == street.casefold():
-                    return area.id
-            buurt = await self.repos.incidents.buurt_of_street(project_id, street)
-            for area in areas:
-                if buurt and area.kind is AreaKind.BUURT and area.name.casefold() == \
-                        buurt.casefold():
-                    return area.id
         words = text.casefold()
         for area in sorted(areas, key=lambda a: len(a.name), reverse=True):
             if _names(words, area.name):

@@ -202,14 +202,26 @@ class IncidentService(ProjectService):
         x_rd = y_rd = None
         if lat is not None and lon is not None:
             x_rd, y_rd = await asyncio.to_thread(wgs84_to_rd, lat, lon)
-        areas = await self.repos.projects.areas(project_id)
+        # The neighbourhood and district, as an import would have them: the analytics
+        # count per buurt, and an alert names it.
+        place = await self.place(project_id, street,
+                                 (x_rd, y_rd) if x_rd is not None and y_rd is not None
+                                 else None)
+        project = await self.repos.projects.get(project_id)
+        if place.street is not None:
+            street = place.street.name  # one spelling per street in the per-street counts
         incident = NewIncident(
             source_key="reg:" + secrets.token_hex(8), occurred_from=occurred_from,
             occurred_to=occurred_to, street=street, house_number=house_number,
+            buurt=place.buurt.name if place.buurt else None,
+            buurt_code=place.buurt.cbs_code if place.buurt else None,
+            wijk=place.wijk.name if place.wijk else None,
+            municipality=project.municipality if project else None,
             attempt=attempt, modus_operandi=modus_operandi, x_rd=x_rd, y_rd=y_rd, lat=lat,
             lon=lon,
         )
-        [area_id] = match_areas([incident], areas)
+        chosen = place.street or place.located or place.buurt
+        area_id = chosen.id if chosen else None
         await self.repos.incidents.add_many(project_id, [incident], source="registration",
                                             created_by=user_id, now=self.clock.now(),
                                             area_ids=[area_id])

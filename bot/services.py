@@ -1,10 +1,11 @@
 """What every project-scoped service shares: repositories, the clock, the partnership's
-time zone, "today" in that zone, the one membership check, and the check that a shared
-location lies in (or near) the project."""
+time zone, "today" in that zone, the one membership check, the check that a shared
+location lies in (or near) the project, and where in the project's areas a place lies."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,8 @@ from bot.clock import Clock
 from bot.errors import UserError
 from bot.i18n import N_, format_number
 from bot.permissions import ChatKind, Permission
-from storage.models import Member
+from charts.zones import near_polygon
+from storage.models import Area, AreaKind, Member
 from storage.repositories import Repositories
 
 # A shared location this far outside the project's incident geography is a mistake (or a
@@ -26,6 +28,17 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, a)))
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a street or location lies among the project's areas."""
+
+    located: Area | None    # the outline the location lies in (a buurt before a wijk)
+    street: Area | None     # the street's own area
+    known: Area | None      # the buurt the street's earlier burglaries were in
+    buurt: Area | None      # the neighbourhood, from the areas above and their parents
+    wijk: Area | None
 
 
 class ProjectService:
@@ -57,3 +70,39 @@ class ProjectService:
             raise UserError(N_("This location lies {km} km outside the project area. Share a "
                                "location in the area, or type the street."),
                             km=lambda: format_number(round(km, 1)))
+
+    async def place(self, project_id: int, street: str | None,
+                    xy: tuple[float, float] | None) -> Place:
+        """The areas a street and/or a location (RD New metres) lie in; callers choose
+        which one counts as *the* area, but buurt and wijk are the same for all."""
+        areas = await self.repos.projects.areas(project_id)
+        by_id = {a.id: a for a in areas}
+        located = street_area = known = None
+        if xy is not None:
+            by_name = {a.name: a for a in areas}
+            outlines = await self.repos.projects.outlines(project_id)
+            inside = [by_name[name] for name, polygon in outlines.items()
+                      if name in by_name and near_polygon(xy[0], xy[1], polygon, 0.0)]
+            located = min(inside, key=lambda a: a.kind is not AreaKind.BUURT, default=None)
+        if street:
+            folded = street.casefold()
+            street_area = next((a for a in areas if a.kind is AreaKind.STRAAT
+                                and a.name.casefold() == folded), None)
+            if street_area is None:
+                name = await self.repos.incidents.buurt_of_street(project_id, street)
+                known = next((a for a in areas if name and a.kind is AreaKind.BUURT
+                              and a.name.casefold() == name.casefold()), None)
+
+        def up(area: Area | None, kind: AreaKind) -> Area | None:
+            seen: set[int] = set()
+            while area is not None and area.id not in seen:
+                if area.kind is kind:
+                    return area
+                seen.add(area.id)
+                area = by_id.get(area.parent_id) if area.parent_id is not None else None
+            return None
+
+        chain = (street_area, located, known)
+        return Place(located=located, street=street_area, known=known,
+                     buurt=next((b for a in chain if (b := up(a, AreaKind.BUURT))), None),
+                     wijk=next((w for a in chain if (w := up(a, AreaKind.WIJK))), None))

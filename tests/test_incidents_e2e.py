@@ -15,6 +15,7 @@ from bot.demo_data import generate_demo
 from bot.i18n import Msgid, _, ngettext, use_locale
 from bot.settings import Settings
 from storage.db import Database
+from storage.models import AreaKind
 from tests.botapi import FakeBotAPI, run_application
 from tests.conftest import START, fragment, invitation_payload
 
@@ -424,3 +425,48 @@ async def test_a_problem_that_options_solve_says_how_to_give_them(app, people, b
     empty = await botapi.wait_for("editMessageText", lambda c: "leeg.csv" in c.params.get(
         "text", ""), timeout=30, since=since)
     assert "caption" not in empty.params["text"]
+
+
+async def test_a_registered_burglary_gets_its_buurt_and_wijk(app, people, botapi) -> None:
+    """A street registration counts in its neighbourhood (the analytics count per buurt)
+    and a shared location in the outline it lies in, as an imported row would."""
+    from bot.incidents import wgs84_to_rd
+
+    leader = people(100, "Anna", "nl")
+    officer = people(200, "Kees", "nl")
+    await leader.say("/nieuwproject Veilig Wonen Oost | Den Haag")
+    repos = app.bot_data.repos
+    [project] = await repos.projects.list_all()
+    wijk = await repos.projects.add_area(project.id, "Oost", AreaKind.WIJK)
+    buurt = await repos.projects.add_area(project.id, "Oostbroek", AreaKind.BUURT,
+                                          cbs_code="BU05180101", parent_id=wijk.id)
+    street = await repos.projects.add_area(project.id, "Dorpsstraat", AreaKind.STRAAT,
+                                           parent_id=buurt.id)
+    other = await repos.projects.add_area(project.id, "Westhaven", AreaKind.BUURT)
+    x, y = wgs84_to_rd(52.07, 4.30)
+    await repos.projects.set_geometry(other.id, [(x - 300, y - 300), (x + 300, y - 300),
+                                                 (x + 300, y + 300), (x - 300, y + 300)])
+    await leader.say("/partner politie Politie")
+    invite = await leader.say("/uitnodigen politie | wijkagent")
+    await officer.say(f"/start {invitation_payload(invite['text'])}")
+    await botapi.next_message(leader.id)
+    saved = await officer.say("/inbraak dorpsstraat 12 | gisteren 21:30 | poging")
+    assert registered("nl", 1) in saved["text"]
+    ask = await officer.say("/inbraak")
+    botapi.press_button(officer.user, ask, next(d for d in botapi.button_data(ask)
+                                                if d.endswith(":night")))
+    await botapi.next_message(200)
+    botapi.send_location(officer.user, 52.07, 4.30)
+    attempt = await botapi.next_message(200)
+    attempt = await botapi.next_message(200) if not botapi.button_data(attempt) else attempt
+    mo = await officer.press_and_read(attempt, botapi.button_data(attempt)[1])
+    botapi.press_button(officer.user, mo, botapi.button_data(mo)[0])
+    assert registered("nl", 2) in (await botapi.next_message(200))["text"]
+    rows = await repos.db.fetchall(
+        "SELECT street, buurt, buurt_code, wijk, municipality, area_id FROM incidents"
+        " ORDER BY id")
+    assert [tuple(r) for r in rows] == [
+        ("Dorpsstraat", "Oostbroek", "BU05180101", "Oost", "Den Haag", street.id),
+        (None, "Westhaven", None, None, "Den Haag", other.id)]
+    frame = await app.bot_data.incidents.frame(project.id, "Oost")
+    assert len(frame) == 1  # /sturing Oost counts it
