@@ -237,7 +237,10 @@ class AlertService(ProjectService):
             project_id, now - timedelta(hours=settings.min_interval_h))
         async with self.repos.db.transaction():
             keys = set()
-            for record in records:
+            # Zones found together compete for the per-area limit: the one with the latest
+            # burglary first (its raised risk lasts longest), then the larger one.
+            for record in sorted(records, key=lambda r: (r.last_day, r.n_incidents),
+                                 reverse=True):
                 keys.add(record.key)
                 old = existing.get(record.key)
                 if old is None:

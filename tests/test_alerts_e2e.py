@@ -169,6 +169,24 @@ async def test_zone_expiry_sends_a_follow_up_and_the_per_area_limit(app, people,
     assert follow_up["reply_to_message"]["message_id"] == alert["message_id"]
 
 
+async def test_of_zones_found_together_the_freshest_alerts_first(app, people, botapi) -> None:
+    """An export with an older and a newer zone in one neighbourhood: the per-area limit
+    lets one alert through now, and it is the one about the latest burglary (its risk
+    lasts longest); the other waits for the interval."""
+    leader, analyst, project, east, west = await watch_setup(app, people, botapi, "en")
+    far = (EAST[0] + 600, EAST[1] + 200)
+    await upload(botapi, analyst, "both.csv", export([
+        burglary("PL0001", street="Dorpsstraat", day="12-11-2026"),
+        burglary("PL0002", street="Dorpsstraat", number="49", day="12-11-2026"),
+        burglary("PL0003", where=far, street="Molenweg", number="8", day="22-11-2026")]))
+    alert = await botapi.next_message(east["id"], timeout=10)
+    assert "Molenweg" in body(alert) and "Dorpsstraat" not in body(alert)
+    await botapi.settle()
+    assert botapi.drain(east["id"]) == []
+    views = await leader.say("/hotspots")
+    assert "held back" in views["text"] and "Dorpsstraat" in views["text"]
+
+
 async def test_group_that_left_is_unlinked_and_nothing_is_lost(app, people, botapi) -> None:
     leader, analyst, project, east, west = await watch_setup(app, people, botapi, "en")
     # The bot was removed from the east group while it was not looking (no update).
