@@ -36,7 +36,7 @@ class Place:
 
     located: Area | None    # the outline the location lies in (a buurt before a wijk)
     street: Area | None     # the street's own area
-    known: Area | None      # the buurt the street's earlier burglaries were in
+    known: Area | None      # else: the buurt the street's earlier burglaries were in
     buurt: Area | None      # the neighbourhood, from the areas above and their parents
     wijk: Area | None
 
@@ -88,7 +88,7 @@ class ProjectService:
             folded = street.casefold()
             street_area = next((a for a in areas if a.kind is AreaKind.STRAAT
                                 and a.name.casefold() == folded), None)
-            if street_area is None:
+            if street_area is None and located is None:  # only then is it needed
                 name = await self.repos.incidents.buurt_of_street(project_id, street)
                 known = next((a for a in areas if name and a.kind is AreaKind.BUURT
                               and a.name.casefold() == name.casefold()), None)
