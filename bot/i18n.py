@@ -169,8 +169,17 @@ def format_day(value: date | datetime, skeleton: str = "MMMd") -> str:
 
 
 def format_datetime(value: datetime, fmt: str = "medium") -> str:
-    """A UTC moment in the display zone: ``23 nov 2026 21:30`` / ``Nov 23, 2026, 9:30 PM``."""
+    """A UTC moment in the display zone: ``30 nov 2026, 10:00`` / ``30 Nov 2026, 10:00``
+    (``medium``), ``30-11-2026 10:00`` / ``30/11/2026, 10:00`` (``short``).
+
+    ``medium`` is the medium date with the *short* time: CLDR's medium time has seconds
+    ("10:00:00"), which nobody planning a meeting or reading a log wants to see."""
     local = to_local(value)
+    if fmt == "medium":
+        # The locale's own order of date and time (CLDR: "{1}, {0}" is date first).
+        pattern = str(babel_locale().datetime_formats["medium"])
+        return (pattern.replace("{1}", format_date(local, "medium"))
+                .replace("{0}", format_time(local, "short")))
     return babel_dates.format_datetime(
         local, format=fmt, tzinfo=local.tzinfo, locale=babel_locale()
     )

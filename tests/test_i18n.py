@@ -144,12 +144,14 @@ def test_babel_formatting() -> None:
     with use_locale("nl"):
         assert format_date(date(2026, 11, 23), "long") == "23 november 2026"
         assert "21:30" in format_datetime(moment, "short")
+        assert format_datetime(moment) == "23 nov 2026, 21:30"  # medium: no seconds
         assert format_number(1234.5) == "1.234,5"
         assert format_week(date(2026, 11, 23)) == "week 48"
     with use_locale("en"):
         # British conventions: day before month, 24-hour clock, four-digit year.
         assert format_date(date(2026, 11, 23), "long") == "23 November 2026"
         assert format_datetime(moment, "short") == "23/11/2026, 21:30"
+        assert format_datetime(moment, "medium") == "23 Nov 2026, 21:30"
         assert format_number(1234.5) == "1,234.5"
         # ISO weeks even where the locale's own calendar starts on Sunday.
         assert format_week(date(2027, 1, 3)) == "week 53"

@@ -52,7 +52,9 @@ async def test_schedule_post_once_and_restart(app, people, botapi, clock, settin
     await botapi.next_message(warden.id)
     await leader.say("/goal max 120 2027")
     await leader.say("/burglary Dorpsstraat 3 | 22-11 21:30 | attempt")  # data for the pack
-    await warden.say("/decision extra rondes ook in het weekend", group)
+    recorded = await warden.say("/decision extra rondes ook in het weekend", group)
+    # The meeting's moment without seconds (CLDR's medium time would say 10:00:00).
+    assert recorded["text"] == "Decision recorded for the meeting of 7 Dec 2026, 10:00."
     await police.say("/escalation camerabeelden sneller delen", group)
     await botapi.settle()
     [project] = await app.bot_data.repos.projects.list_all()
@@ -192,6 +194,7 @@ async def test_attendance_buttons_and_effect_command(app, people, botapi, clock)
     clock.set(datetime(2026, 12, 7, 9, 30, tzinfo=UTC))  # during the meeting
     botapi.drain(GROUP)
     sheet = await leader.say("/attendance", group)
+    assert "meeting of 7 Dec 2026, 10:00. Tap" in sheet["text"]
     police_button = button(botapi, sheet, label="Politie Oost")
     edited = await leader.press_and_read(sheet, police_button)
     assert any(t.startswith("✅") and t.endswith("Politie Oost")
