@@ -117,8 +117,8 @@ async def store_demo(db: Database, data: DemoData, *, now: datetime) -> dict[str
                     type=a.type, target=a.target, period_start=a.period_start,
                     period_end=a.period_end, capacity=a.capacity, notes=a.notes,
                     expected_effect=a.expected_effect,
-                    partners=[(partner_ids[p], s, None) for p, s in
-                              zip(a.partners, a.statuses, strict=True)],
+                    partners=[(partner_ids[p], s, r) for p, s, r in
+                              zip(a.partners, a.statuses, a.reasons, strict=True)],
                     results=[(partner_ids.get(p), text, qty, unit)
                              for p, text, qty, unit in a.results],
                 ),

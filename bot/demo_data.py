@@ -189,6 +189,9 @@ class DemoAction:
     created_at: datetime  # aware UTC, before period_start
     statuses: tuple[str, ...]  # per partner, same order as partners
     results: tuple[tuple[str, str, float | None, str | None], ...]  # (partner, text, qty, unit)
+    # Per partner, same order: why it was not done or cancelled (None otherwise), stored as
+    # the partner's reason the way /nietgedaan and /vervallen store it, not as a result.
+    reasons: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1327,6 +1330,7 @@ def _build_actions(
         tpl = d.pop("tpl")
         d.pop("meeting")
         statuses: list[str] = []
+        reasons: list[str | None] = []
         results: list[tuple[str, str, float | None, str | None]] = []
         for pi, pname in enumerate(d["partners"]):
             if d["period_end"] < as_of:
@@ -1340,16 +1344,16 @@ def _build_actions(
             else:
                 s = "cancelled" if rng.random() < 0.03 else "open"
             statuses.append(s)
+            reasons.append(None)
             spec = tpl["result"] if pi == 0 else _GENERIC_RESULT[kind_of[pname]]
             if s == "done":
                 results.append((pname, *_result(rng, spec)))
             elif s == "not_done":
-                reasons = _NOT_DONE_REASONS[kind_of[pname]] + _NOT_DONE_REASONS["*"]
-                reason = reasons[int(rng.integers(len(reasons)))]
-                results.append((pname, f"Niet uitgevoerd: {reason}", None, None))
+                choices = _NOT_DONE_REASONS[kind_of[pname]] + _NOT_DONE_REASONS["*"]
+                reasons[-1] = choices[int(rng.integers(len(choices)))]
             elif s == "cancelled":
                 reason = _CANCEL_REASONS[int(rng.integers(len(_CANCEL_REASONS)))]
-                results.append((pname, reason[0].upper() + reason[1:], None, None))
+                reasons[-1] = reason[0].upper() + reason[1:]
             elif (
                 d["period_start"] <= as_of <= d["period_end"]
                 and spec[1] is not None
@@ -1360,7 +1364,8 @@ def _build_actions(
                 lo, hi = int(spec[1]), int(spec[2])
                 text, qty, unit = _result(rng, (spec[0], lo, max(lo, hi // 2), spec[3]))
                 results.append((pname, f"Tussenstand: {text}", qty, unit))
-        actions.append(DemoAction(statuses=tuple(statuses), results=tuple(results), **d))
+        actions.append(DemoAction(statuses=tuple(statuses), results=tuple(results),
+                                  reasons=tuple(reasons), **d))
     actions.sort(key=lambda a: (a.period_start, a.created_at, a.area, a.what))
     return tuple(actions)
 

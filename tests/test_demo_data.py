@@ -332,6 +332,13 @@ def test_actions(data):
         for partner, text, qty, unit in a.results:
             assert partner in a.partners and text
             assert (qty is None) == (unit is None)
+        # A reason exactly where the partner did not do it or it was cancelled; a result
+        # only of work done (or an interim figure of running work).
+        assert len(a.reasons) == len(a.partners)
+        for status, reason, partner in zip(a.statuses, a.reasons, a.partners, strict=True):
+            assert bool(reason) == (status in ("not_done", "cancelled")), (status, reason)
+            if status in ("not_done", "cancelled"):
+                assert all(r[0] != partner for r in a.results)
         assert a.period_start.weekday() == 0 and a.period_end.weekday() == 6
         assert a.period_start <= a.period_end
         assert AS_OF - timedelta(weeks=11) <= a.period_start <= AS_OF + timedelta(weeks=5)
