@@ -55,6 +55,13 @@ async def stray_text(update: Update, context: WijkContext) -> None:
     await reply(update, _("I did not understand that. /help shows what you can do."))
 
 
+async def stray_attachment(update: Update, context: WijkContext) -> None:
+    """A location or photo outside a dialogue (say, after /inbraak timed out): silence
+    would leave someone in the street wondering whether it arrived."""
+    await reply(update, _("What should I do with this? Start /log to add it to a field log "
+                          "or /burglary to register a burglary, then send it when I ask."))
+
+
 def register(app: WijkApp) -> None:
     app.add_error_handler(on_error)
     private = filters.ChatType.PRIVATE
@@ -63,3 +70,7 @@ def register(app: WijkApp) -> None:
     # they would run *in addition to* the real handler.)
     app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
     app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, stray_text))
+    # New messages only: a live location's updates arrive as edits, every few seconds.
+    app.add_handler(MessageHandler(
+        private & filters.UpdateType.MESSAGE & (filters.LOCATION | filters.PHOTO),
+        stray_attachment))

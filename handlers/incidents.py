@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from telegram import Message, Update
+from telegram import Message, ReplyKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -44,7 +44,9 @@ from handlers.common import (
     get_access,
     guard,
     keyboard,
+    location_keyboard,
     reply,
+    reply_dropping_keyboard,
     tell,
 )
 
@@ -388,11 +390,30 @@ async def when_button(update: Update, context: WijkContext) -> int:
     return await _ask_where(update, draft)
 
 
+def _private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == "private"
+
+
 async def _ask_where(update: Update, draft: BurglaryDraft) -> int:
     assert draft.when is not None
     await _answered(draft, _("When: {when}").format(when=format_window(*draft.when)))
-    await reply(update, _("Where? Type the street (and number), or share a location "
-                          "(📎 → Location)."))
+    if _private(update):  # the one-tap location button works in private chats only
+        await reply(update, _("Where? Type the street (and number), or tap “📍 Share my "
+                              "location” below."), markup=_where_keyboard())
+    else:
+        await reply(update, _("Where? Type the street (and number), or share a location "
+                              "(📎 → Location)."))
+    return WHERE
+
+
+def _where_keyboard() -> ReplyKeyboardMarkup:
+    return location_keyboard(_("Street and number"))
+
+
+async def _where_again(update: Update, problem: str) -> int:
+    """The place was not usable: say why and ask again, with the location button back
+    (it folded away when it was tapped)."""
+    await reply(update, problem, markup=_where_keyboard() if _private(update) else None)
     return WHERE
 
 
@@ -405,21 +426,20 @@ async def where_given(update: Update, context: WijkContext) -> int:
         try:  # now, so the place can be given again; the service checks again on saving
             await context.incidents.check_location(draft.project_id, lat, lon)
         except UserError as err:
-            await reply(update, err.render())
-            return WHERE
+            return await _where_again(update, err.render())
         draft.location = (lat, lon)
     else:
         street, number = split_address(message.text or "")
         if not street:
-            await reply(update, _("Give the street or share a location."))
-            return WHERE
+            return await _where_again(update, _("Give the street or share a location."))
         draft.street, draft.house_number = street, number
-    draft.question = await reply(
-        update, _title() + "\n" + _summary(draft) + "\n\n"
-        + _("Was it an attempt (nobody got in)?"),
-        markup=keyboard([[(_("Attempt"), f"{CB.BURGLARY}:att:1"),
-                          (_("Burglary"), f"{CB.BURGLARY}:att:0")],
-                         [(_("Cancel"), f"{CB.BURGLARY}:cancel")]]))
+    text = _title() + "\n" + _summary(draft) + "\n\n" + _("Was it an attempt (nobody got in)?")
+    buttons = keyboard([[(_("Attempt"), f"{CB.BURGLARY}:att:1"),
+                         (_("Burglary"), f"{CB.BURGLARY}:att:0")],
+                        [(_("Cancel"), f"{CB.BURGLARY}:cancel")]])
+    # The place is known: the location button goes, whatever happens next.
+    draft.question = await (reply_dropping_keyboard(update, text, buttons) if _private(update)
+                            else reply(update, text, markup=buttons))
     return ATTEMPT
 
 

@@ -164,6 +164,26 @@ async def test_a_second_export_with_other_headers_imports_too(app, people, botap
     assert 0 < counts[0] < counts[1]
 
 
+async def attempt_question(botapi: FakeBotAPI, chat_id: int, since: int) -> dict:
+    """The question after the place: sent with the location keyboard removed, then given
+    its buttons by an edit (a message carries one kind of markup)."""
+    call = await botapi.wait_for("editMessageReplyMarkup",
+                                 lambda c: c.params["chat_id"] == chat_id, since=since)
+    question = botapi.message(chat_id, call.params["message_id"])
+    assert botapi.reply_keyboard(question) == {"remove_keyboard": True}
+    botapi.drain(chat_id)
+    return question
+
+
+def location_button(botapi: FakeBotAPI, message: dict) -> dict:
+    """The one button of the one-tap location keyboard under ``message``."""
+    markup = botapi.reply_keyboard(message)
+    assert markup is not None and markup.get("one_time_keyboard") is True
+    [[button]] = markup["keyboard"]
+    assert button["request_location"] is True
+    return button
+
+
 @pytest.mark.parametrize("lang", LANGS)
 async def test_register_a_burglary(app, people, botapi, lang) -> None:
     leader = people(100, "Anna", lang)
@@ -198,9 +218,12 @@ async def test_register_a_burglary(app, people, botapi, lang) -> None:
     night = {"nl": "22-11-2026, 18:00 – 23-11-2026, 07:00",
              "en": "22/11/2026, 18:00 – 23/11/2026, 07:00"}[lang]
     assert tr(lang, "When: {when}", when=night) in answered["text"]
+    # Where? On a phone in the street: one tap shares the location.
+    where = await botapi.next_message(200)
+    assert location_button(botapi, where)["text"] == "📍 " + t(lang, "Share my location")
+    since = botapi.mark()
     botapi.send_location(officer.user, 52.07, 4.30)
-    attempt = await botapi.next_message(200)
-    attempt = await botapi.next_message(200) if not botapi.button_data(attempt) else attempt
+    attempt = await attempt_question(botapi, 200, since)
     assert tr(lang, "Where: {where}", where=Msgid("shared location")) in attempt["text"]
     mo = await officer.press_and_read(attempt, botapi.button_data(attempt)[1])
     assert tr(lang, "Attempt: {answer}", answer=Msgid("no")) in mo["text"]
@@ -231,12 +254,16 @@ async def test_register_a_burglary(app, people, botapi, lang) -> None:
     botapi.send_location(officer.user, 52.37, 4.89)
     far = await botapi.next_message(200)
     assert t(lang, "This location lies {km} km outside") in far["text"]
+    location_button(botapi, far)  # back, to share the right place
     assert await app.bot_data.repos.incidents.count(project.id) == 2
-    answer = await officer.say("Dorpsstraat 20")
+    since = botapi.mark()
+    botapi.send_text(officer.user, "Dorpsstraat 20")  # typed: the keyboard goes all the same
+    answer = await attempt_question(botapi, 200, since)
     assert botapi.button_data(answer)  # on to the attempt question
     # Typing /cancel ends it: nothing saved, and the open question's buttons go dead.
     cancelled = await officer.say("/annuleren" if lang == "nl" else "/cancel")
     assert t(lang, "Cancelled. Nothing was saved.") in cancelled["text"]
+    assert botapi.reply_keyboard(cancelled) == {"remove_keyboard": True}
     assert not botapi.button_data(answer)
     assert await app.bot_data.repos.incidents.count(project.id) == 2
 
@@ -456,9 +483,9 @@ async def test_a_registered_burglary_gets_its_buurt_and_wijk(app, people, botapi
     botapi.press_button(officer.user, ask, next(d for d in botapi.button_data(ask)
                                                 if d.endswith(":night")))
     await botapi.next_message(200)
+    since = botapi.mark()
     botapi.send_location(officer.user, 52.07, 4.30)
-    attempt = await botapi.next_message(200)
-    attempt = await botapi.next_message(200) if not botapi.button_data(attempt) else attempt
+    attempt = await attempt_question(botapi, 200, since)
     mo = await officer.press_and_read(attempt, botapi.button_data(attempt)[1])
     botapi.press_button(officer.user, mo, botapi.button_data(mo)[0])
     assert registered("nl", 2) in (await botapi.next_message(200))["text"]

@@ -94,6 +94,16 @@ async def test_dialogue_can_be_cancelled_and_saves_nothing(app, people, botapi, 
     # After cancelling, plain text is not taken as a municipality.
     stray = await leader.say("Havendam")
     assert fragment(lang, "I did not understand that.") in stray["text"]
+    # A location (or photo) outside a dialogue gets a hint, once: not each live update.
+    shared = botapi.send_location(leader.user, 52.07, 4.30, live_period=900)
+    hint = await botapi.next_message(leader.id)
+    assert fragment(lang, "What should I do with this?") in hint["text"]
+    since = botapi.mark()
+    botapi.edit_location(shared["message"], 52.071, 4.301)
+    botapi.send_text(leader.user, "Havendam")
+    await botapi.wait_for("sendMessage", since=since)
+    [answer] = botapi.drain(leader.id)  # updates run in order: the edit got no answer
+    assert fragment(lang, "I did not understand that.") in answer["text"]
 
 
 @pytest.mark.parametrize("lang", LANGS)
