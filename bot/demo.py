@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import FixedClock
-from bot.demo_data import DemoData, generate_demo
+from bot.demo_data import DemoAction, DemoData, generate_demo
 from bot.effects import EffectService
 from bot.fieldlog import area_lines, pack_counts
 from bot.i18n import _, format_date, format_number, set_display_timezone, use_locale
@@ -109,21 +109,19 @@ async def store_demo(db: Database, data: DemoData, *, now: datetime) -> dict[str
         stored_incidents = await repos.incidents.add_many(
             project.id, incidents, source="demo", created_by=None, now=now
         )
-        for a in data.actions:
-            await repos.actions.create(
+        for index, a in enumerate(data.actions):
+            created = await repos.actions.create(
                 project.id,
                 NewAction(
                     what=a.what, area_id=area_ids.get(a.area), problem=a.problem, aim=a.aim,
                     type=a.type, target=a.target, period_start=a.period_start,
                     period_end=a.period_end, capacity=a.capacity, notes=a.notes,
                     expected_effect=a.expected_effect,
-                    partners=[(partner_ids[p], s, r) for p, s, r in
-                              zip(a.partners, a.statuses, a.reasons, strict=True)],
-                    results=[(partner_ids.get(p), text, qty, unit)
-                             for p, text, qty, unit in a.results],
+                    partners=[(partner_ids[p], "open", None) for p in a.partners],
                 ),
                 created_by=a.created_by, now=a.created_at,
             )
+            await _demo_progress(repos, created.id, a, index, data, partner_ids, now)
         # A multi-use project-leader invitation, so whoever runs the demo can join it from
         # their own Telegram account and explore as the project leader.
         gemeente = next(p for p in data.partners if p.kind == PartnerKind.GEMEENTE.value)
@@ -158,6 +156,34 @@ _FIELD_WORK = (
     ("surveillance", "Avondsurveillance achterpaden"),
     ("verdacht", "Onbekende man bij garageboxen, doorgegeven aan de meldkamer"),
 )
+
+
+async def _demo_progress(repos: Repositories, action_id: int, a: DemoAction, index: int,
+                         data: DemoData, partner_ids: dict[str, int], now: datetime) -> None:
+    """What each partner reported about an action, replayed through the repository the way
+    /gedaan, /resultaat, /nietgedaan and /vervallen store it: by a member of that partner,
+    on a working day near the end of the action's period (never after ``now``), with its
+    history. So /status counts what was done lately and the action history reads true."""
+    tz = ZoneInfo("Europe/Amsterdam")
+    reporters = {m.partner: m.user_id for m in reversed(data.members)}  # the first of each
+    for pi, (partner, status, reason) in enumerate(
+            zip(a.partners, a.statuses, a.reasons, strict=True)):
+        results = [r for r in a.results if r[0] == partner]
+        if status == "open" and not results:
+            continue
+        day = min(a.period_end, now.astimezone(tz).date()) - timedelta(days=(index + pi) % 3)
+        day = max(day, a.period_start)
+        at = datetime.combine(day, time(9 + (index + 2 * pi) % 8, 15 * (pi % 4)), tzinfo=tz)
+        at = max(min(at, now - timedelta(hours=1)), a.created_at + timedelta(minutes=5))
+        user_id = reporters.get(partner, a.created_by)
+        for _partner, text, quantity, unit in results:
+            await repos.actions.add_result(action_id, partner_ids[partner], text, quantity,
+                                           unit, user_id=user_id, now=at)
+        if status != "open":
+            action = await repos.actions.get(action_id)
+            assert action is not None
+            await repos.actions.set_status(action, [partner_ids[partner]], status, reason,
+                                           user_id=user_id, now=at)
 
 
 async def _demo_field_logs(repos: Repositories, project_id: int, data: DemoData,

@@ -3,14 +3,16 @@ and the demo database explored from Telegram."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 from bot.app import build_application
+from bot.clock import FixedClock
 from bot.demo import store_demo
 from bot.demo_data import generate_demo
 from bot.settings import Settings
-from storage.db import Database
+from storage.db import Database, utc_iso
 from tests.botapi import FakeBotAPI, run_application
 from tests.conftest import START, button, link_code
 
@@ -100,10 +102,26 @@ async def test_demo_database_can_be_explored_from_telegram(tmp_path: Path,
     path = tmp_path / "demo.sqlite"
     db = await Database(path).connect()
     counts = await store_demo(db, generate_demo(date(2026, 11, 23)), now=START)
-    await db.close()
+    # What partners reported is stored as the bot stores it: every done, not done or
+    # cancelled status by a member of that partner, within the action's life, with history.
+    try:
+        reports = await db.fetchall(
+            "SELECT ap.status, ap.updated_at, a.created_at, h.user_id,"
+            " (SELECT COUNT(*) FROM members m WHERE m.user_id = h.user_id"
+            "  AND m.partner_id = ap.partner_id) AS by_partner"
+            " FROM action_partners ap JOIN actions a ON a.id = ap.action_id"
+            " JOIN partners p ON p.id = ap.partner_id"
+            " LEFT JOIN action_history h ON h.action_id = a.id AND h.field = 'status:' || p.name"
+            " WHERE ap.status != 'open'")
+        assert len(reports) >= 10
+        for r in reports:
+            assert r["user_id"] is not None and r["by_partner"] == 1, dict(r)
+            assert r["created_at"] < r["updated_at"] <= utc_iso(START), dict(r)
+    finally:
+        await db.close()
     settings = Settings(token=botapi.token, database=path, bot_api_url=botapi.base_url,
                         bot_file_url=botapi.base_file_url)
-    app = build_application(settings)
+    app = build_application(settings, clock=FixedClock(START))
     async with run_application(app):
         me = botapi.user(42, "Demo", language_code="nl")
         botapi.send_text(me, f"/start inv_{counts['invite_code']}")
@@ -113,6 +131,12 @@ async def test_demo_database_can_be_explored_from_telegram(tmp_path: Path,
         overview = await botapi.next_message(42)
         assert "Havendam" in overview["text"] and "Oostbroek" in overview["text"]
         assert "Politie basisteam" in overview["text"]
+        # /status shows work done lately (the demo's last two weeks are not empty).
+        botapi.send_text(me, "/status")
+        status = await botapi.wait_for("sendMessage", lambda c: "Status" in c.params["text"])
+        done = [int(n) for n in re.findall(r"(\d+) uitgevoerd in deze periode",
+                                           status.params["text"])]
+        assert len(done) == counts["partners"] and sum(done) >= 3
 
 
 async def test_long_answers_are_paged_not_cut(app, people, botapi) -> None:
