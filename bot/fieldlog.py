@@ -243,5 +243,5 @@ def pack_counts(pack: SteeringPack) -> list[tuple[str, str, int]]:
 
 
 def count_by_area_kind(logs: Sequence[FieldLog]) -> list[tuple[str, str, int]]:
-    counts = Counter((log.area_name or log.street or "", log.kind) for log in logs)
+    counts = Counter((log.overview_area or log.street or "", log.kind) for log in logs)
     return sorted(((a, k, n) for (a, k), n in counts.items()), key=lambda t: (-t[2], t[0], t[1]))

@@ -328,7 +328,7 @@ def field_log_frame(logs: list[FieldLog]) -> pd.DataFrame:
     return pd.DataFrame({
         "created_at": pd.to_datetime([log.created_at for log in logs], utc=True),
         "kind": [log.kind for log in logs],
-        "area": [log.area_name or log.street or "" for log in logs],
+        "area": [log.overview_area or log.street or "" for log in logs],
         "x": [log.x_rd for log in logs], "y": [log.y_rd for log in logs]},
         columns=["created_at", "kind", "area", "x", "y"])
 

@@ -40,6 +40,9 @@ class FieldLog:
     action_number: int | None
     created_at: datetime
     photos: int = 0
+    # Where the log counts in overviews: a street area's buurt (so one neighbourhood is
+    # one line, however the logs were placed), otherwise the area itself.
+    overview_area: str | None = None
 
 
 def _log(row: Row) -> FieldLog:
@@ -53,15 +56,19 @@ def _log(row: Row) -> FieldLog:
         x_rd=row["x_rd"], y_rd=row["y_rd"], live=bool(row["live"]), area_id=row["area_id"],
         area_name=row["area_name"], action_id=row["action_id"],
         action_number=row["action_number"], created_at=created, photos=row["photos"],
+        overview_area=row["overview_area"],
     )
 
 
 _SELECT = (
     "SELECT f.*, u.first_name, u.last_name, p.name AS partner_name, a.name AS area_name,"
+    " CASE WHEN a.kind = 'straat' AND pa.kind = 'buurt' THEN pa.name ELSE a.name END"
+    "  AS overview_area,"
     " ac.number AS action_number,"
     " (SELECT COUNT(*) FROM field_log_photos ph WHERE ph.field_log_id=f.id) AS photos"
     " FROM field_logs f JOIN users u ON u.id=f.user_id"
     " LEFT JOIN partners p ON p.id=f.partner_id LEFT JOIN areas a ON a.id=f.area_id"
+    " LEFT JOIN areas pa ON pa.id=a.parent_id"
     " LEFT JOIN actions ac ON ac.id=f.action_id"
 )
 

@@ -110,7 +110,8 @@ def test_steering_and_agenda_lines() -> None:
 
     def log(kind: str, area: str | None, partner: str) -> FieldLog:
         return FieldLog(1, 1, 5, "Joris", 2, partner, kind, "", None, None, None, None, None,
-                        False, None, area, None, None, datetime(2026, 11, 20, tzinfo=UTC))
+                        False, None, area, None, None, datetime(2026, 11, 20, tzinfo=UTC),
+                        overview_area=area)
 
     logs = [log("surveillance", "Oostbroek", "Politie"), log("surveillance", "Oostbroek",
                                                             "Politie"),
@@ -184,8 +185,12 @@ async def test_observer_cannot_log(app, people, botapi) -> None:
 
 async def test_steering_pack_counts_the_field_logs(app, people, botapi) -> None:
     leader, officer, project = await setup(app, people, botapi, "en")
+    await leader.say("/area street Kerkstraat | | | Oostbroek")
     await officer.say("/log surveillance Oostbroek quiet evening, gates closed")
     await officer.say("/log gebrek Oostbroek lamp post out at the playground")
+    # Placed in a street of Oostbroek: it counts in Oostbroek, not on a line of its own.
+    placed = await officer.say("/log surveillance Kerkstraat back gates checked")
+    assert "area Kerkstraat" in placed["text"]
     await leader.say("/burglary Dorpsstraat 3 | 22-11 21:30 | attempt")  # data for the pack
     await botapi.settle()
     botapi.drain(leader.id)
@@ -194,5 +199,8 @@ async def test_steering_pack_counts_the_field_logs(app, people, botapi) -> None:
     await botapi.wait_for("sendMediaGroup", since=mark, timeout=30)
     await botapi.settle(timeout=30)
     summary = "\n".join(m.get("text", "") for m in botapi.drain(leader.id))
-    assert ("2 field logs in the last two weeks — Oostbroek: 1 × Lighting or greenery defect, "
-            "1 × Surveillance round") in summary
+    assert ("3 field logs in the last two weeks — Oostbroek: 2 × Surveillance round, "
+            "1 × Lighting or greenery defect") in summary
+    listing = await leader.say("/logs")
+    assert "• Oostbroek — Surveillance round: 2" in listing["text"]
+    assert "Kerkstraat —" not in listing["text"]
