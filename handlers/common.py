@@ -67,8 +67,9 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 def location_keyboard(placeholder: str) -> ReplyKeyboardMarkup:
     """A one-tap "share my location" button under the text field, for someone in the
     street with a phone (the alternative is 📎 → Location → send, three taps). Telegram
-    allows this button in private chats only. One-time: it folds away once tapped; the
-    answer that ends the dialogue removes it (:data:`NO_KEYBOARD`)."""
+    allows this button in private chats only. One-time: it folds away once tapped; it is
+    removed (:data:`NO_KEYBOARD`) by the answer once the place is known
+    (:func:`reply_dropping_keyboard`) and when the dialogue is cancelled."""
     return ReplyKeyboardMarkup(
         [[KeyboardButton("📍 " + _("Share my location"), request_location=True)]],
         resize_keyboard=True, one_time_keyboard=True, input_field_placeholder=placeholder,
