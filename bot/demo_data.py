@@ -191,7 +191,7 @@ class DemoAction:
     results: tuple[tuple[str, str, float | None, str | None], ...]  # (partner, text, qty, unit)
     # Per partner, same order: why it was not done or cancelled (None otherwise), stored as
     # the partner's reason the way /nietgedaan and /vervallen store it, not as a result.
-    reasons: tuple[str | None, ...] = ()
+    reasons: tuple[str | None, ...]
 
 
 @dataclass(frozen=True)

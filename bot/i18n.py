@@ -170,7 +170,7 @@ def format_day(value: date | datetime, skeleton: str = "MMMd") -> str:
 
 def format_datetime(value: datetime, fmt: str = "medium") -> str:
     """A UTC moment in the display zone: ``30 nov 2026, 10:00`` / ``30 Nov 2026, 10:00``
-    (``medium``), ``30-11-2026 10:00`` / ``30/11/2026, 10:00`` (``short``).
+    (``medium``), ``30-11-2026, 10:00`` / ``30/11/2026, 10:00`` (``short``).
 
     ``medium`` is the medium date with the *short* time: CLDR's medium time has seconds
     ("10:00:00"), which nobody planning a meeting or reading a log wants to see."""
