@@ -109,6 +109,8 @@ async def store_demo(db: Database, data: DemoData, *, now: datetime) -> dict[str
         stored_incidents = await repos.incidents.add_many(
             project.id, incidents, source="demo", created_by=None, now=now
         )
+        # Who reports for a partner: its first member (the demo's members, in order).
+        reporters = {m.partner: m.user_id for m in reversed(data.members)}
         for index, a in enumerate(data.actions):
             created = await repos.actions.create(
                 project.id,
@@ -121,7 +123,7 @@ async def store_demo(db: Database, data: DemoData, *, now: datetime) -> dict[str
                 ),
                 created_by=a.created_by, now=a.created_at,
             )
-            await _demo_progress(repos, created.id, a, index, data, partner_ids, now)
+            await _demo_progress(repos, created.id, a, index, reporters, partner_ids, now)
         # A multi-use project-leader invitation, so whoever runs the demo can join it from
         # their own Telegram account and explore as the project leader.
         gemeente = next(p for p in data.partners if p.kind == PartnerKind.GEMEENTE.value)
@@ -159,13 +161,15 @@ _FIELD_WORK = (
 
 
 async def _demo_progress(repos: Repositories, action_id: int, a: DemoAction, index: int,
-                         data: DemoData, partner_ids: dict[str, int], now: datetime) -> None:
+                         reporters: dict[str, int], partner_ids: dict[str, int],
+                         now: datetime) -> None:
     """What each partner reported about an action, replayed through the repository the way
     /gedaan, /resultaat, /nietgedaan and /vervallen store it: by a member of that partner,
     on a working day near the end of the action's period (never after ``now``), with its
     history. So /status counts what was done lately and the action history reads true."""
     tz = ZoneInfo("Europe/Amsterdam")
-    reporters = {m.partner: m.user_id for m in reversed(data.members)}  # the first of each
+    action = await repos.actions.get(action_id)
+    assert action is not None
     for pi, (partner, status, reason) in enumerate(
             zip(a.partners, a.statuses, a.reasons, strict=True)):
         results = [r for r in a.results if r[0] == partner]
@@ -180,8 +184,6 @@ async def _demo_progress(repos: Repositories, action_id: int, a: DemoAction, ind
             await repos.actions.add_result(action_id, partner_ids[partner], text, quantity,
                                            unit, user_id=user_id, now=at)
         if status != "open":
-            action = await repos.actions.get(action_id)
-            assert action is not None
             await repos.actions.set_status(action, [partner_ids[partner]], status, reason,
                                            user_id=user_id, now=at)
 

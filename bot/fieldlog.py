@@ -124,11 +124,11 @@ class FieldLogService(ProjectService):
                     xy: tuple[float, float] | None, text: str) -> int | None:
         """Where: the outline the location lies in, else the street's area (or the
         neighbourhood its burglaries were in), else an area the text names."""
-        place = await self.place(project_id, street, xy)
+        areas = await self.repos.projects.areas(project_id)
+        place = await self.place(project_id, street, xy, areas=areas)
         for area in (place.located, place.street, place.known):
             if area is not None:
                 return area.id
-        areas = await self.repos.projects.areas(project_id)
         words = text.casefold()
         for area in sorted(areas, key=lambda a: len(a.name), reverse=True):
             if _names(words, area.name):

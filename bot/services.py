@@ -72,10 +72,13 @@ class ProjectService:
                             km=lambda: format_number(round(km, 1)))
 
     async def place(self, project_id: int, street: str | None,
-                    xy: tuple[float, float] | None) -> Place:
+                    xy: tuple[float, float] | None, *,
+                    areas: list[Area] | None = None) -> Place:
         """The areas a street and/or a location (RD New metres) lie in; callers choose
-        which one counts as *the* area, but buurt and wijk are the same for all."""
-        areas = await self.repos.projects.areas(project_id)
+        which one counts as *the* area, but buurt and wijk are the same for all.
+        ``areas``: the project's areas, when the caller has them already."""
+        if areas is None:
+            areas = await self.repos.projects.areas(project_id)
         by_id = {a.id: a for a in areas}
         located = street_area = known = None
         if xy is not None:

@@ -35,6 +35,7 @@ from bot.periods import Period, format_effect, format_period, parse_period, pars
 from bot.permissions import Permission
 from handlers.common import (
     ask_project,
+    cancel_dialogue,
     command_text,
     drop_buttons,
     edit_or_reply,
@@ -405,14 +406,10 @@ async def on_button(update: Update, context: WijkContext) -> int:
 
 
 async def cancel(update: Update, context: WijkContext) -> int:
+    # The form lives in chat_data, per person: one's form in a group is not one's private one.
     form = context.chat_data.pop(_key(update), None) if context.chat_data is not None else None
-    if update.callback_query is not None:
-        await edit_or_reply(update, _("Cancelled. Nothing was saved."))
-    else:
-        if isinstance(form, Form):
-            await drop_buttons(form.prompt)
-        await reply(update, _("Cancelled. Nothing was saved."))
-    return ConversationHandler.END
+    return await cancel_dialogue(update, context, None,
+                                 prompt=form.prompt if isinstance(form, Form) else None)
 
 
 async def timed_out(update: Update, context: WijkContext) -> None:

@@ -278,14 +278,20 @@ async def reply_usage(update: Update, problem: str | None = None) -> None:
     await reply(update, "\n".join(lines) or _("That did not work."))
 
 
-async def cancel_dialogue(update: Update, context: WijkContext, draft_key: str) -> int:
-    """End a dialogue: drop its draft and say nothing was saved."""
-    if context.user_data is not None:
+async def cancel_dialogue(update: Update, context: WijkContext, draft_key: str | None, *,
+                          prompt: Message | None = None) -> int:
+    """End a dialogue: drop its draft (``user_data[draft_key]``) and say nothing was saved.
+
+    On a Cancel button the message that carried it becomes the answer. On a typed /cancel
+    the open ``prompt``'s buttons go dead (so an old one cannot be tapped), and a reply
+    keyboard such as :func:`location_keyboard` goes too."""
+    if context.user_data is not None and draft_key is not None:
         context.user_data.pop(draft_key, None)
     if update.callback_query:
         await update.callback_query.answer()
         await edit_or_reply(update, _("Cancelled. Nothing was saved."))
-    else:  # typed /cancel: a reply keyboard such as location_keyboard() goes too
+    else:
+        await drop_buttons(prompt)
         await reply(update, _("Cancelled. Nothing was saved."), markup=NO_KEYBOARD)
     return ConversationHandler.END
 

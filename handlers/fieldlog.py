@@ -271,10 +271,8 @@ def saved_text(log: FieldLog) -> str:
 
 async def cancel(update: Update, context: WijkContext) -> int:
     assert context.user_data is not None
-    panel = context.user_data.pop(_PANEL, None)
-    if update.callback_query is None:
-        await drop_buttons(panel)  # /cancel typed: the draft's buttons go dead
-    return await cancel_dialogue(update, context, _DRAFT)
+    return await cancel_dialogue(update, context, _DRAFT,
+                                 prompt=context.user_data.pop(_PANEL, None))
 
 
 # -- /meldingen ----------------------------------------------------------------------------

@@ -505,9 +505,8 @@ async def _save_burglary(update: Update, context: WijkContext, draft: BurglaryDr
 async def cancel(update: Update, context: WijkContext) -> int:
     assert context.user_data is not None
     draft = context.user_data.get(_DRAFT)
-    if update.callback_query is None and isinstance(draft, BurglaryDraft):
-        await drop_buttons(draft.question)  # /cancel typed: the open question goes dead
-    return await cancel_dialogue(update, context, _DRAFT)
+    return await cancel_dialogue(update, context, _DRAFT, prompt=draft.question
+                                 if isinstance(draft, BurglaryDraft) else None)
 
 
 def register(app: WijkApp) -> None:
