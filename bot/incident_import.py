@@ -144,6 +144,7 @@ __all__ = [
     "MAX_COLUMN_FAILURE_SHARE",
     "MAX_FILE_BYTES",
     "MAX_REJECTED_SHARE",
+    "MAX_SPREAD_KM",
     "MONTH_NAMES",
     "ColumnMapping",
     "DuplicateRow",
@@ -176,6 +177,11 @@ MAX_REJECTED_SHARE: Final = 0.5
 #: wrongly or has an unknown format: refuse with the column name and examples instead of
 #: rejecting most rows one by one.
 MAX_COLUMN_FAILURE_SHARE: Final = 0.5
+#: A project covers one area (a municipality, at most a police region): a place farther than
+#: this from the project's earlier incidents — or, for a project without any yet, from the
+#: middle of the file — is another area's data or a wrong coordinate system. Stored, it
+#: would also stretch every map and the forecast grid (125 m cells) across the gap.
+MAX_SPREAD_KM: Final = 50.0
 #: Dates later than "now" plus this are typing errors (clock skew and time zones make
 #: "today" fuzzy, hence a day of slack).
 FUTURE_TOLERANCE: Final = timedelta(days=1)
@@ -273,6 +279,11 @@ F_TOO_MANY_REJECTED = N_(
     "{count} of {total} rows have problems, more than half, so nothing was imported. "
     "Check the column mapping, or fix the rows listed and send the file again."
 )
+F_FAR_FROM_PROJECT = N_(
+    "{count} of {total} places lie more than {limit} km from this project's incidents, for "
+    "example ({x}, {y}) at {km} km. A project covers one area: import this file into a "
+    "project of its own, or check the coordinate system."
+)
 F_UNKNOWN_TZ = N_("Unknown time zone “{tz}”.")
 #: Problems that a mapping, ``crs=`` or ``tz=`` given with the file can solve.
 _OPTION_PROBLEMS: Final = frozenset({
@@ -298,6 +309,8 @@ R_BAD_COORDINATE = N_("“{value}” in column “{column}” is not a coordinat
 R_HALF_COORDINATES = N_("Only one of the coordinates is filled in (columns “{x}” and “{y}”).")
 R_OUTSIDE_NL = N_("The coordinates ({x}, {y}) lie outside the Netherlands.")
 R_OUTSIDE_AREA = N_("The coordinates ({x}, {y}) lie outside the area where {crs} is used.")
+R_FAR_FROM_PROJECT = N_("The place ({x}, {y}) lies {km} km from this project's incidents.")
+R_FAR_FROM_FILE = N_("The place ({x}, {y}) lies {km} km from the other places in this file.")
 R_INVALID_DEGREES = N_(
     "The coordinates ({x}, {y}) are not valid degrees of longitude and latitude."
 )
@@ -1817,6 +1830,7 @@ def read_incident_file(
     tz: str = "Europe/Amsterdam",
     now: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
+    near: tuple[float, float, float, float] | None = None,
 ) -> ImportResult:
     """Parse, normalise and validate one incident export (CSV/TSV or XLSX bytes).
 
@@ -1825,7 +1839,10 @@ def read_incident_file(
     under ``mapping``; ``crs`` is
     ``"rd"``, ``"wgs84"``, ``"EPSG:NNNN"`` or None (detect); ``default_municipality``
     fills rows without one; ``tz`` is the zone of the local times in the file; ``now``
-    (aware) bounds future dates; ``progress(done, total)`` is called at most ~15 times.
+    (aware) bounds future dates; ``progress(done, total)`` is called at most ~15 times;
+    ``near`` is the (south, west, north, east) box of the project's located incidents:
+    places more than :data:`MAX_SPREAD_KM` from it (without it: from the file's middle)
+    are rejected.
     Raises :class:`ImportProblem` when the file must not be imported at all.
     """
     now = now or datetime.now(UTC)
@@ -1867,7 +1884,7 @@ def read_incident_file(
     _check_dates(start, end, rej, now, tz_name)
 
     # -- coordinates ---------------------------------------------------------------
-    coords = _coordinates(frame, cols, rej, source_crs, notices)
+    coords = _coordinates(frame, cols, rej, source_crs, notices, near)
     detected.update(coords.detected)
     prog(0.55)
 
@@ -2335,6 +2352,15 @@ def _in_nl(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return (lon >= a) & (lon <= b) & (lat >= c) & (lat <= d)
 
 
+def _km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
+    """Great-circle distances in km (haversine), element by element."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dp, dl = p2 - p1, np.radians(lon2 - lon1)
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    with np.errstate(invalid="ignore"):
+        return 6371.0 * 2 * np.arcsin(np.sqrt(np.minimum(1.0, h)))
+
+
 def _fmt(v: float) -> str:
     return f"{v:.6g}" if abs(v) < 1000 else f"{v:.0f}"
 
@@ -2398,6 +2424,7 @@ def _coordinates(
     rej: _Rejections,
     declared: Any,
     notices: list[ImportNotice],
+    near: tuple[float, float, float, float] | None = None,
 ) -> _Coordinates:
     n = len(frame)
     has_xy = "x" in cols and "y" in cols
@@ -2525,6 +2552,28 @@ def _coordinates(
                 lon[in_nl], lat[in_nl]
             )
     ok &= ~rej.mask
+    # -- one area per project ------------------------------------------------------
+    if ok.any():
+        if near is not None:
+            south, west, north, east = near
+            km = _km(lat, lon, np.clip(lat, south, north), np.clip(lon, west, east))
+            far = ok & (km > MAX_SPREAD_KM)
+            if far.sum() > MAX_REJECTED_SHARE * total:
+                i = int(np.flatnonzero(far)[0])
+                raise ImportProblem(F_FAR_FROM_PROJECT,
+                                    count=partial(format_number, int(far.sum())),
+                                    total=partial(format_number, total),
+                                    limit=int(MAX_SPREAD_KM), x=_fmt(a[i]), y=_fmt(b[i]),
+                                    km=partial(format_number, round(float(km[i]))))
+            reason = R_FAR_FROM_PROJECT
+        else:
+            mid_lat, mid_lon = float(np.median(lat[ok])), float(np.median(lon[ok]))
+            km = _km(lat, lon, np.full(n, mid_lat), np.full(n, mid_lon))
+            far = ok & (km > MAX_SPREAD_KM)
+            reason = R_FAR_FROM_FILE
+        rej.add(far, reason, lambda p: {"x": _fmt(a[p]), "y": _fmt(b[p]),
+                                        "km": partial(format_number, round(float(km[p])))})
+        ok &= ~rej.mask
     for arr in (lon, lat, x_rd, y_rd):
         arr[~ok] = np.nan
     # -- metric coordinates for analytics ------------------------------------------

@@ -127,10 +127,12 @@ class IncidentService(ProjectService):
         explicit = parse_mapping(mapping) if mapping else None
         project = await self.repos.projects.get(project_id)
         now = self.clock.now()
+        # Places far from the project's earlier incidents are refused (one area per project).
+        near = await self.repos.incidents.lat_lon_box(project_id)
         result = await asyncio.to_thread(
             read_incident_file, data, filename, mapping=explicit, saved=previous, crs=crs,
             default_municipality=project.municipality if project else None,
-            tz=tz or str(self.tz), now=now, progress=progress,
+            tz=tz or str(self.tz), now=now, progress=progress, near=near,
         )
         areas = await self.repos.projects.areas(project_id)
         area_ids = match_areas(result.incidents, areas)

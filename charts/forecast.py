@@ -56,6 +56,11 @@ __all__ = [
 ]
 
 CELL_SIZE = 125.0
+#: The grid spans at most this far (metres) from the middle of the incidents in x and in y:
+#: a project covers one area, at most a police region. Points farther out (data of another
+#: area, a wrong coordinate system) stay off the grid rather than stretch it across the gap:
+#: one such point used to make a grid of millions of cells and minutes of work.
+MAX_SPAN_M = 60_000.0
 WINDOW = 14
 LAST_YEAR_WINDOWS = 26  # 26 fortnights = 364 days: same weekdays a year earlier
 
@@ -172,10 +177,14 @@ def build_grid(
 ) -> Grid:
     """Grid over the incidents (and polygons); the study area is the union of the polygons
     (cells whose centre lies inside one) and every cell with an incident or, without
-    polygons, the incident cells dilated by ``buffer_cells`` (250 m by default)."""
+    polygons, the incident cells dilated by ``buffer_cells`` (250 m by default). Incidents
+    more than :data:`MAX_SPAN_M` from the median position are left off the grid."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     ok = np.isfinite(x) & np.isfinite(y)
+    if ok.any():
+        mid_x, mid_y = np.median(x[ok]), np.median(y[ok])
+        ok &= (np.abs(x - mid_x) <= MAX_SPAN_M) & (np.abs(y - mid_y) <= MAX_SPAN_M)
     xs, ys = [x[ok]], [y[ok]]
     shapes = [np.asarray(poly, dtype=float).reshape(-1, 2) for poly in (polygons or {}).values()]
     for arr in shapes:

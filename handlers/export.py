@@ -46,4 +46,5 @@ async def export_command(update: Update, context: WijkContext, access: Access) -
 
 
 def register(app: WijkApp) -> None:
-    app.add_handler(CommandHandler(Cmd.EXPORT, export_command))
+    # Building and sending two files: a task of its own, like /sturing (see there).
+    app.add_handler(CommandHandler(Cmd.EXPORT, export_command, block=False))

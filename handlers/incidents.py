@@ -510,8 +510,10 @@ async def cancel(update: Update, context: WijkContext) -> int:
 
 
 def register(app: WijkApp) -> None:
+    # An import (and the hotspot check after it) can take seconds or more: a task of its
+    # own, so that the partners' other updates do not wait for it. Not part of a dialogue.
     app.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE,
-                                   document_received))
+                                   document_received, block=False))
     text = filters.TEXT & ~filters.COMMAND
     app.add_handler(ConversationHandler(
         entry_points=[CommandHandler(Cmd.BURGLARY, burglary_entry)],

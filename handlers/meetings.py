@@ -391,12 +391,14 @@ def schedule(app: WijkApp) -> None:
 
 def register(app: WijkApp) -> None:
     app.add_handler(CommandHandler(Cmd.MEETING, meeting_command))
-    app.add_handler(CommandHandler(Cmd.AGENDA, agenda_command))
+    # The agenda carries a steering pack and a document, the minutes a document: each a
+    # task of its own, like /sturing (see there).
+    app.add_handler(CommandHandler(Cmd.AGENDA, agenda_command, block=False))
     app.add_handler(CommandHandler(Cmd.DECISION, decision_command))
     app.add_handler(CommandHandler(Cmd.ESCALATION, escalation_command))
     app.add_handler(CommandHandler(Cmd.TACTICAL, tactical_command))
     app.add_handler(CommandHandler(Cmd.ATTENDANCE, attendance_command))
     app.add_handler(CallbackQueryHandler(attendance_button, pattern=rf"^{CB.ATTENDANCE}:"))
-    app.add_handler(CommandHandler(Cmd.MINUTES, minutes_command))
+    app.add_handler(CommandHandler(Cmd.MINUTES, minutes_command, block=False))
     app.add_handler(CommandHandler(Cmd.EFFECT, effect_command))
     app.add_handler(CommandHandler(Cmd.GOAL, goal_command))

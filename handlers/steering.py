@@ -70,5 +70,7 @@ async def incidents_command(update: Update, context: WijkContext, access: Access
 
 
 def register(app: WijkApp) -> None:
-    app.add_handler(CommandHandler(Cmd.STEERING, steering_command))
+    # A pack takes seconds: run it as a task of its own, so that nobody else's update
+    # waits for it (PTB handles updates one at a time, which the dialogues rely on).
+    app.add_handler(CommandHandler(Cmd.STEERING, steering_command, block=False))
     app.add_handler(CommandHandler(Cmd.INCIDENTS, incidents_command))

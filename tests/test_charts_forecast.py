@@ -90,6 +90,16 @@ def test_grid_is_aligned_and_study_area_defined() -> None:
     assert grid.n_study == 16 + 2  # 4 × 4 cells inside the square + the incident cells
 
 
+def test_a_point_far_from_the_rest_stays_off_the_grid() -> None:
+    """RD metres in Den Haag plus one point in UTM metres (Vancouver): the grid spans the
+    Den Haag points only, instead of ~40,000 × 3,300 cells across the gap."""
+    x = np.array([81_000.0, 81_300.0, 81_600.0, 494_207.0])
+    y = np.array([455_000.0, 455_100.0, 455_400.0, 5_456_008.0])
+    grid = build_grid(x, y, buffer_cells=1)
+    assert grid.nx * grid.ny < 100
+    assert grid.flat(x, y)[3] == -1 and (grid.flat(x, y)[:3] >= 0).all()
+
+
 def synthetic(n_days: int = 400, seed: int = 1) -> pd.DataFrame:
     """A small town: most burglaries in one street, some elsewhere."""
     rng = np.random.default_rng(seed)

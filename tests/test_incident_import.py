@@ -561,6 +561,45 @@ def test_rd_declared_with_a_few_points_outside_rejects_those_rows() -> None:
     assert result.detected["crs_source"] == "declared"
 
 
+# Den Haag (RD) and the box of a project's incidents there (south, west, north, east).
+HAGUE = ("81000", "455000")
+HAGUE_BOX = (52.06, 4.26, 52.10, 4.33)
+
+
+def test_a_place_far_from_the_rest_of_the_file_is_rejected() -> None:
+    # Groningen (RD 233000, 582000) among Den Haag rows: in the Netherlands, but some
+    # 200 km from the other places, so another area's data (or a typing error).
+    points = [HAGUE, ("81200", "455100"), ("233000", "582000"), ("81400", "455300")]
+    result = read(_rd_file(points))
+    assert [(r.row, r.reason) for r in result.rejected] == [(4, ii.R_FAR_FROM_FILE)]
+    assert len(result.incidents) == 3
+    with use_locale("en"):
+        assert result.rejected[0].render() == (
+            "The place (233000, 582000) lies 197 km from the other places in this file.")
+
+
+def test_a_file_far_from_the_projects_incidents_is_fatal() -> None:
+    # Vancouver (UTM 10N) into a project whose incidents lie in Den Haag: refused whole.
+    points = [("494207,40", "5456007,83"), ("494099,23", "5451027,78"), ("494300", "5455000")]
+    err = problem(_rd_file(points), crs="EPSG:26910", near=HAGUE_BOX)
+    assert err.message == ii.F_FAR_FROM_PROJECT
+    with use_locale("nl"):
+        text = err.render()
+    assert text.startswith("3 van 3 plaatsen liggen meer dan 50 km van de inbraken van dit "
+                           "project, bijvoorbeeld (494207, 5456008) op 7.7")
+    # The same file is fine on its own (a project of its own).
+    assert len(read(_rd_file(points), crs="EPSG:26910").incidents) == 3
+
+
+def test_a_few_places_far_from_the_projects_incidents_are_rejected() -> None:
+    points = [HAGUE, ("81200", "455100"), ("155000", "463000"), ("81400", "455300")]
+    result = read(_rd_file(points), near=HAGUE_BOX)  # the third lies in Utrecht
+    assert [(r.row, r.reason) for r in result.rejected] == [(4, ii.R_FAR_FROM_PROJECT)]
+    # Within 50 km of the project's box is still the project's area.
+    points = [HAGUE, ("81200", "455100"), ("120000", "487000")]  # Amsterdam-Zuid, ~45 km
+    assert read(_rd_file(points), near=HAGUE_BOX).rejected == []
+
+
 def test_unrecognisable_coordinates_need_a_declared_crs() -> None:
     points = [("494207.4", "5456007.8"), ("494099.2", "5451027.8")]
     err = problem(_rd_file(points))

@@ -153,8 +153,13 @@ async def test_a_second_export_with_other_headers_imports_too(app, people, botap
     leader, analyst, partner = await project_with_analyst(people, botapi, "en")
     [project] = await app.bot_data.repos.projects.list_all()
     counts = []
-    for name in ("ten_percent_bad.csv", "english_comma.csv"):
-        botapi.send_document(analyst.user, name, (DATA / name).read_bytes(), "text/csv")
+    # The English file's places lie in Amsterdam, ~57 km from the first file's: moved to
+    # Delft, next to them (a project covers one area: test_an_export_of_another_area_…).
+    english = re.sub(rb"52\.\d+,4\.\d+", b"52.0100,4.3600",
+                     (DATA / "english_comma.csv").read_bytes())
+    for name, data in (("ten_percent_bad.csv", (DATA / "ten_percent_bad.csv").read_bytes()),
+                       ("english_comma.csv", english)):
+        botapi.send_document(analyst.user, name, data, "text/csv")
         await botapi.next_message(analyst.id)
         call = await botapi.wait_for(
             "editMessageText", lambda c, n=name: n in c.params.get("text", "")
@@ -374,6 +379,52 @@ async def test_steering_pack_as_media_group(tmp_path: Path, botapi: FakeBotAPI, 
         assert "Nergenshuizen" in (await botapi.next_message(42, timeout=30))["text"]
 
 
+def _answered(botapi: FakeBotAPI, chat_id: int, since: int) -> int:
+    """The position in the call log of the first message sent to ``chat_id`` after ``since``."""
+    return next(i for i, c in enumerate(botapi.calls) if i >= since and c.ok
+                and c.method == "sendMessage" and c.params.get("chat_id") == chat_id)
+
+
+async def test_others_are_answered_while_a_pack_is_made(tmp_path: Path, botapi) -> None:
+    """A steering pack takes seconds; meanwhile the bot keeps answering everybody else
+    (before, updates were handled one at a time, so all waited for the pack)."""
+    path = tmp_path / "demo.sqlite"
+    db = await Database(path).connect()
+    counts = await store_demo(db, generate_demo(date(2026, 11, 23)), now=START)
+    await db.close()
+    settings = Settings(token=botapi.token, database=path, bot_api_url=botapi.base_url,
+                        bot_file_url=botapi.base_file_url)
+    from bot.clock import FixedClock
+
+    app = build_application(settings, clock=FixedClock(START))
+    app.bot_data.reminder_catch_up_s = None
+    async with run_application(app):
+        me, other = botapi.user(42, "Demo", language_code="en"), botapi.user(43, "Piet")
+        botapi.send_text(me, f"/start inv_{counts['invite_code']}")
+        await botapi.next_message(42)
+        since = botapi.mark()
+        botapi.send_text(me, "/steering")
+        botapi.send_text(other, "/help")
+        group = await botapi.wait_for("sendMediaGroup", since=since, timeout=60)
+        assert _answered(botapi, 43, since) < botapi.calls.index(group)
+
+
+async def test_others_are_answered_while_a_file_is_imported(app, people, botapi) -> None:
+    leader, analyst, partner = await project_with_analyst(people, botapi, "nl")
+    # 40,000 rows: a few seconds of reading, checking and hotspot detection.
+    rows = "".join(f"{1 + i % 28:02d}-{1 + i % 12:02d}-2025;Straat {i % 300};{i};J;"
+                   f"{81000 + i % 997};{455000 + i % 991}\n" for i in range(40_000))
+    data = ("Pleegdatum;Straat;Huisnummer;Poging;X;Y\n" + rows).encode()
+    since = botapi.mark()
+    botapi.send_document(analyst.user, "groot.csv", data, "text/csv")
+    botapi.send_text(partner.user, "/help")
+    report = await botapi.wait_for(
+        "editMessageText", lambda c: "groot.csv" in c.params.get("text", "")
+        and "…" not in c.params.get("text", "").split("\n")[0], timeout=60, since=since)
+    assert "40.000 inbraken geïmporteerd" in report.params["text"], report.params["text"]
+    assert _answered(botapi, partner.id, since) < botapi.calls.index(report)
+
+
 async def test_incident_detail_only_for_allowed_roles_and_never_in_groups(app, people,
                                                                           botapi) -> None:
     leader, analyst, partner = await project_with_analyst(people, botapi, "en")
@@ -452,6 +503,37 @@ async def test_a_problem_that_options_solve_says_how_to_give_them(app, people, b
     empty = await botapi.wait_for("editMessageText", lambda c: "leeg.csv" in c.params.get(
         "text", ""), timeout=30, since=since)
     assert "caption" not in empty.params["text"]
+
+
+async def test_an_export_of_another_area_is_refused_whole(app, people, botapi) -> None:
+    """A project covers one area: Vancouver rows sent to a project whose burglaries lie in
+    the Netherlands are refused whole (before, they were stored, and every map and forecast
+    grid stretched from Den Haag to Vancouver: minutes of work after each import)."""
+    leader, analyst, partner = await project_with_analyst(people, botapi, "en")
+    [project] = await app.bot_data.repos.projects.list_all()
+
+    async def upload(name: str, data: bytes, caption: str | None = None) -> str:
+        since = len(botapi.calls)
+        botapi.send_document(analyst.user, name, data, "text/csv", caption=caption)
+        await botapi.next_message(analyst.id)
+        call = await botapi.wait_for(
+            "editMessageText", lambda c: name in c.params.get("text", "")
+            and "…" not in c.params.get("text", "").split("\n")[0], timeout=30, since=since)
+        return str(call.params["text"])
+
+    assert "Nothing was imported" not in await upload(
+        "ten_percent_bad.csv", (DATA / "ten_percent_bad.csv").read_bytes())
+    before = await app.bot_data.repos.incidents.count(project.id)
+    refused = await upload("utm.csv", b"Pleegdatum;Straat;X;Y\n"
+                           b"01-11-2026 21:30;Main St;494207,4;5456007,8\n"
+                           b"03-11-2026 02:10;Oak St;494099,2;5451027,8\n",
+                           "crs=EPSG:26910 tz=America/Vancouver")
+    assert refused.startswith("<b>Nothing was imported from utm.csv.</b>\n2 of 2 places lie "
+                              "more than 50 km from this project's incidents, for example "
+                              "(494207, 5456008) at 7,7"), refused
+    assert "import this file into a project of its own" in refused
+    assert "caption" not in refused  # no option makes it right
+    assert await app.bot_data.repos.incidents.count(project.id) == before
 
 
 async def test_a_registered_burglary_gets_its_buurt_and_wijk(app, people, botapi) -> None:
