@@ -25,7 +25,6 @@ from bot.permissions import ChatKind, Permission
 from bot.services import ProjectService
 from charts.pack import SteeringPack
 from storage.field_logs import FieldLog, Photo
-from storage.models import AreaKind
 from storage.repositories import Repositories
 
 # kind key (stored) -> label msgid
@@ -108,10 +107,7 @@ class FieldLogService(ProjectService):
     async def known_street(self, project_id: int, text: str) -> str | None:
         """The project's street (area or incident street) the text names, if any."""
         words = text.casefold()
-        names = {a.name for a in await self.repos.projects.areas(project_id)
-                 if a.kind is AreaKind.STRAAT}
-        names |= set(await self.repos.incidents.streets(project_id))
-        for name in sorted(names, key=len, reverse=True):
+        for name in sorted(await self.known_streets(project_id), key=len, reverse=True):
             if len(name) >= 4 and _names(words, name):
                 return name
         return None

@@ -60,6 +60,15 @@ class ImportReport:
     detected: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Registered:
+    """A burglary registered by hand: the project's new total, and the project area it
+    counts for (None when neither its street nor its location lies in a known area: then
+    it is in the totals but in no street's or neighbourhood's count)."""
+    total: int
+    area: str | None
+
+
 class IncidentService(ProjectService):
     """Importing, registering and analysing incidents.
 
@@ -184,11 +193,17 @@ class IncidentService(ProjectService):
 
     # -- single registration -----------------------------------------------------------
 
+    async def street_suggestions(self, user_id: int, project_id: int, chat: ChatKind,
+                                 street: str) -> list[str]:
+        """Before registering: the project's streets a typed street may be a typo of."""
+        await self.member(user_id, project_id, Permission.REGISTER_INCIDENT, chat)
+        return await self.similar_streets(project_id, street)
+
     async def register(self, user_id: int, project_id: int, chat: ChatKind, *,
                        occurred_from: datetime, occurred_to: datetime, street: str | None,
                        house_number: str | None, attempt: bool, modus_operandi: str | None,
-                       lat: float | None = None, lon: float | None = None) -> int:
-        """Register one burglary (a wijkagent on the street); returns the incident count."""
+                       lat: float | None = None, lon: float | None = None) -> Registered:
+        """Register one burglary (a wijkagent on the street)."""
         await self.member(user_id, project_id, Permission.REGISTER_INCIDENT, chat)
         if occurred_to < occurred_from:
             raise UserError(N_("The time window ends ({end}) before it starts ({start})."),
@@ -228,7 +243,8 @@ class IncidentService(ProjectService):
                                             created_by=user_id, now=self.clock.now(),
                                             area_ids=[area_id])
         await self._changed(project_id)
-        return await self.repos.incidents.count(project_id)
+        return Registered(total=await self.repos.incidents.count(project_id),
+                          area=chosen.name if chosen else None)
 
     async def recent(self, user_id: int, project_id: int, chat: ChatKind, *,
                      area: str | None = None, days: int = 14) -> tuple[list[dict[str, Any]], bool]:
@@ -241,7 +257,8 @@ class IncidentService(ProjectService):
         rows = []
         for r in await self.repos.incidents.recent(project_id, since):
             if area and area.casefold() not in {(r["street"] or "").casefold(),
-                                                (r["buurt"] or "").casefold()}:
+                                                (r["buurt"] or "").casefold(),
+                                                (r["wijk"] or "").casefold()}:
                 continue
             row: dict[str, Any] = {
                 "day": datetime.fromisoformat(r["occurred_from"].replace("Z", "+00:00")),

@@ -4,6 +4,7 @@ location lies in (or near) the project, and where in the project's areas a place
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +22,9 @@ from storage.repositories import Repositories
 # A shared location this far outside the project's incident geography is a mistake (or a
 # phone's stale default), not a place in the partnership's area.
 FAR_KM = 5.0
+# How alike (difflib's ratio) a typed street and a known one must be to be offered as “did
+# you mean”: catches a dropped, doubled or swapped letter in names of 8+ letters.
+SIMILAR = 0.8
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -70,6 +74,24 @@ class ProjectService:
             raise UserError(N_("This location lies {km} km outside the project area. Share a "
                                "location in the area, or type the street."),
                             km=lambda: format_number(round(km, 1)))
+
+    async def known_streets(self, project_id: int) -> set[str]:
+        """The project's street names: its street areas and the streets of its burglaries."""
+        names = {a.name for a in await self.repos.projects.areas(project_id)
+                 if a.kind is AreaKind.STRAAT}
+        return names | set(await self.repos.incidents.streets(project_id))
+
+    async def similar_streets(self, project_id: int, street: str) -> list[str]:
+        """Known streets that look like ``street`` when it is not one itself (a typo:
+        “Molenaarlaan” for Molenaarslaan), best first; empty when it is known or nothing
+        looks like it."""
+        names = await self.known_streets(project_id)
+        folded = {name.casefold(): name for name in names}
+        key = " ".join(street.split()).casefold()
+        if not key or key in folded:
+            return []
+        return [folded[m] for m in difflib.get_close_matches(key, list(folded), n=3,
+                                                             cutoff=SIMILAR)]
 
     async def place(self, project_id: int, street: str | None,
                     xy: tuple[float, float] | None, *,

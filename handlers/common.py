@@ -90,16 +90,25 @@ async def reply(update: Update, text: str, *, markup: Markup | None = None) -> M
     )
 
 
-async def reply_dropping_keyboard(update: Update, text: str,
-                                  markup: InlineKeyboardMarkup) -> Message | None:
-    """Answer with inline buttons *and* fold away a reply keyboard such as
-    :func:`location_keyboard`. A message carries one kind of markup, so it is sent with
-    :data:`NO_KEYBOARD` and the buttons are added by editing it."""
-    message = await reply(update, text, markup=NO_KEYBOARD)
+async def reply_with_keyboards(update: Update, text: str, markup: InlineKeyboardMarkup,
+                               keys: ReplyKeyboardMarkup | ReplyKeyboardRemove,
+                               ) -> Message | None:
+    """Answer with inline buttons *and* set or fold away the reply keyboard under the text
+    field (``keys``: :func:`location_keyboard` or :data:`NO_KEYBOARD`). A message carries
+    one kind of markup, so it is sent with ``keys`` and the buttons are added by editing
+    it."""
+    message = await reply(update, text, markup=keys)
     if message is None:
         return None
     edited = await message.edit_reply_markup(markup)
     return edited if isinstance(edited, Message) else message
+
+
+async def reply_dropping_keyboard(update: Update, text: str,
+                                  markup: InlineKeyboardMarkup) -> Message | None:
+    """Answer with inline buttons and fold away a reply keyboard such as
+    :func:`location_keyboard`."""
+    return await reply_with_keyboards(update, text, markup, NO_KEYBOARD)
 
 
 async def edit_or_reply(
@@ -279,7 +288,7 @@ async def reply_usage(update: Update, problem: str | None = None) -> None:
 
 
 async def cancel_dialogue(update: Update, context: WijkContext, draft_key: str | None, *,
-                          prompt: Message | None = None) -> int:
+                          prompt: Message | None = None, keyboard_shown: bool = False) -> int:
     """End a dialogue: drop its draft (``user_data[draft_key]``) and say nothing was saved.
 
     On a Cancel button the message that carried it becomes the answer. On a typed /cancel
@@ -287,7 +296,13 @@ async def cancel_dialogue(update: Update, context: WijkContext, draft_key: str |
     keyboard such as :func:`location_keyboard` goes too."""
     if context.user_data is not None and draft_key is not None:
         context.user_data.pop(draft_key, None)
-    if update.callback_query:
+    if update.callback_query and keyboard_shown:
+        # An edit cannot take a reply keyboard away: the buttons go, a new message says it.
+        await update.callback_query.answer()
+        message = update.callback_query.message
+        await drop_buttons(message if isinstance(message, Message) else None)
+        await reply(update, _("Cancelled. Nothing was saved."), markup=NO_KEYBOARD)
+    elif update.callback_query:
         await update.callback_query.answer()
         await edit_or_reply(update, _("Cancelled. Nothing was saved."))
     else:
@@ -397,6 +412,8 @@ def guard(permission: Permission, *, needs_project: bool = True) -> Callable[[Gu
     def decorate(func: GuardedHandler) -> Handler:
         @functools.wraps(func)
         async def wrapper(update: Update, context: WijkContext) -> None:
+            if await _refused_arguments(update):
+                return
             access = await get_access(update, context)
             if needs_project and access.needs_project_choice:
                 await ask_project(update, context, access, func, permission)
@@ -417,6 +434,23 @@ def guard(permission: Permission, *, needs_project: bool = True) -> Callable[[Gu
         return wrapper
 
     return decorate
+
+
+async def _refused_arguments(update: Update) -> bool:
+    """A command that takes nothing, given something (``/status Woonstad``): say so, with
+    its usage, rather than answer as if the words were not there."""
+    message = update.message
+    if update.callback_query is not None or message is None or \
+            not (message.text or "").startswith("/"):
+        return False
+    spec = BY_NAME.get(command_name(update))
+    extra = command_text(update)
+    if spec is None or spec.usage is not None or not extra:
+        return False
+    await reply_usage(update, _("{command} takes nothing after it, so “{text}” was not "
+                                "understood.").format(command="/" + command_name(update),
+                                                      text=esc(extra[:60])))
+    return True
 
 
 async def ask_project(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -33,6 +33,7 @@ from bot.fieldlog import (
 from bot.i18n import N_, _, format_datetime, format_number, ngettext
 from bot.permissions import Permission
 from handlers.common import (
+    NO_KEYBOARD,
     cancel_dialogue,
     command_text,
     drop_buttons,
@@ -41,8 +42,10 @@ from handlers.common import (
     get_access,
     guard,
     keyboard,
+    location_keyboard,
     reply,
     reply_paged,
+    reply_with_keyboards,
     tell,
 )
 from storage.field_logs import FieldLog, Photo
@@ -50,6 +53,7 @@ from storage.field_logs import FieldLog, Photo
 KIND, COLLECT = range(2)
 _DRAFT = "field_draft"
 _PANEL = "field_panel"  # the draft message that carries the live Save/Cancel buttons
+_KEYS = "field_keys"    # the one-tap location button is under the text field
 MAX_LISTED = 30
 
 
@@ -73,7 +77,9 @@ def _save_buttons() -> list[list[tuple[str, str]]]:
     return [[(_("Save"), f"{CB.FIELD_LOG}:save"), (_("Cancel"), f"{CB.FIELD_LOG}:cancel")]]
 
 
-def _draft_text(draft: FieldDraft, *, hint: bool = True) -> str:
+def _draft_text(draft: FieldDraft, *, hint: bool = True, button: bool = False) -> str:
+    """The draft as it stands; ``hint``: what can be added (``button``: the location by
+    the one-tap button under the text field, else by the attachment menu)."""
     lines = ["<b>" + (_(KINDS[draft.kind]) if draft.kind else _("Field log")) + "</b>"]
     if draft.text:
         lines.append(esc(draft.text))
@@ -88,9 +94,33 @@ def _draft_text(draft: FieldDraft, *, hint: bool = True) -> str:
         lines.append("→ " + _("counts as a result of {code}").format(code=draft.action_code))
     if hint:
         lines.append("")
-        lines.append(_("Add text, a location (📎 → Location), a street, photos or an action "
+        lines.append(_("Add text, your location (📍 button below), a street, photos or an "
+                       "action code like A12 — then tap Save.") if button else
+                     _("Add text, a location (📎 → Location), a street, photos or an action "
                        "code like A12 — then tap Save."))
     return "\n".join(lines)
+
+
+def _private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == "private"
+
+
+def _keys_shown(context: WijkContext) -> bool:
+    return bool(context.user_data and context.user_data.get(_KEYS))
+
+
+async def _show(update: Update, context: WijkContext, text: str,
+                markup: InlineKeyboardMarkup, *, keys: bool | None = None) -> Message | None:
+    """Send a dialogue message; ``keys``: put the one-tap location button under the text
+    field (True; again if it folded away when tapped), take it away (False) or leave it as
+    it is (None). In private chats only: Telegram has the button nowhere else."""
+    assert context.user_data is not None
+    if not _private(update) or keys is None or (keys is False and not _keys_shown(context)):
+        return await reply(update, text, markup=markup)
+    context.user_data[_KEYS] = keys
+    return await reply_with_keyboards(
+        update, text, markup,
+        location_keyboard(_("Text, a street or A12")) if keys else NO_KEYBOARD)
 
 
 async def _add_text(context: WijkContext, draft: FieldDraft, text: str) -> None:
@@ -120,11 +150,14 @@ async def _start(update: Update, context: WijkContext, access: Access) -> None:
         await _save(update, context, draft)  # the one-line form: nothing to ask
         return
     context.user_data[_DRAFT] = draft
+    context.user_data.pop(_KEYS, None)
+    # From the first message on, the location is one tap away (on a phone in the street).
     if kind:
-        panel = await reply(update, _draft_text(draft), markup=keyboard(_save_buttons()))
+        panel = await _show(update, context, _draft_text(draft, button=_private(update)),
+                            keyboard(_save_buttons()), keys=True)
     else:
-        panel = await reply(update, _("<b>Field log</b> — what did you do or see?"),
-                            markup=keyboard(_kind_buttons()))
+        panel = await _show(update, context, _("<b>Field log</b> — what did you do or see?"),
+                            keyboard(_kind_buttons()), keys=True)
     context.user_data[_PANEL] = panel
 
 
@@ -151,7 +184,8 @@ async def kind_chosen(update: Update, context: WijkContext) -> int:
     if key not in KINDS:
         return KIND
     draft.kind = key
-    await edit_or_reply(update, _draft_text(draft), markup=keyboard(_save_buttons()))
+    await edit_or_reply(update, _draft_text(draft, button=_keys_shown(context)),
+                        markup=keyboard(_save_buttons()))
     assert context.user_data is not None
     context.user_data[_PANEL] = query.message
     return COLLECT
@@ -167,13 +201,17 @@ async def collected(update: Update, context: WijkContext) -> int:
         await reply(update, err.render())
         return ConversationHandler.END
     problem: str | None = None
+    keys: bool | None = None  # the location button: as it is
     if message.location is not None:
         lat, lon = message.location.latitude, message.location.longitude
         try:
             await context.field_logs.check_location(draft.project_id, lat, lon)
         except UserError as err:
             problem = err.render()
+            # Refused: the button (folded away when tapped) comes back for another try.
+            keys = True if _keys_shown(context) else None
         else:
+            keys = False  # the place is known: the button goes
             draft.location = (lat, lon)
             draft.live = bool(message.location.live_period)
     elif message.photo or (message.document is not None and (
@@ -189,14 +227,15 @@ async def collected(update: Update, context: WijkContext) -> int:
             await _add_text(context, draft, message.text)
     else:
         problem = _("I can add text, a location or photos to this log.")
-    text = _draft_text(draft)
+    assert context.user_data is not None
+    text = _draft_text(draft, button=_keys_shown(context) if keys is None else keys)
     if problem:
         text = "⚠️ " + problem + "\n\n" + text
     # The draft is shown anew below what was added; the old copy loses its buttons.
-    assert context.user_data is not None
     await drop_buttons(context.user_data.get(_PANEL))
-    context.user_data[_PANEL] = await reply(
-        update, text, markup=keyboard(_save_buttons() if draft.kind else _kind_buttons()))
+    context.user_data[_PANEL] = await _show(
+        update, context, text, keyboard(_save_buttons() if draft.kind else _kind_buttons()),
+        keys=keys)
     return COLLECT if draft.kind else KIND
 
 
@@ -250,7 +289,8 @@ async def _save(update: Update, context: WijkContext, draft: FieldDraft, *,
         await tell(update, err.render())
         return False
     await drop_buttons(record, _draft_text(draft, hint=False))
-    await reply(update, saved_text(saved))
+    keys = context.user_data.pop(_KEYS, None) if context.user_data is not None else None
+    await reply(update, saved_text(saved), markup=NO_KEYBOARD if keys else None)
     return True
 
 
@@ -272,7 +312,8 @@ def saved_text(log: FieldLog) -> str:
 async def cancel(update: Update, context: WijkContext) -> int:
     assert context.user_data is not None
     return await cancel_dialogue(update, context, _DRAFT,
-                                 prompt=context.user_data.pop(_PANEL, None))
+                                 prompt=context.user_data.pop(_PANEL, None),
+                                 keyboard_shown=bool(context.user_data.pop(_KEYS, None)))
 
 
 # -- /meldingen ----------------------------------------------------------------------------

@@ -12,10 +12,10 @@ import contextlib
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
-from telegram import Message, ReplyKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -58,6 +58,8 @@ ATTEMPT_WORDS = ("poging", "attempt", "ja", "yes", "j", "y")
 BURGLARY_WORDS = ("inbraak", "burglary", "nee", "no", "n")
 WHEN, WHERE, ATTEMPT, MO = range(4)
 _DRAFT = "burglary_draft"
+# One-line registrations waiting for their street to be chosen, by their question's id.
+_PENDING = "burglary_pending"
 
 
 # -- import ------------------------------------------------------------------------------
@@ -192,6 +194,7 @@ class BurglaryDraft:
     attempt: bool | None = None  # None: not asked yet
     mo: str | None = None
     question: Message | None = None  # the open question, edited into its answer
+    suggestions: list[str] = field(default_factory=list)  # streets the typed one resembles
 
 
 def _draft(context: WijkContext) -> BurglaryDraft:
@@ -220,8 +223,10 @@ def parse_when(text: str, now: datetime) -> tuple[datetime, datetime]:
     ``vannacht`` (local time).
 
     What a wijkagent means: a time without a date that lies ahead is yesterday's (“21:30”
-    typed in the morning), a date without a year that lies ahead is last year's, and a
-    window cannot end later than now. A day word alone is that whole day up to now;
+    typed in the morning); a date without a year is the nearest one, which is last year's
+    only around New Year (“31-12” typed on 2 January) — “25-11” typed on 23 November is a
+    slip, refused as a future date, not a burglary of a year ago; a window cannot end later
+    than now. A day word alone is that whole day up to now;
     “vannacht” and “nu” are the buttons' windows. An explicit future date is refused."""
     typed = " ".join(text.split()).casefold()
     if typed in _NOW_WORDS:
@@ -243,7 +248,9 @@ def parse_when(text: str, now: datetime) -> tuple[datetime, datetime]:
         if d:
             day = day.replace(year=int(y) if y else day.year, month=int(m), day=int(d))
             if not y and day > now.date():
-                day = day.replace(year=day.year - 1)
+                before = _last_year(day)
+                if (now.date() - before) < (day - now.date()):
+                    day = before
         start = datetime(day.year, day.month, day.day, int(h1), int(m1), tzinfo=now.tzinfo)
         end = (datetime(day.year, day.month, day.day, int(h2), int(m2), tzinfo=now.tzinfo)
                if h2 else start)
@@ -259,6 +266,14 @@ def parse_when(text: str, now: datetime) -> tuple[datetime, datetime]:
     if start <= now < end:
         end = now
     return start, end
+
+
+def _last_year(day: date) -> date:
+    """The same day a year earlier (29 February: the 28th)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
 
 
 def _day_window(now: datetime) -> tuple[datetime, datetime]:
@@ -347,6 +362,73 @@ async def _one_line(update: Update, context: WijkContext, draft: BurglaryDraft,
                         text=parts[2])
     draft.attempt = answer in ATTEMPT_WORDS
     draft.mo = _mo_key(parts[3]) if len(parts) > 3 and parts[3] else None
+    if await _has_suggestions(update, context, draft):
+        # Nothing is saved yet: the line waits for the street to be chosen.
+        assert context.user_data is not None
+        question = await reply(update, _street_question(draft),
+                               markup=_street_buttons(draft, "fix"))
+        if question is not None:
+            context.user_data.setdefault(_PENDING, {})[question.message_id] = draft
+        return
+    await _save_burglary(update, context, draft)
+
+
+async def _has_suggestions(update: Update, context: WijkContext, draft: BurglaryDraft) -> bool:
+    """Whether the typed street is unknown but resembles known ones (then offered)."""
+    if not draft.street:
+        return False
+    user = update.effective_user
+    assert user is not None
+    access = await get_access(update, context)
+    draft.suggestions = await context.incidents.street_suggestions(
+        user.id, draft.project_id, access.chat_kind, draft.street)
+    return bool(draft.suggestions)
+
+
+def _street_question(draft: BurglaryDraft) -> str:
+    return (_title() + "\n" + _summary(draft) + "\n\n"
+            + _("“{street}” is not a street of this project. Did you mean:").format(
+                street=esc(draft.street or "")))
+
+
+def _street_buttons(draft: BurglaryDraft, step: str) -> InlineKeyboardMarkup:
+    """One button per suggested street, one to keep the street as typed, and Cancel."""
+    rows = [[(name, f"{CB.BURGLARY}:{step}:{index}")]
+            for index, name in enumerate(draft.suggestions)]
+    rows.append([(_("No, keep “{street}”").format(street=draft.street or ""),
+                  f"{CB.BURGLARY}:{step}:keep")])
+    rows.append([(_("Cancel"), f"{CB.BURGLARY}:{step}:cancel" if step == "fix"
+                  else f"{CB.BURGLARY}:cancel")])
+    return keyboard(rows)
+
+
+def _choose_street(draft: BurglaryDraft, data: str) -> None:
+    """Apply a street button (``…:<index>`` or ``…:keep``); the house number stays."""
+    choice = data.rsplit(":", 1)[1]
+    if choice.isdigit() and int(choice) < len(draft.suggestions):
+        draft.street = draft.suggestions[int(choice)]
+    draft.suggestions = []
+
+
+async def fix_button(update: Update, context: WijkContext) -> None:
+    """The street chosen for a one-line registration: save it now (or cancel it)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.user_data is not None
+    pending = context.user_data.get(_PENDING) or {}
+    draft = pending.pop(query.message.message_id, None) if query.message else None
+    if not isinstance(draft, BurglaryDraft):
+        await query.answer()
+        await edit_or_reply(update, _("This dialogue has expired. Start again with "
+                                      "/burglary."))
+        return
+    if query.data.endswith(":cancel"):
+        await query.answer()
+        await edit_or_reply(update, _("Cancelled. Nothing was saved."))
+        return
+    await query.answer()
+    _choose_street(draft, query.data)
+    # The question becomes the record of what was saved, as in the dialogue.
+    draft.question = query.message if isinstance(query.message, Message) else None
     await _save_burglary(update, context, draft)
 
 
@@ -421,25 +503,50 @@ async def where_given(update: Update, context: WijkContext) -> int:
     message = update.message
     assert message is not None
     draft = _draft(context)
+    if draft.question is not None:
+        # Streets were offered, but the place was given again instead: those buttons go.
+        await _answered(draft, _summary(draft))
+        draft.suggestions = []
     if message.location is not None:
         lat, lon = message.location.latitude, message.location.longitude
         try:  # now, so the place can be given again; the service checks again on saving
             await context.incidents.check_location(draft.project_id, lat, lon)
         except UserError as err:
             return await _where_again(update, err.render())
-        draft.location = (lat, lon)
+        draft.location, draft.street, draft.house_number = (lat, lon), None, None
     else:
         street, number = split_address(message.text or "")
         if not street:
             return await _where_again(update, _("Give the street or share a location."))
-        draft.street, draft.house_number = street, number
-    text = _title() + "\n" + _summary(draft) + "\n\n" + _("Was it an attempt (nobody got in)?")
-    buttons = keyboard([[(_("Attempt"), f"{CB.BURGLARY}:att:1"),
-                         (_("Burglary"), f"{CB.BURGLARY}:att:0")],
-                        [(_("Cancel"), f"{CB.BURGLARY}:cancel")]])
+        draft.street, draft.house_number, draft.location = street, number, None
+        if await _has_suggestions(update, context, draft):
+            text, buttons = _street_question(draft), _street_buttons(draft, "st")
+            draft.question = await (reply_dropping_keyboard(update, text, buttons)
+                                    if _private(update) else reply(update, text, markup=buttons))
+            return WHERE
+    text, buttons = _attempt_question(draft)
     # The place is known: the location button goes, whatever happens next.
     draft.question = await (reply_dropping_keyboard(update, text, buttons) if _private(update)
                             else reply(update, text, markup=buttons))
+    return ATTEMPT
+
+
+def _attempt_question(draft: BurglaryDraft) -> tuple[str, InlineKeyboardMarkup]:
+    text = _title() + "\n" + _summary(draft) + "\n\n" + _("Was it an attempt (nobody got in)?")
+    return text, keyboard([[(_("Attempt"), f"{CB.BURGLARY}:att:1"),
+                            (_("Burglary"), f"{CB.BURGLARY}:att:0")],
+                           [(_("Cancel"), f"{CB.BURGLARY}:cancel")]])
+
+
+async def street_button(update: Update, context: WijkContext) -> int:
+    """One of the offered streets, or the typed one kept: on to the attempt question."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    draft = _draft(context)
+    _choose_street(draft, query.data)
+    text, buttons = _attempt_question(draft)
+    await edit_or_reply(update, text, markup=buttons)
     return ATTEMPT
 
 
@@ -483,7 +590,7 @@ async def _save_burglary(update: Update, context: WijkContext, draft: BurglaryDr
     start, end = draft.when
     lat, lon = draft.location if draft.location else (None, None)
     try:
-        total = await context.incidents.register(
+        registered = await context.incidents.register(
             user.id, draft.project_id, access.chat_kind, occurred_from=start,
             occurred_to=end, street=draft.street, house_number=draft.house_number,
             attempt=bool(draft.attempt), modus_operandi=draft.mo, lat=lat, lon=lon,
@@ -494,12 +601,21 @@ async def _save_burglary(update: Update, context: WijkContext, draft: BurglaryDr
     done = "✅ " + ngettext(
         "Burglary registered. The project now has {count} registered burglary.",
         "Burglary registered. The project now has {count} registered burglaries.",
-        total).format(count=format_number(total))
+        registered.total).format(count=format_number(registered.total))
+    note = ""
+    if registered.area is None and draft.street:
+        # Not lost, but in no neighbourhood's count either: say so, and what helps.
+        note = "\n\n" + _(
+            "⚠️ {street} is not a known street of this project: this burglary counts in the "
+            "project's totals, but for no neighbourhood. If the street belongs to the project, "
+            "ask a project leader to add it with /area, so that later burglaries there count "
+            "for its neighbourhood.").format(
+                street=esc(draft.street))
     if draft.question is not None:  # the dialogue: its last question becomes the record
         await _answered(draft, _summary(draft))
-        await reply(update, done)
+        await reply(update, done + note)
     else:  # the one-line form: show how the line was understood
-        await reply(update, done + "\n" + _summary(draft))
+        await reply(update, done + "\n" + _summary(draft) + note)
 
 
 async def cancel(update: Update, context: WijkContext) -> int:
@@ -520,7 +636,8 @@ def register(app: WijkApp) -> None:
         states={
             WHEN: [MessageHandler(text, when_text),
                    CallbackQueryHandler(when_button, pattern=rf"^{CB.BURGLARY}:when:")],
-            WHERE: [MessageHandler(text | filters.LOCATION, where_given)],
+            WHERE: [MessageHandler(text | filters.LOCATION, where_given),
+                    CallbackQueryHandler(street_button, pattern=rf"^{CB.BURGLARY}:st:")],
             ATTEMPT: [CallbackQueryHandler(attempt_button, pattern=rf"^{CB.BURGLARY}:att:")],
             MO: [CallbackQueryHandler(mo_button, pattern=rf"^{CB.BURGLARY}:mo:")],
         },
@@ -529,3 +646,5 @@ def register(app: WijkApp) -> None:
         conversation_timeout=15 * 60,
         name="burglary",
     ))
+    # The street of a one-line /inbraak, chosen after it (outside the dialogue).
+    app.add_handler(CallbackQueryHandler(fix_button, pattern=rf"^{CB.BURGLARY}:fix:"))

@@ -12,7 +12,14 @@ from bot.commands import Cmd
 from bot.context import WijkApp, WijkContext
 from bot.fieldlog import area_lines, pack_counts
 from bot.goals import GoalService
-from bot.i18n import _, format_date, format_datetime, format_number, get_locale, ngettext
+from bot.i18n import (
+    _,
+    format_date,
+    format_number,
+    format_window,
+    get_locale,
+    ngettext,
+)
 from bot.permissions import Permission
 from bot.posts import album_posts, send_posts
 from charts.pack import key_points_text
@@ -57,7 +64,7 @@ async def incidents_command(update: Update, context: WijkContext, access: Access
         kind = _("attempt") if row["attempt"] else _("burglary")
         if detail:
             where = " ".join(p for p in (row["street"], row["house_number"]) if p)
-            when = format_datetime(row["day"], "short")
+            when = format_window(row["day"], row["to"])  # a window as the police had it
             mo = f" · {esc(mo_label(row['mo']))}" if row.get("mo") else ""
             lines.append(f"• {when} · {esc(where or row['buurt'] or '?')} · {kind}{mo}")
         else:

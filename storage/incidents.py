@@ -106,7 +106,7 @@ class IncidentRepository:
     async def recent(self, project_id: int, since: datetime, limit: int = 200) -> list[Row]:
         """The latest incidents with their detail; callers decide what may be shown."""
         return await self.db.fetchall(
-            "SELECT occurred_from, occurred_to, street, house_number, buurt, attempt,"
+            "SELECT occurred_from, occurred_to, street, house_number, buurt, wijk, attempt,"
             " modus_operandi FROM incidents WHERE project_id=? AND occurred_from >= ?"
             " ORDER BY occurred_from DESC LIMIT ?",
             (project_id, utc_iso(since), limit),

@@ -35,10 +35,37 @@ def kind_button(botapi, message, key: str) -> str:
     return button(botapi, message, suffix=f":kind:{key}")
 
 
+def location_keys(botapi, message) -> bool:
+    """Whether the one-tap location button came with this message."""
+    markup = botapi.reply_keyboard(message) or {}
+    return [[b.get("request_location") for b in row] for row in markup.get("keyboard", [])] \
+        == [[True]]
+
+
+async def with_buttons(botapi, person, send) -> dict:
+    """Do ``send``; return the bot's message that gets its inline buttons by an edit (it
+    was sent with a reply keyboard: a message carries one kind of markup)."""
+    since = botapi.mark()
+    send()
+    call = await botapi.wait_for(  # (an edit without markup takes an old draft's buttons)
+        "editMessageReplyMarkup",
+        lambda c: c.params["chat_id"] == person.id and bool(c.params.get("reply_markup")),
+        since=since)
+    botapi.drain(person.id)
+    return botapi.message(person.id, call.params["message_id"])
+
+
+async def open_log(botapi, person, command: str = "/log") -> dict:
+    """``/log`` in a private chat: the kind menu, with the location one tap away."""
+    menu = await with_buttons(botapi, person, lambda: botapi.send_text(person.user, command))
+    assert location_keys(botapi, menu)
+    return menu
+
+
 @pytest.mark.parametrize("lang", LANGS)
 async def test_officer_logs_with_location_photo_and_action(app, people, botapi, lang) -> None:
     leader, officer, project = await setup(app, people, botapi, lang)
-    menu = await officer.say("/melding" if lang == "nl" else "/log")
+    menu = await open_log(botapi, officer, "/melding" if lang == "nl" else "/log")
     draft = await officer.press_and_read(menu, kind_button(botapi, menu, "preventieadvies"))
     assert fragment(lang, "Prevention advice") in draft["text"]
     botapi.send_text(officer.user, "Flyers bezorgd in Dorpsstraat, bewoners positief. A1")
@@ -142,7 +169,7 @@ async def test_bad_input_keeps_the_draft(app, people, botapi) -> None:
     await repos.incidents.add_many(project.id, [NewIncident(
         "x1", moment, moment, street="Dorpsstraat", lat=HERE[0], lon=HERE[1])],
         source="import", created_by=None, now=moment)
-    menu = await officer.say("/log")
+    menu = await open_log(botapi, officer)
     draft = await officer.press_and_read(menu, kind_button(botapi, menu, "verdacht"))
     # Saving an empty log is refused.
     since = botapi.mark()
@@ -204,3 +231,65 @@ async def test_steering_pack_counts_the_field_logs(app, people, botapi) -> None:
     listing = await leader.say("/logs")
     assert "• Oostbroek — Surveillance round: 2" in listing["text"]
     assert "Kerkstraat —" not in listing["text"]
+
+
+async def test_the_location_is_one_tap_away_in_private(app, people, botapi) -> None:
+    """On a phone in the street: the one-tap location button comes with the log's first
+    message, comes back when a location is refused, and goes once the place is known, or
+    when the log is saved or cancelled. Not in groups (Telegram has it nowhere else)."""
+    leader, officer, project = await setup(app, people, botapi, "en")
+    repos = app.bot_data.repos
+    from datetime import UTC, datetime
+
+    from storage.incidents import NewIncident
+    moment = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
+    await repos.incidents.add_many(project.id, [NewIncident(
+        "x1", moment, moment, street="Dorpsstraat", lat=HERE[0], lon=HERE[1])],
+        source="import", created_by=None, now=moment)
+    menu = await open_log(botapi, officer)
+    draft = await officer.press_and_read(menu, kind_button(botapi, menu, "surveillance"))
+    assert "📍 button below" in draft["text"]
+    far = await with_buttons(botapi, officer,
+                             lambda: botapi.send_location(officer.user, 52.37, 4.89))
+    assert "km outside the project area" in far["text"] and location_keys(botapi, far)
+    here = await with_buttons(botapi, officer,
+                              lambda: botapi.send_location(officer.user, *HERE))
+    assert botapi.reply_keyboard(here) == {"remove_keyboard": True}
+    assert "📍 location" in here["text"]
+    botapi.send_text(officer.user, "Quiet evening")
+    shown = await botapi.next_message(officer.id)
+    assert botapi.reply_keyboard(shown) is None  # gone already: nothing to take away
+    since = botapi.mark()
+    botapi.press_button(officer.user, shown, button(botapi, shown, suffix=":save"))
+    await botapi.wait_for("answerCallbackQuery", since=since)
+    saved = await botapi.next_message(officer.id)
+    assert "Logged: Surveillance round" in saved["text"]
+    assert botapi.reply_keyboard(saved) is None
+    [log] = await repos.field_logs.between(project.id, moment, datetime(2027, 1, 1, tzinfo=UTC))
+    assert log.lat == pytest.approx(HERE[0]) and not log.live
+
+    # Saved without a location: the saved message takes the button away.
+    menu = await open_log(botapi, officer)
+    draft = await officer.press_and_read(menu, kind_button(botapi, menu, "surveillance"))
+    botapi.send_text(officer.user, "Gates closed")
+    shown = await botapi.next_message(officer.id)
+    botapi.press_button(officer.user, shown, button(botapi, shown, suffix=":save"))
+    saved = await botapi.next_message(officer.id)
+    assert "Logged: Surveillance round" in saved["text"]
+    assert botapi.reply_keyboard(saved) == {"remove_keyboard": True}
+    # Cancelled by its button: the buttons go and a new message takes the keyboard away.
+    menu = await open_log(botapi, officer)
+    botapi.press_button(officer.user, menu, button(botapi, menu, suffix=":cancel"))
+    cancelled = await botapi.next_message(officer.id)
+    assert "Cancelled. Nothing was saved." in cancelled["text"]
+    assert botapi.reply_keyboard(cancelled) == {"remove_keyboard": True}
+    assert not botapi.button_data(menu)
+    # In a group: no such button, and the hint says how to share a location there.
+    menu = await leader.say("/link")
+    from tests.conftest import link_code
+    code = link_code((await leader.press_and_read(menu, button(botapi, menu, suffix=":op")))
+                     ["text"])
+    group = botapi.group(-6002, "Overleg Oost")
+    await leader.say(f"/link@wijkbot_test_bot {code}", group)
+    panel = await officer.say("/log surveillance", group)
+    assert botapi.reply_keyboard(panel) is None and "📎 → Location" in panel["text"]

@@ -281,6 +281,8 @@ async def test_register_a_burglary(app, people, botapi, lang) -> None:
     ("2026-11-23 10:00", "22:00-06:30", ("2026-11-22 22:00", "2026-11-23 06:30")),  # overnight
     ("2026-11-23 10:00", "23-11 07:15", ("2026-11-23 07:15", "2026-11-23 07:15")),
     ("2026-01-02 10:00", "31-12 23:00", ("2025-12-31 23:00", "2025-12-31 23:00")),  # last year
+    ("2026-03-01 10:00", "20-12 12:00", ("2025-12-20 12:00", "2025-12-20 12:00")),  # nearer
+    ("2026-11-23 10:00", "20-06 12:00", ("2026-06-20 12:00", "2026-06-20 12:00")),
     # Day words, in Dutch or English, with or without a time.
     ("2026-11-23 10:00", "gisteren 21:30", ("2026-11-22 21:30", "2026-11-22 21:30")),
     ("2026-11-23 10:00", "Vandaag  03:00", ("2026-11-23 03:00", "2026-11-23 03:00")),
@@ -315,6 +317,11 @@ def test_parse_when_refuses_an_explicit_future_date() -> None:
         parse_when("31-12-2030 21:30", now)
     with use_locale("nl"):
         assert info.value.render() == "De datum 31-12-2030, 21:30 ligt in de toekomst."
+    # A date without a year two days ahead is a slip, not a burglary of a year ago.
+    with pytest.raises(UserError) as info, use_locale("nl"):
+        parse_when("25-11 10:00", now)
+    with use_locale("nl"):
+        assert info.value.render() == "De datum 25-11-2026, 10:00 ligt in de toekomst."
     # “Today” is explicit too: a later hour is not moved to yesterday.
     with pytest.raises(UserError, match="future"):
         parse_when("vandaag 23:00", now)
@@ -433,9 +440,11 @@ async def test_incident_detail_only_for_allowed_roles_and_never_in_groups(app, p
     await officer.say(f"/start {invitation_payload(invite['text'])}")
     await botapi.next_message(leader.id)
     await officer.say("/burglary Dorpsstraat 12a | 22-11 21:30 | attempt | insluiping")
+    await officer.say("/burglary Dorpsstraat 14 | 21-11 08:00-17:30")  # out at work
     detailed = await analyst.say("/incidents")
     assert "Dorpsstraat 12a" in detailed["text"] and "22/11/2026, 21:30" in detailed["text"]
     assert "sneak-in" in detailed["text"]
+    assert "21/11/2026, 08:00–17:30 · Dorpsstraat 14" in detailed["text"]  # the window
     plain = await partner.say("/incidents")
     assert "Dorpsstraat" in plain["text"]
     assert "12a" not in plain["text"] and "9:30" not in plain["text"]
@@ -579,3 +588,84 @@ async def test_a_registered_burglary_gets_its_buurt_and_wijk(app, people, botapi
         (None, "Westhaven", None, None, "Den Haag", other.id)]
     frame = await app.bot_data.incidents.frame(project.id, "Oost")
     assert len(frame) == 1  # /sturing Oost counts it
+    listed = await officer.say("/incidenten Oost")  # and /incidenten of the wijk lists it
+    assert "Dorpsstraat 12" in listed["text"] and "Westhaven" not in listed["text"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_mistyped_street_is_offered_the_known_one(app, people, botapi, lang) -> None:
+    """A street the project does not know, but that looks like one it does, is asked about
+    before anything is saved; a street it does not know at all is saved with a warning that
+    it counts for no neighbourhood."""
+    leader = people(100, "Anna", lang)
+    officer = people(200, "Kees", lang)
+    await leader.say("/nieuwproject Veilig Wonen Oost | Havendam")
+    await leader.say("/gebied buurt Molenkwartier")
+    await leader.say("/gebied straat Molenaarslaan | | | Molenkwartier")
+    await leader.say("/partner politie Politie")
+    invite = await leader.say("/uitnodigen politie | wijkagent")
+    await officer.say(f"/start {invitation_payload(invite['text'])}")
+    await botapi.next_message(leader.id)
+    repos = app.bot_data.repos
+    [project] = await repos.projects.list_all()
+    command = "/inbraak" if lang == "nl" else "/burglary"
+    offered = tr(lang, "“{street}” is not a street of this project. Did you mean:",
+                 street="Molenaarlaan")
+    keep = tr(lang, "No, keep “{street}”", street="Molenaarlaan")
+    unknown = t(lang, "⚠️ {street} is not a known street of this project")
+
+    # The one-line form waits for the choice; nothing is saved meanwhile.
+    ask = await officer.say(f"{command} Molenaarlaan 12 | 22-11 21:30 | poging")
+    assert offered in ask["text"] and "✅" not in ask["text"]
+    assert botapi.button_texts(ask)[:2] == ["Molenaarslaan", keep]
+    assert await repos.incidents.count(project.id) == 0
+    botapi.press_button(officer.user, ask, botapi.button_data(ask)[0])
+    done = await botapi.next_message(200)
+    assert registered(lang, 1) in done["text"] and unknown not in done["text"]
+    record = botapi.current(ask)
+    assert not botapi.button_data(record)  # the question became the record
+    assert tr(lang, "Where: {where}", where="Molenaarslaan 12") in record["text"]
+    # Kept as typed: saved, with the warning.
+    ask = await officer.say(f"{command} Molenaarlaan 14 | 22-11 21:30")
+    botapi.press_button(officer.user, ask, botapi.button_data(ask)[1])
+    done = await botapi.next_message(200)
+    assert registered(lang, 2) in done["text"] and unknown in done["text"]
+    # Cancelled: nothing saved. A street that resembles nothing: saved with the warning.
+    ask = await officer.say(f"{command} Molenaarslan 16 | 22-11 21:30")
+    assert botapi.button_texts(ask)[0] == "Molenaarslaan"
+    cancelled = await officer.press_and_read(ask, botapi.button_data(ask)[-1])
+    assert t(lang, "Cancelled. Nothing was saved.") in cancelled["text"]
+    saved = await officer.say(f"{command} Kerkweg 3 | 22-11 21:30")
+    assert registered(lang, 3) in saved["text"] and unknown in saved["text"]
+    # Two lines waiting at once: each question saves its own line.
+    first = await officer.say(f"{command} Molenaarslan 20 | 22-11 21:30")
+    second = await officer.say(f"{command} Molenaarslan 22 | 22-11 21:30")
+    botapi.press_button(officer.user, second, botapi.button_data(second)[0])
+    assert registered(lang, 4) in (await botapi.next_message(200))["text"]
+    botapi.press_button(officer.user, first, botapi.button_data(first)[0])
+    assert registered(lang, 5) in (await botapi.next_message(200))["text"]
+    assert tr(lang, "Where: {where}", where="Molenaarslaan 20") in botapi.current(first)["text"]
+
+    # The dialogue asks the same, between the place and the attempt question.
+    ask = await officer.say(command)
+    await officer.press(ask, next(d for d in botapi.button_data(ask) if d.endswith(":now")))
+    await botapi.next_message(200)
+    since = botapi.mark()
+    botapi.send_text(officer.user, "Molenaarslan 18")
+    call = await botapi.wait_for("editMessageReplyMarkup",
+                                 lambda c: c.params["chat_id"] == 200, since=since)
+    question = botapi.message(200, call.params["message_id"])
+    assert botapi.reply_keyboard(question) == {"remove_keyboard": True}
+    assert botapi.button_texts(question)[0] == "Molenaarslaan"
+    botapi.drain(200)
+    attempt = await officer.press_and_read(question, botapi.button_data(question)[0])
+    assert tr(lang, "Where: {where}", where="Molenaarslaan 18") in attempt["text"]
+    mo = await officer.press_and_read(attempt, botapi.button_data(attempt)[1])
+    botapi.press_button(officer.user, mo, botapi.button_data(mo)[0])
+    done = await botapi.next_message(200)
+    assert registered(lang, 6) in done["text"] and unknown not in done["text"]
+    rows = await repos.db.fetchall("SELECT street, house_number, buurt FROM incidents ORDER BY id")
+    assert [tuple(r) for r in rows] == [
+        ("Molenaarslaan", "12", "Molenkwartier"), ("Molenaarlaan", "14", None),
+        ("Kerkweg", "3", None), ("Molenaarslaan", "22", "Molenkwartier"),
+        ("Molenaarslaan", "20", "Molenkwartier"), ("Molenaarslaan", "18", "Molenkwartier")]

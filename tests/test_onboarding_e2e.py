@@ -122,6 +122,12 @@ async def test_one_line_project_and_bad_input(app, people, lang) -> None:
     assert expect(lang, "The {what} is too long ({length} characters, at most {max}).",
                   what=what, length=81, max=80) in too_long["text"]
     assert len(await app.bot_data.repos.projects.list_all()) == 1
+    # A command that takes nothing is not answered as if the words were not there.
+    status = await leader.say("/status Woonstad")
+    assert expect(lang, "{command} takes nothing after it, so “{text}” was not understood.",
+                  command="/status", text="Woonstad") in status["text"]
+    assert expect(lang, "Usage: {command}", command="/status") in status["text"]
+    assert "Woonstad" not in (await leader.say("/status"))["text"]  # and without: the status
 
 
 @pytest.mark.parametrize("lang", LANGS)
