@@ -95,8 +95,9 @@ def _parser() -> argparse.ArgumentParser:
                      help=_("secret Telegram sends with every webhook request"))
 
     demo = sub.add_parser("demo", help=_("create a demo database and show what is in it"))
-    demo.add_argument("--out", metavar="PATH", default="wijkbot-demo.sqlite",
-                      help=_("demo database file (default: wijkbot-demo.sqlite; replaced)"))
+    demo.add_argument("--out", metavar="PATH",
+                      help=_("demo database file (default: --database if given, else "
+                             "wijkbot-demo.sqlite; replaced)"))
     demo.add_argument("--as-of", metavar="DATE", type=_iso_date,
                       help=_("reference date YYYY-MM-DD (default: today)"))
     demo.add_argument("--seed", type=int, default=2026, help=_("random seed (default 2026)"))
@@ -195,7 +196,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             from bot.demo import run_demo
 
-            return run_demo(Path(args.out), as_of=args.as_of, seed=args.seed,
+            # Not $WIJKBOT_DATABASE (it may be the real one); an explicit --database is
+            # taken as where the demo should go.
+            out = Path(args.out or args.database or "wijkbot-demo.sqlite")
+            return run_demo(out, as_of=args.as_of, seed=args.seed,
                             timezone=settings.timezone, language=settings.language)
         if args.command == "export":
             return asyncio.run(_export(settings, args.project, Path(args.out),

@@ -75,9 +75,13 @@ def test_demo_offline_without_token(tmp_path: Path) -> None:
     assert again.returncode == 0
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0] == incidents
-    english = wijkbot(tmp_path, "demo", "--out", "en.sqlite", WIJKBOT_LANGUAGE="en")
+    # The global --database says where the demo goes (the environment's database does not:
+    # it may be the real one).
+    english = wijkbot(tmp_path, "--database", "en.sqlite", "demo", WIJKBOT_LANGUAGE="en",
+                      WIJKBOT_DATABASE=str(tmp_path / "real.sqlite"))
     assert re.search(r"Burglaries: [\d,]+ from \d{4} to \d{4}, of which \d+ attempts "
                      r"\(\d+\.\d%\)\n", english.stdout)
+    assert (tmp_path / "en.sqlite").exists() and not (tmp_path / "real.sqlite").exists()
 
 
 def test_demo_rejects_a_bad_date(tmp_path: Path) -> None:
