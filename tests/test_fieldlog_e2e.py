@@ -4,8 +4,11 @@ and kind. Bad input: an empty log, a location far away, a photo that is too larg
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
+from storage.incidents import NewIncident
 from tests.conftest import button, fragment, invitation_payload
 from tests.test_incidents_e2e import project_with_analyst
 
@@ -29,6 +32,15 @@ async def setup(app, people, botapi, lang: str):
     repos = app.bot_data.repos
     [project] = await repos.projects.list_all()
     return leader, officer, project
+
+
+async def one_located_burglary(app, project) -> datetime:  # type: ignore[no-untyped-def]
+    """Give the project a known extent (a location far outside it is then refused)."""
+    moment = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
+    await app.bot_data.repos.incidents.add_many(project.id, [NewIncident(
+        "x1", moment, moment, street="Dorpsstraat", lat=HERE[0], lon=HERE[1])],
+        source="import", created_by=None, now=moment)
+    return moment
 
 
 def kind_button(botapi, message, key: str) -> str:
@@ -129,8 +141,6 @@ async def test_one_line_log_in_the_operational_group_and_per_area(app, people, b
 
 
 def test_steering_and_agenda_lines() -> None:
-    from datetime import UTC, datetime
-
     from bot.fieldlog import area_lines, count_by_area_kind, field_work_lines
     from bot.i18n import use_locale
     from storage.field_logs import FieldLog
@@ -160,15 +170,8 @@ def test_steering_and_agenda_lines() -> None:
 
 async def test_bad_input_keeps_the_draft(app, people, botapi) -> None:
     leader, officer, project = await setup(app, people, botapi, "en")
-    # Give the project a known extent: one located burglary.
     repos = app.bot_data.repos
-    from datetime import UTC, datetime
-
-    from storage.incidents import NewIncident
-    moment = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
-    await repos.incidents.add_many(project.id, [NewIncident(
-        "x1", moment, moment, street="Dorpsstraat", lat=HERE[0], lon=HERE[1])],
-        source="import", created_by=None, now=moment)
+    moment = await one_located_burglary(app, project)
     menu = await open_log(botapi, officer)
     draft = await officer.press_and_read(menu, kind_button(botapi, menu, "verdacht"))
     # Saving an empty log is refused.
@@ -239,13 +242,7 @@ async def test_the_location_is_one_tap_away_in_private(app, people, botapi) -> N
     when the log is saved or cancelled. Not in groups (Telegram has it nowhere else)."""
     leader, officer, project = await setup(app, people, botapi, "en")
     repos = app.bot_data.repos
-    from datetime import UTC, datetime
-
-    from storage.incidents import NewIncident
-    moment = datetime(2026, 11, 20, 20, 0, tzinfo=UTC)
-    await repos.incidents.add_many(project.id, [NewIncident(
-        "x1", moment, moment, street="Dorpsstraat", lat=HERE[0], lon=HERE[1])],
-        source="import", created_by=None, now=moment)
+    moment = await one_located_burglary(app, project)
     menu = await open_log(botapi, officer)
     draft = await officer.press_and_read(menu, kind_button(botapi, menu, "surveillance"))
     assert "📍 button below" in draft["text"]

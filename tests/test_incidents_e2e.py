@@ -3,13 +3,16 @@ steering pack as a media group plus key points — in Dutch and English."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.app import build_application
+from bot.clock import FixedClock
 from bot.demo import store_demo
 from bot.demo_data import generate_demo
 from bot.i18n import Msgid, _, ngettext, use_locale
@@ -347,21 +350,28 @@ def test_quick_windows_never_end_in_the_future() -> None:
                                    datetime(2026, 11, 23, 7, 0, tzinfo=tz))
 
 
-@pytest.mark.parametrize("lang", LANGS)
-async def test_steering_pack_as_media_group(tmp_path: Path, botapi: FakeBotAPI, lang) -> None:
+@contextlib.asynccontextmanager
+async def demo_bot(tmp_path: Path, botapi: FakeBotAPI) -> AsyncIterator[str]:
+    """The bot running on the demo database; yields the project leader's invitation code."""
     path = tmp_path / "demo.sqlite"
     db = await Database(path).connect()
-    counts = await store_demo(db, generate_demo(date(2026, 11, 23)), now=START)
-    await db.close()
+    try:
+        counts = await store_demo(db, generate_demo(date(2026, 11, 23)), now=START)
+    finally:
+        await db.close()
     settings = Settings(token=botapi.token, database=path, bot_api_url=botapi.base_url,
                         bot_file_url=botapi.base_file_url)
-    from bot.clock import FixedClock
-
     app = build_application(settings, clock=FixedClock(START))
     app.bot_data.reminder_catch_up_s = None
     async with run_application(app):
+        yield str(counts["invite_code"])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_steering_pack_as_media_group(tmp_path: Path, botapi: FakeBotAPI, lang) -> None:
+    async with demo_bot(tmp_path, botapi) as invite_code:
         me = botapi.user(42, "Demo", language_code=lang)
-        botapi.send_text(me, f"/start inv_{counts['invite_code']}")
+        botapi.send_text(me, f"/start inv_{invite_code}")
         await botapi.next_message(42)
         since = botapi.mark()
         botapi.send_text(me, "/sturing" if lang == "nl" else "/steering")
@@ -395,19 +405,9 @@ def _answered(botapi: FakeBotAPI, chat_id: int, since: int) -> int:
 async def test_others_are_answered_while_a_pack_is_made(tmp_path: Path, botapi) -> None:
     """A steering pack takes seconds; meanwhile the bot keeps answering everybody else
     (before, updates were handled one at a time, so all waited for the pack)."""
-    path = tmp_path / "demo.sqlite"
-    db = await Database(path).connect()
-    counts = await store_demo(db, generate_demo(date(2026, 11, 23)), now=START)
-    await db.close()
-    settings = Settings(token=botapi.token, database=path, bot_api_url=botapi.base_url,
-                        bot_file_url=botapi.base_file_url)
-    from bot.clock import FixedClock
-
-    app = build_application(settings, clock=FixedClock(START))
-    app.bot_data.reminder_catch_up_s = None
-    async with run_application(app):
+    async with demo_bot(tmp_path, botapi) as invite_code:
         me, other = botapi.user(42, "Demo", language_code="en"), botapi.user(43, "Piet")
-        botapi.send_text(me, f"/start inv_{counts['invite_code']}")
+        botapi.send_text(me, f"/start inv_{invite_code}")
         await botapi.next_message(42)
         since = botapi.mark()
         botapi.send_text(me, "/steering")
