@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from storage.incidents import NewIncident
-from tests.conftest import button, fragment, invitation_payload
+from tests.conftest import button, fragment, invitation_payload, link_code
 from tests.test_incidents_e2e import project_with_analyst
 
 LANGS = ["nl", "en"]
@@ -41,6 +41,16 @@ async def one_located_burglary(app, project) -> datetime:  # type: ignore[no-unt
         "x1", moment, moment, street="Dorpsstraat", lat=HERE[0], lon=HERE[1])],
         source="import", created_by=None, now=moment)
     return moment
+
+
+async def operational_group(botapi, leader, chat_id: int) -> dict:  # type: ignore[no-untyped-def]
+    """Link a new group as the project's operational meeting; returns the group chat."""
+    menu = await leader.say("/link")
+    code = link_code((await leader.press_and_read(menu, button(botapi, menu, suffix=":op")))
+                     ["text"])
+    group = botapi.group(chat_id, "Overleg Oost")
+    await leader.say(f"/link@wijkbot_test_bot {code}", group)
+    return group
 
 
 def kind_button(botapi, message, key: str) -> str:
@@ -116,12 +126,7 @@ async def test_officer_logs_with_location_photo_and_action(app, people, botapi, 
 
 async def test_one_line_log_in_the_operational_group_and_per_area(app, people, botapi) -> None:
     leader, officer, project = await setup(app, people, botapi, "en")
-    menu = await leader.say("/link")
-    from tests.conftest import link_code
-    code = link_code((await leader.press_and_read(menu, button(botapi, menu, suffix=":op")))
-                     ["text"])
-    group = botapi.group(-6001, "Overleg Oost")
-    await leader.say(f"/link@wijkbot_test_bot {code}", group)
+    group = await operational_group(botapi, leader, -6001)
     saved = await officer.say("/log surveillance Oostbroek quiet evening, gates closed", group)
     assert "Logged: Surveillance round" in saved["text"]
     listing = await officer.say("/logs Oostbroek 7", group)
@@ -282,11 +287,6 @@ async def test_the_location_is_one_tap_away_in_private(app, people, botapi) -> N
     assert botapi.reply_keyboard(cancelled) == {"remove_keyboard": True}
     assert not botapi.button_data(menu)
     # In a group: no such button, and the hint says how to share a location there.
-    menu = await leader.say("/link")
-    from tests.conftest import link_code
-    code = link_code((await leader.press_and_read(menu, button(botapi, menu, suffix=":op")))
-                     ["text"])
-    group = botapi.group(-6002, "Overleg Oost")
-    await leader.say(f"/link@wijkbot_test_bot {code}", group)
+    group = await operational_group(botapi, leader, -6002)
     panel = await officer.say("/log surveillance", group)
     assert botapi.reply_keyboard(panel) is None and "📎 → Location" in panel["text"]

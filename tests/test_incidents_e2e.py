@@ -192,16 +192,23 @@ def location_button(botapi: FakeBotAPI, message: dict) -> dict:
     return button
 
 
-@pytest.mark.parametrize("lang", LANGS)
-async def test_register_a_burglary(app, people, botapi, lang) -> None:
+async def project_with_officer(people, botapi, lang: str, *areas: str):  # type: ignore[no-untyped-def]
+    """A project with these areas (``/gebied`` arguments), a police partner and a wijkagent."""
     leader = people(100, "Anna", lang)
     officer = people(200, "Kees", lang)
     await leader.say("/nieuwproject Veilig Wonen Oost | Havendam")
-    await leader.say("/gebied straat Dorpsstraat")
+    for area in areas:
+        await leader.say(f"/gebied {area}")
     await leader.say("/partner politie Politie")
     invite = await leader.say("/uitnodigen politie | wijkagent")
     await officer.say(f"/start {invitation_payload(invite['text'])}")
     await botapi.next_message(leader.id)
+    return leader, officer
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_register_a_burglary(app, people, botapi, lang) -> None:
+    leader, officer = await project_with_officer(people, botapi, lang, "straat Dorpsstraat")
     command = "/inbraak" if lang == "nl" else "/burglary"
     # The one-line form, with the modus operandi in the officer's own language; the reply
     # shows how the line was understood.
@@ -597,15 +604,8 @@ async def test_a_mistyped_street_is_offered_the_known_one(app, people, botapi, l
     """A street the project does not know, but that looks like one it does, is asked about
     before anything is saved; a street it does not know at all is saved with a warning that
     it counts for no neighbourhood."""
-    leader = people(100, "Anna", lang)
-    officer = people(200, "Kees", lang)
-    await leader.say("/nieuwproject Veilig Wonen Oost | Havendam")
-    await leader.say("/gebied buurt Molenkwartier")
-    await leader.say("/gebied straat Molenaarslaan | | | Molenkwartier")
-    await leader.say("/partner politie Politie")
-    invite = await leader.say("/uitnodigen politie | wijkagent")
-    await officer.say(f"/start {invitation_payload(invite['text'])}")
-    await botapi.next_message(leader.id)
+    leader, officer = await project_with_officer(
+        people, botapi, lang, "buurt Molenkwartier", "straat Molenaarslaan | | | Molenkwartier")
     repos = app.bot_data.repos
     [project] = await repos.projects.list_all()
     command = "/inbraak" if lang == "nl" else "/burglary"
