@@ -90,6 +90,7 @@ async def _post_init(app: WijkApp) -> None:
                                default_language=data.settings.language,
                                wake=data.outbox.wake, steering=data.incidents.steering)
     data.incidents.after_change.append(data.alerts.refresh)
+    data.incidents.spawn = app.create_task
     await data.outbox.start()
     reminders.schedule(app)
     alerts.schedule(app)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -74,14 +74,25 @@ class IncidentService(ProjectService):
 
     ``after_change`` holds coroutines run with the project id after every import or
     registration that added incidents (hotspot detection and alerts, :mod:`bot.alerts`);
-    their failure is logged and never undoes the import.
+    their failure is logged and never undoes the import. With ``spawn`` (the bot sets
+    ``Application.create_task``) they run as a task of their own: on a large project the
+    detection takes a second or more, and neither the wijkagent's confirmation nor — the
+    /inbraak dialogue being handled one update at a time — anybody else's update should
+    wait for it. Without it (the command line) they are awaited.
     """
 
     def __init__(self, repos: Repositories, clock: Clock, tz: ZoneInfo) -> None:
         super().__init__(repos, clock, tz)
         self.after_change: list[Callable[[int], Awaitable[object]]] = []
+        self.spawn: Callable[[Coroutine[Any, Any, None]], object] | None = None
 
     async def _changed(self, project_id: int) -> None:
+        if self.spawn is not None:
+            self.spawn(self._run_hooks(project_id))
+        else:
+            await self._run_hooks(project_id)
+
+    async def _run_hooks(self, project_id: int) -> None:
         for hook in self.after_change:
             try:
                 await hook(project_id)

@@ -669,3 +669,26 @@ async def test_a_mistyped_street_is_offered_the_known_one(app, people, botapi, l
         ("Molenaarslaan", "12", "Molenkwartier"), ("Molenaarlaan", "14", None),
         ("Kerkweg", "3", None), ("Molenaarslaan", "22", "Molenkwartier"),
         ("Molenaarslaan", "20", "Molenkwartier"), ("Molenaarslaan", "18", "Molenkwartier")]
+
+
+async def test_a_registration_does_not_wait_for_hotspot_detection(app, people, botapi) -> None:
+    """Hotspot detection after a registration (a second or more on a large project) runs as
+    a task of its own: the wijkagent's confirmation and others' answers do not wait."""
+    import asyncio
+
+    leader, officer = await project_with_officer(people, botapi, "nl", "straat Dorpsstraat")
+    release, detected = asyncio.Event(), asyncio.Event()
+
+    async def slow_detection(project_id: int) -> None:
+        await release.wait()  # as long as the test wants: no timing involved
+        detected.set()
+
+    app.bot_data.incidents.after_change.append(slow_detection)
+    botapi.send_text(officer.user, "/inbraak Dorpsstraat 3 | gisteren 21:30")
+    botapi.send_text(leader.user, "/help")
+    saved = await botapi.next_message(officer.id, timeout=10)
+    assert registered("nl", 1) in saved["text"]
+    await botapi.next_message(leader.id, timeout=10)
+    assert not detected.is_set()
+    release.set()
+    await asyncio.wait_for(detected.wait(), 10)  # and it does run
