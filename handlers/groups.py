@@ -93,6 +93,10 @@ async def link_in_group(update: Update, context: WijkContext) -> None:
         text = _("This group is now a <b>neighbourhood watch group</b> of {project}. I will "
                  "post alerts and prevention advice here — never personal data.")
     await reply(update, text.format(project=esc(project.name)))
+    if linked.purpose is ChatPurpose.NEIGHBOURHOOD_WATCH:
+        # A zone of raised risk that is active now reaches the new group at once, not at
+        # tomorrow's daily detection (its own task: it may draw maps).
+        context.application.create_task(context.alerts.refresh(linked.project_id))
 
 
 @guard(Permission.LINK_GROUP)

@@ -219,3 +219,19 @@ async def test_buurtpreventie_members_can_query_nothing(app, people, botapi) -> 
     # Not even a project leader gets data in a buurtpreventie group.
     answer = await leader.say("/hotspots", east)
     assert "Dorpsstraat" not in answer["text"]
+
+
+async def test_a_group_linked_during_a_zone_is_alerted_at_once(app, people, botapi) -> None:
+    """A buurtpreventie group linked while a zone of raised risk is active in its area gets
+    the alert right away, not at the next day's detection."""
+    from tests.conftest import link_code
+
+    leader, analyst, partner = await project_with_analyst(people, botapi, "en")
+    await upload(botapi, analyst, "a.csv", export([burglary("PL0001")]))
+    await botapi.settle()
+    code = link_code((await leader.say("/link neighbourhoodwatch Oostbroek"))["text"])
+    group = botapi.group(-7101, "Buurtpreventie Oostbroek")
+    linked = await leader.say(f"/link@wijkbot_test_bot {code}", group)
+    assert "neighbourhood watch group" in linked["text"]
+    alert = await botapi.next_message(group["id"], timeout=10)
+    assert "Dorpsstraat" in body(alert) and "47" not in body(alert)
