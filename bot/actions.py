@@ -21,7 +21,7 @@ from bot.partnership import find_partner
 from bot.periods import Period, parse_period, parse_week_or_date, week_of, weeks_overdue
 from bot.permissions import ChatKind, Permission, can
 from bot.quantities import parse_quantity
-from bot.services import ProjectService
+from bot.services import ProjectService, unknown_area
 from storage.actions import Action, HistoryEntry, NewAction
 from storage.models import Area, Member, Partner
 
@@ -181,7 +181,7 @@ class ActionService(ProjectService):
         if len(partial) == 1:
             return partial[0]
         if not partial:
-            raise UserError(N_("Unknown area “{name}”."), name=text)
+            raise unknown_area(text, areas)
         raise UserError(N_("“{name}” matches several areas: {matches}. Use the full name."),
                         name=text, matches=", ".join(a.name for a in partial[:8]))
 

@@ -22,7 +22,7 @@ from bot.errors import UserError
 from bot.i18n import N_, _, ngettext
 from bot.incidents import wgs84_to_rd
 from bot.permissions import ChatKind, Permission
-from bot.services import ProjectService
+from bot.services import ProjectService, unknown_area
 from charts.pack import SteeringPack
 from storage.field_logs import FieldLog, Photo
 from storage.repositories import Repositories
@@ -186,9 +186,9 @@ class FieldLogService(ProjectService):
         area_ids = None
         if area:
             found = await self.repos.projects.area_by_name(project_id, area)
-            if found is None:
-                raise UserError(N_("Unknown area “{name}”."), name=area)
             areas = await self.repos.projects.areas(project_id)
+            if found is None:
+                raise unknown_area(area, areas)
             # An area and everything inside it.
             area_ids = [found.id]
             for _round in range(3):

@@ -214,7 +214,7 @@ F_LEGACY_XLS = N_(
     "and send that file."
 )
 F_ENCRYPTED = N_(
-    "“{filename}” is protected with a password. Remove the password in Excel (File > Info > "
+    "“{filename}” is protected with a password. Remove the password in Excel (File → Info → "
     "Protect workbook) and send the file again."
 )
 F_ODS = N_(

@@ -32,7 +32,7 @@ from bot.incident_import import (
     read_incident_file,
 )
 from bot.permissions import ChatKind, Permission, can
-from bot.services import ProjectService
+from bot.services import ProjectService, unknown_area
 from charts.pack import SteeringPack, steering_pack
 from storage.field_logs import FieldLog
 from storage.incidents import ImportLog, NewIncident
@@ -311,7 +311,7 @@ class IncidentService(ProjectService):
         if area:
             found = await self.repos.projects.area_by_name(project_id, area)
             if found is None:
-                raise UserError(N_("Unknown area “{name}”."), name=area)
+                raise unknown_area(area, await self.repos.projects.areas(project_id))
             area, area_ids = found.name, [found.id]
         if frame is None or area:
             frame = await self.frame(project_id, area)

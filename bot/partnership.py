@@ -19,6 +19,7 @@ from bot.errors import UserError
 from bot.i18n import N_, _
 from bot.labels import PARTNER_KIND_WORDS, role_label, word_key
 from bot.permissions import ChatKind, Permission, can
+from bot.services import unknown_area
 from storage.models import (
     Area,
     AreaKind,
@@ -196,7 +197,8 @@ class PartnershipService:
             if parent:
                 parent_area = await self.repos.projects.area_by_name(project_id, parent.strip())
                 if parent_area is None:
-                    raise UserError(N_("Unknown area “{name}”."), name=parent.strip())
+                    raise unknown_area(parent.strip(),
+                                       await self.repos.projects.areas(project_id))
                 parent_id = parent_area.id
             area = await self.repos.projects.add_area(
                 project_id, name, kind, cbs_code, homes, parent_id

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -32,6 +33,18 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, a)))
+
+
+def unknown_area(name: str, areas: Sequence[Area]) -> UserError:
+    """The error for an area name the project does not have, naming the areas it looks like
+    (“Molenkwartir” → Molenkwartier), so that a typo costs one look, not a search."""
+    folded = {a.name.casefold(): a.name for a in areas}
+    similar = [folded[m] for m in difflib.get_close_matches(
+        " ".join(name.split()).casefold(), list(folded), n=3, cutoff=SIMILAR)]
+    if similar:
+        return UserError(N_("Unknown area “{name}”. Did you mean: {matches}?"), name=name,
+                         matches=", ".join(similar))
+    return UserError(N_("Unknown area “{name}”."), name=name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ import contextlib
 import functools
 import html
 import logging
+import re
 import secrets
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import time
@@ -314,8 +315,9 @@ async def cancel_dialogue(update: Update, context: WijkContext, draft_key: str |
 async def tell(update: Update, text: str) -> None:
     """Report a problem: as an alert on a button press, otherwise as a reply."""
     if update.callback_query:
-        try:
-            await update.callback_query.answer(text, show_alert=True)
+        try:  # an alert is plain text: no tags, no entities
+            await update.callback_query.answer(
+                html.unescape(re.sub(r"<[^>]+>", "", text)), show_alert=True)
             return
         except BadRequest:  # already answered earlier in this handler
             pass

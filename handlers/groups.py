@@ -23,6 +23,7 @@ from bot.i18n import _, get_locale, normalize_language, use_locale
 from bot.labels import PURPOSE_WORDS, purpose_label, word_key
 from bot.partnership import LINK_CODE_HOURS
 from bot.permissions import Permission
+from bot.services import unknown_area
 from handlers.common import (
     command_text,
     edit_or_reply,
@@ -123,7 +124,8 @@ async def request_code(update: Update, context: WijkContext, access: Access) -> 
             continue
         area = await context.repos.projects.area_by_name(access.project_id, name)
         if area is None:
-            await reply_usage(update, _("Unknown area “{name}”.").format(name=esc(name)))
+            areas = await context.repos.projects.areas(access.project_id)
+            await reply_usage(update, unknown_area(name, areas).render())
             return
         area_ids.append(area.id)
         names.append(area.name)

@@ -66,7 +66,7 @@ _PENDING = "burglary_pending"
 
 
 def _rows_text(rows: Sequence[RejectedRow], limit: int = MAX_LISTED_ROWS) -> list[str]:
-    lines = [_("• row {row}: {reason}").format(row=r.row, reason=esc(r.render()))
+    lines = [_("• row {row}: {reason}").format(row=r.row, reason=r.render())  # HTML-safe
              for r in rows[:limit]]
     if len(rows) > limit:
         lines.append(_("… and {count} more").format(count=format_number(len(rows) - limit)))
@@ -85,7 +85,7 @@ def problem_text(filename: str, problem: ImportProblem, limit: int = MAX_LISTED_
     """Why nothing was imported, with the first ``limit`` rejected rows (Telegram HTML),
     and how to give the import options when they would help."""
     lines = [_("<b>Nothing was imported from {filename}.</b>").format(filename=esc(filename)),
-             esc(problem.render())]
+             problem.render()]
     lines += _rows_text(problem.rejected, limit)
     if wants_options(problem):
         lines.append(options_hint())
@@ -115,7 +115,7 @@ def report_text(report: ImportReport) -> str:
                               len(report.rejected)).format(count=format_number(len(report.rejected))))
         lines += _rows_text(report.rejected)
     for warning in report.warnings:
-        lines.append("⚠️ " + esc(warning.render()))
+        lines.append("⚠️ " + warning.render())
     return "\n".join(lines)
 
 

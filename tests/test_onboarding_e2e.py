@@ -128,6 +128,14 @@ async def test_one_line_project_and_bad_input(app, people, lang) -> None:
                   command="/status", text="Woonstad") in status["text"]
     assert expect(lang, "Usage: {command}", command="/status") in status["text"]
     assert "Woonstad" not in (await leader.say("/status"))["text"]  # and without: the status
+    # What the user typed is shown as typed, also when it looks like HTML (it once broke the
+    # answer: “something went wrong” instead of the reason), and a near miss is named.
+    await leader.say(f"{AREA[lang]} buurt Centrum")
+    odd = await leader.say(f"{AREA[lang]} buurt Oostbroek | | | <b>Centrum")
+    assert "“<b>Centrum”" in odd["text"]
+    near = await leader.say(f"{AREA[lang]} buurt Oostbroek | | | Centrm")
+    assert expect(lang, "Unknown area “{name}”. Did you mean: {matches}?", name="Centrm",
+                  matches="Centrum") in near["text"]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -151,7 +159,7 @@ async def test_areas_and_partners(app, people, lang) -> None:
     duplicate = await leader.say(f"{AREA[lang]} {kind} oostbroek")
     assert fragment(lang, "There is already an area called “{name}”.") in duplicate["text"]
     unknown_parent = await leader.say(f"{AREA[lang]} straat Dorpsstraat | Nergenshuizen")
-    assert fragment(lang, "Unknown area “{name}”.") in unknown_parent["text"]
+    assert expect(lang, "Unknown area “{name}”.", name="Nergenshuizen") in unknown_parent["text"]
 
     police = "politie" if lang == "nl" else "police"
     added = await leader.say(f"/partner {police} Politie basisteam Oost")
@@ -323,7 +331,7 @@ async def test_link_neighbourhood_watch_group_with_areas(app, people, botapi, la
     code_line = await leader.say(f"{LINK[lang]} buurtpreventie Westhaven")
     assert "Westhaven" in code_line["text"]
     unknown = await leader.say(f"{LINK[lang]} buurtpreventie Nergenshuizen")
-    assert fragment(lang, "Unknown area “{name}”.") in unknown["text"]
+    assert expect(lang, "Unknown area “{name}”.", name="Nergenshuizen") in unknown["text"]
     no_area = await leader.say(f"{LINK[lang]} buurtpreventie")
     assert fragment(lang, "A neighbourhood watch group needs at least one area.") \
         in no_area["text"]
