@@ -30,6 +30,9 @@ MAX_TEXT = 1000
 _CODE_RE = re.compile(r"^[Aa]?(\d{1,7})$")
 
 # Words people type for the fields of /wijzig, in both languages.
+# The fields /wijzig can change, as the user types them (Dutch words in the Dutch catalog).
+FIELDS_HINT = N_("Fields: area, problem, what, aim, type, target, partner, period, capacity, "
+                 "notes, effect.")
 FIELD_WORDS: dict[str, str] = {
     "gebied": "area", "area": "area",
     "probleem": "problem", "problem": "problem",
@@ -335,7 +338,8 @@ class ActionService(ProjectService):
         """``/wijzig A12 <field> <value>``."""
         field_name = FIELD_WORDS.get(word_key(field_word))
         if field_name is None:
-            raise UserError(N_("Unknown field “{field}”."), field=field_word)
+            raise UserError(N_("Unknown field “{field}”. {fields}"), field=field_word,
+                            fields=FIELDS_HINT)
         _member, action = await self._changeable(user_id, project_id, code, chat)
         changes: dict[str, object]
         if field_name == "partner":

@@ -14,6 +14,7 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.access import Access
+from bot.actions import FIELDS_HINT
 from bot.commands import CB, Cmd
 from bot.context import WijkApp, WijkContext
 from bot.errors import UserError
@@ -105,8 +106,7 @@ async def edit_command(update: Update, context: WijkContext, access: Access) -> 
     assert access.project_id is not None and access.user_id is not None
     parts = command_text(update).split(maxsplit=2)
     if len(parts) < 3:
-        await reply_usage(update, _("Fields: area, problem, what, aim, type, target, partner, "
-                                    "period, capacity, notes, effect."))
+        await reply_usage(update, _(FIELDS_HINT))
         return
     action = await context.actions.edit(access.user_id, access.project_id, parts[0], parts[1],
                                         parts[2], access.chat_kind)

@@ -291,6 +291,7 @@ async def test_edit_fields_and_history(app, people, botapi) -> None:
     assert "Politie basisteam Oost" in card["text"]
     unknown = await warden.say("/wijzig A1 kleur blauw")
     assert "kleur" in unknown["text"]
+    assert "toelichting" in unknown["text"]  # with the fields there are
     usage = await warden.say("/wijzig A1")
     assert "/wijzig" in usage["text"]
     [project] = await app.bot_data.repos.projects.list_all()
