@@ -330,7 +330,16 @@ class MeetingService(ProjectService):
             decisions=tuple(n.text for n in await notes(project_id, "decision", since=since)),
         )
 
-    async def minutes(self, project_id: int, meeting: Meeting) -> Minutes:
+    def analysis_date(self, meeting: Meeting) -> date:
+        """The day the steering information discussed at a meeting describes: the day it
+        was posted, the lead time before the meeting (else the meeting's own day)."""
+        moment = meeting.post_at if meeting.post_at <= meeting.starts_at else meeting.starts_at
+        return moment.astimezone(self.tz).date()
+
+    async def minutes(self, project_id: int, meeting: Meeting,
+                      analysis: Sequence[str] = ()) -> Minutes:
+        """The minutes; ``analysis``: the key points of the steering information of
+        :meth:`analysis_date` (the caller computes them: this service has no incidents)."""
         project = await self.repos.projects.get(project_id)
         assert project is not None
         leaders = await self.repos.members.with_role(project_id, Role.PROJECTLEIDER)
@@ -355,6 +364,7 @@ class MeetingService(ProjectService):
             meeting_at=meeting.starts_at, chair=leaders[0].user_name if leaders else "",
             attendance=tuple((p.name, present.get(p.id)) for p in partners),
             decisions=decisions("decision"), escalations=decisions("escalation"),
+            analysis=tuple(analysis),
             new_actions=tuple(self._line(a, p.partner_id, today) for a in new
                               for p in a.partners),
             updated_actions=tuple(self._line(a, p.partner_id, today) for a in updated

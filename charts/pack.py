@@ -323,6 +323,12 @@ def key_points_text(pack: SteeringPack, language: str | None = None) -> list[str
                                    "before).").format(
                         period=period, count=count,
                         vs_previous=_signed(v["current"] - v["previous"])))
+            elif p.kind == "above_expected" and v["low"] == v["high"]:
+                # A range of one number (“expected 0–0”) reads as a slip: say the number.
+                lines.append(_("More than expected in {area}: {current} (expected "
+                               "{expected}).").format(
+                    area=v["area"], current=fmt_int(v["current"]),
+                    expected=fmt_int(v["high"])))
             elif p.kind == "above_expected":
                 lines.append(_("More than expected in {area}: {current} (expected "
                                "{low}–{high}).").format(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -87,12 +87,15 @@ async def meeting_command(update: Update, context: WijkContext, access: Access) 
 # -- agenda and minutes ------------------------------------------------------------------
 
 
-async def _analysis(context: WijkContext, project_id: int,
-                    frame: pd.DataFrame) -> tuple[list[str], SteeringPack | None]:
-    """Key points (and the pack) of the steering information, if there is incident data."""
+async def _analysis(context: WijkContext, project_id: int, frame: pd.DataFrame, *,
+                    as_of: date | None = None,
+                    render: bool) -> tuple[list[str], SteeringPack | None]:
+    """Key points (and the pack, its charts drawn only if ``render``) of the steering
+    information of ``as_of`` (default today), if there is incident data."""
     try:
-        pack = await context.incidents.steering(project_id, context.incidents.today(),
-                                                language=get_locale(), frame=frame)
+        pack = await context.incidents.steering(
+            project_id, as_of or context.incidents.today(), language=get_locale(),
+            frame=frame, render=render)
     except UserError:
         return [], None
     return key_points_text(pack, get_locale()), pack
@@ -110,7 +113,8 @@ async def agenda_posts(context: WijkContext, project_id: int, meeting: Meeting,
     (in the current locale)."""
     frame = await context.incidents.frame(project_id)  # read once for pack, effects, goals
     today = context.incidents.today()
-    points, pack = await _analysis(context, project_id, frame)
+    # The charts only when they are sent (drawing them is most of a pack's time).
+    points, pack = await _analysis(context, project_id, frame, render=with_pack)
     effects = await EffectService(context.repos, context.incidents).sentences(
         project_id, today, get_locale(), frame)
     agenda = await context.meetings.agenda(project_id, meeting, points, effects)
@@ -138,7 +142,11 @@ async def agenda_command(update: Update, context: WijkContext, access: Access) -
 async def minutes_command(update: Update, context: WijkContext, access: Access) -> None:
     assert access.project_id is not None
     meeting = _planned(await context.meetings.last_begun(access.project_id))
-    minutes = await context.meetings.minutes(access.project_id, meeting)
+    # Section 3a as it was discussed: the steering information the meeting received.
+    points, _pack = await _analysis(context, access.project_id,
+                                    await context.incidents.frame(access.project_id),
+                                    as_of=context.meetings.analysis_date(meeting), render=False)
+    minutes = await context.meetings.minutes(access.project_id, meeting, points)
     for part in minutes_messages(minutes, get_locale()):
         await reply(update, part)
     assert update.effective_chat is not None

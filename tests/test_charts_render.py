@@ -131,6 +131,12 @@ def test_key_points(packs: dict[str, SteeringPack]) -> None:
     assert any(line.startswith("Verwacht voor 24 nov\u2009–\u20097 dec: ") for line in nl)
     assert any("per 1.000 woningen" in line for line in nl)
     assert any(line.startswith("New hotspot around ") for line in en)
+    # A range of one number is said as that number, not “expected 0–0”.
+    from charts.pack import KeyPoint
+    one = replace(packs["en"], key_points=[KeyPoint("above_expected", {
+        "level": "street", "area": "Havenstraat", "current": 3, "expected": 0.2, "low": 0,
+        "high": 0})])
+    assert key_points_text(one) == ["More than expected in Havenstraat: 3 (expected 0)."]
 
 
 def test_pack_json_round_trip(packs: dict[str, SteeringPack]) -> None:

@@ -96,8 +96,14 @@ async def test_schedule_post_once_and_restart(app, people, botapi, clock, settin
     [project] = await app.bot_data.repos.projects.list_all()
     agreed = await app.bot_data.repos.actions.by_number(project.id, 2)
     assert agreed is not None and agreed.meeting_id == first.id
-    minutes = await leader.say("/minutes", group)
-    assert "A2" in minutes["text"] or "buurtpreventie-wandeling" in minutes["text"]
+    mark = botapi.mark()
+    botapi.send_text(leader.user, "/minutes", group)
+    await botapi.settle()
+    minutes = "\n".join(c.params.get("text", "") for c in posts(botapi, mark))
+    assert "A2" in minutes or "buurtpreventie-wandeling" in minutes
+    # Section 3a: the key points of the steering information the meeting received.
+    analysis = minutes.split("Key points of the operational analysis")[1]
+    assert "1 burglary" in analysis.split("\n")[1] and "nothing yet" not in analysis
     clock.set(first.post_at)
 
     # Check-ins the day before go only to the partner with a due action.
