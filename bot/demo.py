@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import FixedClock
-from bot.demo_data import DemoAction, DemoData, generate_demo
+from bot.demo_data import DemoAction, DemoData, generate_demo, last_meeting_day
 from bot.effects import EffectService
 from bot.errors import UserError
 from bot.fieldlog import area_lines, pack_counts
@@ -221,12 +221,17 @@ async def _demo_meetings(repos: Repositories, project_id: int, data: DemoData,
     """A fortnightly rhythm with a past meeting (attendance, decisions, escalations) and
     the next one, so agenda and minutes have something real to show.
 
-    The reference date lies halfway between the two, so it is no meeting day: the bot,
-    run on that date, materialises the same rhythm and finds these two as the last and
-    the next meeting (a meeting on the reference day itself would have empty minutes).
+    The meetings are those at which the demo's actions were agreed (:mod:`bot.demo_data`):
+    the past one is the latest before the reference date (so its minutes list the actions
+    agreed there), the next a fortnight later — on the reference date itself when that is
+    a meeting day. The bot, run on that date, materialises the same rhythm and finds these
+    two as the last and the next meeting.
     """
     tz = ZoneInfo("Europe/Amsterdam")
-    past_day, next_day = data.as_of - timedelta(days=7), data.as_of + timedelta(days=7)
+    past_day = last_meeting_day(data.as_of)
+    if past_day == data.as_of:
+        past_day -= timedelta(days=14)  # today's meeting is the next one
+    next_day = past_day + timedelta(days=14)
     schedule = Schedule(project_id, None, 2, past_day.weekday(), time(10, 0), past_day, 2,
                         time(9, 0))
     await repos.meetings.save_schedule(schedule, leader_id, now)

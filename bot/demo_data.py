@@ -354,6 +354,12 @@ def _cell_polygon(grid: np.ndarray, col: int, row: int) -> tuple[tuple[float, fl
     return tuple((round(float(grid[i, j][0]), 1), round(float(grid[i, j][1]), 1)) for i, j in ring)
 
 
+def last_meeting_day(as_of: date) -> date:
+    """The operational meeting is fortnightly on Thursday; the latest one on or before
+    ``as_of`` (the actions of the demo are agreed at these meetings)."""
+    return as_of - timedelta(days=(as_of.weekday() - 3) % 7)
+
+
 def _largest_remainder(total: int, weights: np.ndarray, minimum: int) -> np.ndarray:
     """Integer split of ``total`` proportional to ``weights`` with a floor per part."""
     n = len(weights)
@@ -1185,9 +1191,8 @@ def _build_actions(
     inc_street = np.array([i.street for i in incidents])
     inc_buurt = np.array([i.buurt for i in incidents])
 
-    # The operational meeting is fortnightly on Thursday; the latest one is on or
-    # before as_of. Actions agreed there start the following Monday (or later).
-    last_meeting = as_of - timedelta(days=(as_of.weekday() - 3) % 7)
+    # Actions agreed at a meeting start the following Monday (or later).
+    last_meeting = last_meeting_day(as_of)
     meetings = [last_meeting - timedelta(days=14 * k) for k in range(5, -1, -1)]
     total = int(rng.integers(32, 43))
     per_meeting = _largest_remainder(total, rng.uniform(0.8, 1.2, len(meetings)), 4)

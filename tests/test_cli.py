@@ -95,16 +95,21 @@ def test_demo_rejects_a_bad_date(tmp_path: Path) -> None:
 
 
 def test_demo_for_a_past_date(tmp_path: Path) -> None:
-    """The reference date lies halfway between the demo's last and next meeting, also when
-    it is long past (this once failed on an assertion about the wall clock)."""
+    """The demo's last and next meeting are those around the reference date, also when it
+    is long past (this once failed on an assertion about the wall clock); the minutes list
+    the actions agreed at the last one and the steering information it received."""
     proc = wijkbot(tmp_path, "demo", "--as-of", "2025-03-12", "--out", "old.sqlite")
     assert proc.returncode == 0, proc.stderr
     folder = tmp_path / "old-sturing"
     assert sorted(p.name for p in folder.glob("*.txt") if p.name[0] in "av") == [
-        "agenda-focus-woninginbraak-havendam-2025-2025-03-19.txt",
-        "verslag-focus-woninginbraak-havendam-2025-2025-03-05.txt"]
-    minutes = (folder / "verslag-focus-woninginbraak-havendam-2025-2025-03-05.txt").read_text()
+        "agenda-focus-woninginbraak-havendam-2025-2025-03-20.txt",
+        "verslag-focus-woninginbraak-havendam-2025-2025-03-06.txt"]
+    minutes = (folder / "verslag-focus-woninginbraak-havendam-2025-2025-03-06.txt").read_text()
     assert "achterpaden" in minutes and "Sturingsinformatie van 12 maart 2025" in proc.stdout
+    agreed = minutes.split("Nieuwe actieafspraken")[1].split("Bijgewerkte acties")[0]
+    assert re.search(r"A\d+ · wk", agreed)  # the actions agreed at that meeting
+    analysis = minutes.split("Kernpunten operationele analyse")[1]
+    assert re.search(r"\d+ inbra", analysis) and "nog niets" not in analysis
 
 
 def test_help_and_usage_errors_speak_the_configured_language(tmp_path: Path) -> None:
