@@ -97,6 +97,19 @@ def place(hotspot: HotspotRecord) -> str:
     return _join(names) or buurt or _("your neighbourhood")
 
 
+def incident_count(count: int, attempts: int) -> str:
+    """``3 burglaries``, ``1 attempted burglary``, ``3 burglaries, of which 1 attempt``:
+    what happened, as precisely as the counts allow."""
+    if attempts <= 0:
+        return ngettext("{count} burglary", "{count} burglaries", count).format(count=count)
+    if attempts >= count:
+        return ngettext("{count} attempted burglary", "{count} attempted burglaries",
+                        count).format(count=count)
+    return ngettext("{count} burglaries, of which {attempts} attempt",
+                    "{count} burglaries, of which {attempts} attempts", attempts).format(
+        count=count, attempts=attempts)
+
+
 def alert_text(hotspot: HotspotRecord, today: date, *, updated: bool = False) -> str:
     """The alert in the current locale (HTML), short enough for a photo caption."""
     where = _esc(place(hotspot))
@@ -115,9 +128,10 @@ def alert_text(hotspot: HotspotRecord, today: date, *, updated: bool = False) ->
     else:
         days = (today - hotspot.first_day).days + 1
         lines.append(ngettext(
-            "In the past {days} days there was {count} burglary or attempt in {place}.",
-            "In the past {days} days there were {count} burglaries and attempts in {place}.",
-            n).format(days=max(days, 1), count=n, place=where))
+            "In the past {days} days there was {incidents} in {place}.",
+            "In the past {days} days there were {incidents} in {place}.",
+            n).format(days=max(days, 1), incidents=incident_count(n, hotspot.n_attempts),
+                      place=where))
         lines.append(_("Burglars often come back to the same area: the risk stays raised until "
                        "{date}.").format(date=format_day(hotspot.expires_on, "MMMMd")))
     if hotspot.band in _BANDS:

@@ -11,7 +11,7 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.access import Access
-from bot.alert_text import band_label, place
+from bot.alert_text import band_label, incident_count, place
 from bot.commands import CB, Cmd
 from bot.context import WijkApp, WijkContext
 from bot.errors import UserError
@@ -73,11 +73,8 @@ async def hotspots_command(update: Update, context: WijkContext, access: Access)
         lines.append("")
         lines.append("📍 <b>" + esc(place(h)) + "</b> — " + _(_KINDS[h.kind]))
         # Babel's interval: "16 nov" for one day, "11–16 nov", "30 okt – 16 nov".
-        lines.append(ngettext("{count} burglary or attempt, {period}",
-                              "{count} burglaries and attempts, {period}",
-                              h.n_incidents).format(
-            count=format_number(h.n_incidents),
-            period=fmt_interval(h.first_day, h.last_day, "MMMd")))
+        lines.append(incident_count(h.n_incidents, h.n_attempts) + ", "
+                     + fmt_interval(h.first_day, h.last_day, "MMMd"))
         band = band_label(h.band)
         if band:
             lines.append("🕘 " + band)

@@ -160,7 +160,7 @@ async def test_zone_expiry_sends_a_follow_up_and_the_per_area_limit(app, people,
     # Times as registered, in Europe/Amsterdam and Babel's format; one day is one date.
     assert "Molenweg 8 — 23/11/2026, 10:00" in views["text"]
     assert "Dorpsstraat 47 — 22/11/2026, 21:30" in views["text"]
-    assert "1 burglary or attempt, 23 Nov\n" in views["text"] and "UTC" not in views["text"]
+    assert "1 burglary, 23 Nov\n" in views["text"] and "UTC" not in views["text"]
     # Fifteen days after the first burglary its zone has ended: a follow-up, as a reply.
     clock.advance(timedelta(days=14))
     await run_daily_detection(app)
@@ -235,3 +235,18 @@ async def test_a_group_linked_during_a_zone_is_alerted_at_once(app, people, bota
     assert "neighbourhood watch group" in linked["text"]
     alert = await botapi.next_message(group["id"], timeout=10)
     assert "Dorpsstraat" in body(alert) and "47" not in body(alert)
+
+
+def test_counts_say_burglaries_and_attempts_as_they_are() -> None:
+    """“3 burglaries and attempts” for three burglaries was vague: the counts say which."""
+    from bot.alert_text import incident_count
+    from bot.i18n import use_locale
+
+    with use_locale("en"):
+        assert incident_count(3, 0) == "3 burglaries"
+        assert incident_count(1, 1) == "1 attempted burglary"
+        assert incident_count(3, 1) == "3 burglaries, of which 1 attempt"
+    with use_locale("nl"):
+        assert incident_count(1, 0) == "1 inbraak"
+        assert incident_count(2, 2) == "2 pogingen tot inbraak"
+        assert incident_count(4, 2) == "4 inbraken, waarvan 2 pogingen"
