@@ -62,11 +62,18 @@ class ImportReport:
 
 @dataclass(frozen=True, slots=True)
 class Registered:
-    """A burglary registered by hand: the project's new total, and the project area it
-    counts for (None when neither its street nor its location lies in a known area: then
-    it is in the totals but in no street's or neighbourhood's count)."""
+    """A burglary registered by hand: the project's new total, the project area it counts
+    for (None when neither its street nor its location lies in a known area: then it is in
+    the totals but in no street's or neighbourhood's count), and the key with which the
+    one who registered it can withdraw it (:meth:`IncidentService.withdraw`)."""
     total: int
     area: str | None
+    key: str
+
+
+# A burglary registered by mistake (wrong street, a double tap) can be withdrawn by the one
+# who registered it for this long; later, the figures and alerts may have moved on with it.
+WITHDRAW_WINDOW = timedelta(hours=24)
 
 
 class IncidentService(ProjectService):
@@ -255,7 +262,23 @@ class IncidentService(ProjectService):
                                             area_ids=[area_id])
         await self._changed(project_id)
         return Registered(total=await self.repos.incidents.count(project_id),
-                          area=chosen.name if chosen else None)
+                          area=chosen.name if chosen else None, key=incident.source_key)
+
+    async def withdraw(self, user_id: int, project_id: int, chat: ChatKind, key: str) -> int:
+        """Withdraw a burglary the user registered by mistake (within
+        :data:`WITHDRAW_WINDOW`); returns the project's new total. The hotspot detection
+        runs again: a zone that only this burglary made ends (an alert already sent stays
+        sent — it cannot be unsaid)."""
+        await self.member(user_id, project_id, Permission.REGISTER_INCIDENT, chat)
+        now = self.clock.now()
+        if not await self.repos.incidents.withdraw_registration(
+                project_id, key, user_id, now - WITHDRAW_WINDOW):
+            raise UserError(N_("This burglary can no longer be withdrawn: only the one who "
+                               "registered it can, within a day."))
+        await self.repos.audit.record(now=now, user_id=user_id, project_id=project_id,
+                                      entity="incident", entity_id=key, action="withdrawn")
+        await self._changed(project_id)
+        return await self.repos.incidents.count(project_id)
 
     async def recent(self, user_id: int, project_id: int, chat: ChatKind, *,
                      area: str | None = None, days: int = 14) -> tuple[list[dict[str, Any]], bool]:

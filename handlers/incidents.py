@@ -611,11 +611,36 @@ async def _save_burglary(update: Update, context: WijkContext, draft: BurglaryDr
             "ask a project leader to add it with /area, so that later burglaries there count "
             "for its neighbourhood.").format(
                 street=esc(draft.street))
+    # A wrong street or a double tap is undone in one tap, not by asking the analyst.
+    undo = keyboard([[(_("↩️ Withdraw (registered by mistake)"),
+                       f"{CB.BURGLARY}:undo:{draft.project_id}:{registered.key}")]])
     if draft.question is not None:  # the dialogue: its last question becomes the record
         await _answered(draft, _summary(draft))
-        await reply(update, done + note)
+        await reply(update, done + note, markup=undo)
     else:  # the one-line form: show how the line was understood
-        await reply(update, done + "\n" + _summary(draft) + note)
+        await reply(update, done + "\n" + _summary(draft) + note, markup=undo)
+
+
+# The service checks REGISTER_INCIDENT, and that it is the one who registered it, on the
+# project in the button (not the chat's current one: that may have changed since).
+@guard(Permission.HELP, needs_project=False)
+async def undo_button(update: Update, context: WijkContext, access: Access) -> None:
+    """``inb:undo:<project id>:<registration key>`` under a registration's confirmation."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and access.user_id is not None
+    try:
+        _prefix, _step, project_id, key = query.data.split(":", 3)
+        project = int(project_id)
+    except ValueError:
+        await query.answer()
+        return
+    total = await context.incidents.withdraw(access.user_id, project, access.chat_kind, key)
+    await query.answer()
+    await edit_or_reply(update, "↩️ " + ngettext(
+        "Withdrawn: this burglary is no longer registered. The project now has {count} "
+        "registered burglary.",
+        "Withdrawn: this burglary is no longer registered. The project now has {count} "
+        "registered burglaries.", total).format(count=format_number(total)))
 
 
 async def cancel(update: Update, context: WijkContext) -> int:
@@ -646,5 +671,7 @@ def register(app: WijkApp) -> None:
         conversation_timeout=15 * 60,
         name="burglary",
     ))
-    # The street of a one-line /inbraak, chosen after it (outside the dialogue).
+    # The street of a one-line /inbraak, chosen after it (outside the dialogue), and the
+    # withdrawal of a registration made by mistake.
     app.add_handler(CallbackQueryHandler(fix_button, pattern=rf"^{CB.BURGLARY}:fix:"))
+    app.add_handler(CallbackQueryHandler(undo_button, pattern=rf"^{CB.BURGLARY}:undo:"))

@@ -131,6 +131,15 @@ class IncidentRepository:
             f" modus_operandi FROM incidents WHERE project_id=? AND id IN ({marks})"
             " ORDER BY occurred_from DESC", (project_id, *ids))
 
+    async def withdraw_registration(self, project_id: int, source_key: str, user_id: int,
+                                    since: datetime) -> bool:
+        """Delete a burglary this user registered by hand at or after ``since``; whether
+        there was one (imported rows are never deleted this way)."""
+        return bool(await self.db.execute(
+            "DELETE FROM incidents WHERE project_id=? AND source_key=? AND source='registration'"
+            " AND created_by=? AND created_at >= ?",
+            (project_id, source_key, user_id, utc_iso(since))))
+
     async def streets(self, project_id: int) -> list[str]:
         rows = await self.db.fetchall(
             "SELECT DISTINCT street FROM incidents WHERE project_id=? AND street IS NOT NULL",

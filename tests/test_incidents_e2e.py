@@ -20,7 +20,7 @@ from bot.settings import Settings
 from storage.db import Database
 from storage.models import AreaKind
 from tests.botapi import FakeBotAPI, run_application
-from tests.conftest import START, fragment, invitation_payload
+from tests.conftest import START, fragment, invitation_payload, link_code
 
 DATA = Path(__file__).parent / "data" / "import"
 LANGS = ["nl", "en"]
@@ -692,3 +692,53 @@ async def test_a_registration_does_not_wait_for_hotspot_detection(app, people, b
     assert not detected.is_set()
     release.set()
     await asyncio.wait_for(detected.wait(), 10)  # and it does run
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_registration_made_by_mistake_is_withdrawn(app, people, botapi, clock,
+                                                           lang) -> None:
+    """The one who registered a burglary can withdraw it with the button under the
+    confirmation, within a day; nobody else can, and imported rows never go this way."""
+    from datetime import timedelta
+
+    leader, officer = await project_with_officer(people, botapi, lang, "straat Dorpsstraat")
+    command = "/inbraak" if lang == "nl" else "/burglary"
+    [project] = await app.bot_data.repos.projects.list_all()
+    count = app.bot_data.repos.incidents.count
+    kept = await officer.say(f"{command} Dorpsstraat 3 | gisteren 21:30")
+    # The second one in the operational group, where others see the button too.
+    menu = await leader.say("/koppelen")
+    code_message = await leader.press_and_read(menu, next(
+        d for d in botapi.button_data(menu) if d.endswith(":op")))
+    group = botapi.group(-7301, "Overleg")
+    await leader.say(f"/koppelen@wijkbot_test_bot {link_code(code_message['text'])}", group)
+    wrong = await officer.say(f"{command} Dorpsstraat 5 | gisteren 21:30", group)
+    assert await count(project.id) == 2
+    undo = next(d for d in botapi.button_data(wrong) if ":undo:" in d)
+    assert botapi.button_texts(wrong) == [t(lang, "↩️ Withdraw (registered by mistake)")]
+    # Somebody else (the project leader) cannot.
+    since = botapi.mark()
+    botapi.press_button(leader.user, wrong, undo)
+    refused = await botapi.wait_for("answerCallbackQuery", since=since)
+    assert refused.params["text"] == tr(
+        lang, "This burglary can no longer be withdrawn: only the one who registered it can, "
+              "within a day.")
+    assert await count(project.id) == 2
+    # The officer can: the confirmation says so, and the figures no longer count it.
+    withdrawn = await officer.press_and_read(wrong, undo)
+    with use_locale(lang):
+        assert withdrawn["text"] == "↩️ " + ngettext(
+            "Withdrawn: this burglary is no longer registered. The project now has {count} "
+            "registered burglary.", "Withdrawn: this burglary is no longer registered. The "
+            "project now has {count} registered burglaries.", 1).format(count=1)
+    assert not botapi.button_data(withdrawn)
+    rows = await app.bot_data.db.fetchall("SELECT house_number FROM incidents")
+    assert [r[0] for r in rows] == ["3"]
+    # A day later, no more.
+    clock.advance(timedelta(hours=25))
+    since = botapi.mark()
+    botapi.press_button(officer.user, kept, next(d for d in botapi.button_data(kept)
+                                                 if ":undo:" in d))
+    late = await botapi.wait_for("answerCallbackQuery", since=since)
+    assert late.params.get("show_alert") is True
+    assert await count(project.id) == 1
