@@ -636,11 +636,15 @@ async def undo_button(update: Update, context: WijkContext, access: Access) -> N
         return
     total = await context.incidents.withdraw(access.user_id, project, access.chat_kind, key)
     await query.answer()
-    await edit_or_reply(update, "↩️ " + ngettext(
+    withdrawn = "↩️ " + ngettext(
         "Withdrawn: this burglary is no longer registered. The project now has {count} "
         "registered burglary.",
         "Withdrawn: this burglary is no longer registered. The project now has {count} "
-        "registered burglaries.", total).format(count=format_number(total)))
+        "registered burglaries.", total).format(count=format_number(total))
+    # The confirmation stays readable, struck through: the chat keeps what was withdrawn.
+    message = query.message
+    before = message.text_html if isinstance(message, Message) and message.text else ""
+    await edit_or_reply(update, f"{withdrawn}\n\n<s>{before}</s>" if before else withdrawn)
 
 
 async def cancel(update: Update, context: WijkContext) -> int:
