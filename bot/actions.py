@@ -29,10 +29,10 @@ MAX_WHAT = 300
 MAX_TEXT = 1000
 _CODE_RE = re.compile(r"^[Aa]?(\d{1,7})$")
 
-# Words people type for the fields of /wijzig, in both languages.
 # The fields /wijzig can change, as the user types them (Dutch words in the Dutch catalog).
 FIELDS_HINT = N_("Fields: area, problem, what, aim, type, target, partner, period, capacity, "
                  "notes, effect.")
+# Words people type for the fields of /wijzig, in both languages.
 FIELD_WORDS: dict[str, str] = {
     "gebied": "area", "area": "area",
     "probleem": "problem", "problem": "problem",

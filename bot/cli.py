@@ -324,6 +324,7 @@ async def _import(settings: Settings, args: argparse.Namespace, filename: str,
     from bot.clock import Clock
     from bot.incident_import import ImportProblem, split_options
     from bot.incidents import IncidentService
+    from bot.posts import plain_text
     from handlers.incidents import problem_text, report_text
 
     db = await _open_existing(settings)
@@ -350,27 +351,19 @@ async def _import(settings: Settings, args: argparse.Namespace, filename: str,
                 crs=args.crs or crs, tz=args.tz or tz, kind=args.kind, progress=progress)
         except ImportProblem as problem:
             print(file=sys.stderr)
-            print(_plain(problem_text(filename, problem, limit=50, options_hint=_options_hint)),
+            print(plain_text(problem_text(filename, problem, limit=50, options_hint=_options_hint)),
                   file=sys.stderr)
             return 1
     finally:
         await db.close()
     print(file=sys.stderr)
-    print(_plain(report_text(report)))
+    print(plain_text(report_text(report)))
     return 0
 
 
 def _options_hint() -> str:
     return _("Run the import again with the missing details, for example: --crs EPSG:26910 "
              "--tz America/Vancouver --map date=offense_date")
-
-
-def _plain(text: str) -> str:
-    """Telegram HTML to terminal text."""
-    import html
-    import re
-
-    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 async def _steering(settings: Settings, ref: str, as_of: date | None, out: Path,
@@ -380,6 +373,7 @@ async def _steering(settings: Settings, ref: str, as_of: date | None, out: Path,
     from bot.errors import UserError
     from bot.fieldlog import area_lines, pack_counts
     from bot.incidents import IncidentService
+    from bot.posts import plain_text
     from charts.pack import key_points_text
 
     db = await _open_existing(settings)
@@ -392,7 +386,7 @@ async def _steering(settings: Settings, ref: str, as_of: date | None, out: Path,
                 pack = await service.steering(project.id, as_of or service.today(),
                                               language=language, area=area)
             except UserError as err:
-                raise SettingsError(_plain(err.render())) from None
+                raise SettingsError(plain_text(err.render())) from None
             points = key_points_text(pack, language) + area_lines(pack_counts(pack))
     finally:
         await db.close()

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import html
-import re
 import secrets
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -36,6 +34,7 @@ from bot.meeting_docs import (
 from bot.meetings import MeetingService
 from bot.packs import write_pack
 from bot.partnership import INVITE_PAYLOAD_PREFIX
+from bot.posts import plain_text
 from bot.schedule import checkin_moment, post_moment
 from charts.pack import key_points_text
 from charts.text import fmt_pct
@@ -329,7 +328,7 @@ async def _meeting_documents(repos: Repositories, counts: dict[str, Any], points
             stem = document_filename(name, agenda.project, (upcoming if name == "agenda"
                                                             else past).starts_at, language)
             files[stem] = document
-            text = "\n\n".join(html.unescape(re.sub(r"<[^>]+>", "", p)) for p in parts)
+            text = "\n\n".join(plain_text(p) for p in parts)
             files[stem.replace(".docx", ".txt")] = (text + "\n").encode("utf-8")
     return files
 

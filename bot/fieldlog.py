@@ -185,8 +185,8 @@ class FieldLogService(ProjectService):
             raise UserError(N_("The period is 1 to 366 days."))
         area_ids = None
         if area:
-            found = await self.repos.projects.area_by_name(project_id, area)
             areas = await self.repos.projects.areas(project_id)
+            found = next((a for a in areas if a.name.casefold() == area.casefold()), None)
             if found is None:
                 raise unknown_area(area, areas)
             # An area and everything inside it.

@@ -154,6 +154,7 @@ __all__ = [
     "IncidentBatch",
     "RejectedRow",
     "Table",
+    "haversine_km",
     "header_key",
     "incident_key",
     "normalize_house_number",
@@ -2352,8 +2353,8 @@ def _in_nl(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return (lon >= a) & (lon <= b) & (lat >= c) & (lat <= d)
 
 
-def _km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
-    """Great-circle distances in km (haversine), element by element."""
+def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
+    """Great-circle distances in km, element by element (arrays or single numbers)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dp, dl = p2 - p1, np.radians(lon2 - lon1)
     h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
@@ -2556,7 +2557,7 @@ def _coordinates(
     if ok.any():
         if near is not None:
             south, west, north, east = near
-            km = _km(lat, lon, np.clip(lat, south, north), np.clip(lon, west, east))
+            km = haversine_km(lat, lon, np.clip(lat, south, north), np.clip(lon, west, east))
             far = ok & (km > MAX_SPREAD_KM)
             if far.sum() > MAX_REJECTED_SHARE * total:
                 i = int(np.flatnonzero(far)[0])
@@ -2568,7 +2569,7 @@ def _coordinates(
             reason = R_FAR_FROM_PROJECT
         else:
             mid_lat, mid_lon = float(np.median(lat[ok])), float(np.median(lon[ok]))
-            km = _km(lat, lon, np.full(n, mid_lat), np.full(n, mid_lon))
+            km = haversine_km(lat, lon, mid_lat, mid_lon)
             far = ok & (km > MAX_SPREAD_KM)
             reason = R_FAR_FROM_FILE
         rej.add(far, reason, lambda p: {"x": _fmt(a[p]), "y": _fmt(b[p]),

@@ -12,6 +12,8 @@ outbox id of a message to reply to; resolved by the sender).
 from __future__ import annotations
 
 import base64
+import html
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +36,12 @@ FileResolver = Callable[[Any], bytes | str]
 
 ALBUM_SIZE = 10        # Telegram's maximum number of photos in one media group
 CAPTION_LIMIT = 1024
+
+
+def plain_text(text: str) -> str:
+    """Telegram HTML as plain text (tags dropped, entities decoded): for a terminal, a
+    .txt file and a button's pop-up alert, which show no formatting."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 def _b64(data: bytes) -> str:

@@ -5,8 +5,7 @@ location lies in (or near) the project, and where in the project's areas a place
 from __future__ import annotations
 
 import difflib
-import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -15,6 +14,7 @@ from bot.access import require_member
 from bot.clock import Clock
 from bot.errors import UserError
 from bot.i18n import N_, format_number
+from bot.incident_import import haversine_km
 from bot.permissions import ChatKind, Permission
 from charts.zones import near_polygon
 from storage.models import Area, AreaKind, Member
@@ -23,24 +23,26 @@ from storage.repositories import Repositories
 # A shared location this far outside the project's incident geography is a mistake (or a
 # phone's stale default), not a place in the partnership's area.
 FAR_KM = 5.0
-# How alike (difflib's ratio) a typed street and a known one must be to be offered as “did
+# How alike (difflib's ratio) a typed name and a known one must be to be offered as “did
 # you mean”: catches a dropped, doubled or swapped letter in names of 8+ letters.
 SIMILAR = 0.8
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, a)))
+def close_names(name: str, names: Iterable[str]) -> list[str]:
+    """The names that look like ``name`` (a typo), best first, at most three; empty when
+    ``name`` is one of them (case and spacing aside) or nothing looks like it."""
+    folded = {n.casefold(): n for n in names}
+    key = " ".join(name.split()).casefold()
+    if not key or key in folded:
+        return []
+    return [folded[m] for m in difflib.get_close_matches(key, list(folded), n=3,
+                                                         cutoff=SIMILAR)]
 
 
 def unknown_area(name: str, areas: Sequence[Area]) -> UserError:
     """The error for an area name the project does not have, naming the areas it looks like
     (“Molenkwartir” → Molenkwartier), so that a typo costs one look, not a search."""
-    folded = {a.name.casefold(): a.name for a in areas}
-    similar = [folded[m] for m in difflib.get_close_matches(
-        " ".join(name.split()).casefold(), list(folded), n=3, cutoff=SIMILAR)]
+    similar = close_names(name, (a.name for a in areas))
     if similar:
         return UserError(N_("Unknown area “{name}”. Did you mean: {matches}?"), name=name,
                          matches=", ".join(similar))
@@ -82,7 +84,7 @@ class ProjectService:
         south, west, north, east = box
         near_lat = min(max(lat, south), north)
         near_lon = min(max(lon, west), east)
-        km = haversine_km(lat, lon, near_lat, near_lon)
+        km = float(haversine_km(lat, lon, near_lat, near_lon))
         if km > FAR_KM:
             raise UserError(N_("This location lies {km} km outside the project area. Share a "
                                "location in the area, or type the street."),
@@ -96,15 +98,8 @@ class ProjectService:
 
     async def similar_streets(self, project_id: int, street: str) -> list[str]:
         """Known streets that look like ``street`` when it is not one itself (a typo:
-        “Molenaarlaan” for Molenaarslaan), best first; empty when it is known or nothing
-        looks like it."""
-        names = await self.known_streets(project_id)
-        folded = {name.casefold(): name for name in names}
-        key = " ".join(street.split()).casefold()
-        if not key or key in folded:
-            return []
-        return [folded[m] for m in difflib.get_close_matches(key, list(folded), n=3,
-                                                             cutoff=SIMILAR)]
+        “Molenaarlaan” for Molenaarslaan), best first."""
+        return close_names(street, await self.known_streets(project_id))
 
     async def place(self, project_id: int, street: str | None,
                     xy: tuple[float, float] | None, *,

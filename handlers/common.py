@@ -10,7 +10,6 @@ import contextlib
 import functools
 import html
 import logging
-import re
 import secrets
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import time
@@ -36,7 +35,7 @@ from bot.i18n import _, normalize_language, set_display_timezone, set_locale
 from bot.labels import role_label
 from bot.partnership import Person
 from bot.permissions import ChatKind, Permission, allowed_chats
-from bot.posts import keyboard
+from bot.posts import keyboard, plain_text
 
 log = logging.getLogger(__name__)
 
@@ -316,8 +315,7 @@ async def tell(update: Update, text: str) -> None:
     """Report a problem: as an alert on a button press, otherwise as a reply."""
     if update.callback_query:
         try:  # an alert is plain text: no tags, no entities
-            await update.callback_query.answer(
-                html.unescape(re.sub(r"<[^>]+>", "", text)), show_alert=True)
+            await update.callback_query.answer(plain_text(text), show_alert=True)
             return
         except BadRequest:  # already answered earlier in this handler
             pass
