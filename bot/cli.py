@@ -124,6 +124,12 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--tz", help=_("time zone of the export's local times "
                                     "(default: the configured time zone)"))
 
+    imports = sub.add_parser("imports", help=_("list a project's imports, or remove a wrong "
+                                               "one as a whole"))
+    imports.add_argument("--project", required=True, metavar="P", help=project_help)
+    imports.add_argument("--remove", type=int, metavar="N",
+                         help=_("remove import N: delete every incident it added"))
+
     steering = sub.add_parser("steering", help=_("write the steering pack (PNGs, key points, "
                                                  "numbers) for any date"))
     steering.add_argument("--project", required=True, metavar="P", help=project_help)
@@ -209,6 +215,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not path.is_file():
                 raise SettingsError(_("file not found: {path}").format(path=path))
             return asyncio.run(_import(settings, args, path.name, path.read_bytes()))
+        if args.command == "imports":
+            return asyncio.run(_imports(settings, args.project, args.remove))
         if args.command == "steering":
             return asyncio.run(_steering(settings, args.project, args.as_of, Path(args.out),
                                          args.area, args.language or settings.language))
@@ -358,6 +366,39 @@ async def _import(settings: Settings, args: argparse.Namespace, filename: str,
         await db.close()
     print(file=sys.stderr)
     print(plain_text(report_text(report)))
+    return 0
+
+
+async def _imports(settings: Settings, ref: str, remove: int | None) -> int:
+    from bot.alerts import AlertService
+    from bot.clock import Clock
+    from bot.errors import UserError
+    from bot.incidents import IncidentService
+    from bot.posts import plain_text
+    from handlers.imports import imports_text, removed_text
+
+    db = await _open_existing(settings)
+    try:
+        repos = Repositories(db)
+        project = await find_project(repos, ref)
+        service = IncidentService(repos, Clock(), settings.tz)
+        if remove is None:
+            hint = _("Remove one as a whole with: wijkbot imports --project {project} "
+                     "--remove N").format(project=project.id)
+            print(plain_text(imports_text(project.name, await service.imports(project.id),
+                                          how_to_remove=hint)))
+            return 0
+        # Fewer incidents may end hotspots: the detection runs again, as after an import.
+        alerts = AlertService(repos, service.clock, settings.tz,
+                              default_language=settings.language, steering=service.steering)
+        service.after_change.append(alerts.refresh)
+        try:
+            done = await service.remove_import(project.id, remove, user_id=None)
+        except UserError as err:
+            raise SettingsError(plain_text(err.render())) from None
+    finally:
+        await db.close()
+    print(plain_text(removed_text(done)))
     return 0
 
 

@@ -47,6 +47,7 @@ class Cmd:
     BURGLARY = ("inbraak", "burglary")
     STEERING = ("sturing", "steering")
     INCIDENTS = ("incidenten", "incidents")
+    IMPORTS = ("importen", "imports")
     # The fortnightly meeting
     MEETING = ("overleg", "meeting")
     AGENDA = ("agenda",)
@@ -78,6 +79,7 @@ class CB:
     ACTION_CARD = "ac"     # buttons on an action card: ac:<step>:<action id>:<version>
     REMINDERS = "rem"
     BURGLARY = "inb"
+    IMPORTS = "imp"        # the import log: imp:<rm|ok>:<project>:<import>, imp:ls:<project>
     ATTENDANCE = "att"
     FIELD_LOG = "fl"       # steps of the /melding dialogue
     ALERT = "alr"          # approve / reject an alert: alr:<ok|no>:<hotspot id>
@@ -146,6 +148,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(Cmd.INCIDENTS, Permission.VIEW_STEERING,
                 N_("burglaries of the last two weeks (detail only for the police and analyst)"),
                 N_("[area]")),
+    CommandSpec(Cmd.IMPORTS, Permission.IMPORT_INCIDENTS,
+                N_("imported files; remove a wrong one as a whole")),
     CommandSpec(Cmd.MEETING, Permission.MANAGE_MEETINGS,
                 N_("meeting schedule: rhythm, dates, skip, move, lead time"),
                 N_("[every 2 weeks monday 10:00 | date 7-12-2026 10:00 | skip 21-12-2026 | "

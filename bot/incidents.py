@@ -34,6 +34,7 @@ from bot.incident_import import (
 from bot.permissions import ChatKind, Permission, can
 from bot.services import ProjectService, unknown_area
 from charts.pack import SteeringPack, steering_pack
+from storage.db import parse_utc
 from storage.field_logs import FieldLog
 from storage.incidents import ImportLog, NewIncident
 from storage.models import Area, AreaKind
@@ -58,6 +59,7 @@ class ImportReport:
     rejected: list[RejectedRow] = field(default_factory=list)
     warnings: list[ImportNotice] = field(default_factory=list)
     detected: dict[str, Any] = field(default_factory=dict)
+    import_id: int | None = None   # its number in the import log (/importen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,42 @@ class Registered:
     total: int
     area: str | None
     key: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportEntry:
+    """One import in the project's log (:meth:`IncidentService.imports`). ``by`` and
+    ``removed_by``: first names (None: the command line); ``present``: how many of the
+    incidents it added are in the data now."""
+    id: int
+    filename: str
+    kind: str                      # incidents | monthly
+    at: datetime
+    by: str | None
+    rows_read: int
+    imported: int
+    duplicates: int
+    rejected: int
+    present: int
+    removed_at: datetime | None = None
+    removed: int | None = None
+    removed_by: str | None = None
+
+    @property
+    def removable(self) -> bool:
+        return self.kind == "incidents" and self.removed_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class RemovedImport:
+    """What :meth:`IncidentService.remove_import` did: incidents deleted, the project's
+    new total, and how many later imports skipped rows as already known (rows of this
+    file among them are gone now; importing those files again brings them back)."""
+    id: int
+    filename: str
+    removed: int
+    total: int
+    later_overlaps: int
 
 
 # A burglary registered by mistake (wrong street, a double tap) can be withdrawn by the one
@@ -186,6 +224,7 @@ class IncidentService(ProjectService):
             duplicates_in_file=result.duplicates_in_file,
             already_known=len(result.incidents) - inserted, rejected=list(result.rejected),
             warnings=list(result.warnings), detected=dict(result.detected),
+            import_id=import_id,
         )
 
     async def _import_monthly(self, project_id: int, data: bytes, filename: str,
@@ -208,6 +247,56 @@ class IncidentService(ProjectService):
             rejected=list(result.rejected), warnings=list(result.warnings),
             detected=dict(result.detected),
         )
+
+    # -- the import log ------------------------------------------------------------------
+
+    async def imports(self, project_id: int, *, user_id: int | None = None,
+                      chat: ChatKind | None = None) -> list[ImportEntry]:
+        """The project's latest imports, newest first. ``chat`` None: the command line,
+        with the operator's authority; otherwise the user must be allowed to import."""
+        if chat is not None and user_id is not None:
+            await self.member(user_id, project_id, Permission.IMPORT_INCIDENTS, chat)
+        entries = []
+        for r in await self.repos.incidents.imports(project_id):
+            at = parse_utc(r["at"])
+            assert at is not None  # NOT NULL in the schema
+            entries.append(ImportEntry(
+                id=r["id"], filename=r["filename"], kind=r["kind"], at=at, by=r["by"],
+                rows_read=r["rows_read"], imported=r["imported"], duplicates=r["duplicates"],
+                rejected=r["rejected"], present=r["present"],
+                removed_at=parse_utc(r["removed_at"]), removed=r["removed"],
+                removed_by=r["removed_by_name"]))
+        return entries
+
+    async def remove_import(self, project_id: int, import_id: int, *, user_id: int | None,
+                            chat: ChatKind | None = None) -> RemovedImport:
+        """Remove an incident import as a whole: every incident it added goes (rows that
+        were already known when it came stay, they belong to the import that added them).
+        Registrations, other imports and the CBS monthly counts are never touched; the
+        hotspot detection runs again. ``chat`` as in :meth:`imports`."""
+        if chat is not None and user_id is not None:
+            await self.member(user_id, project_id, Permission.IMPORT_INCIDENTS, chat)
+        entry = await self.repos.incidents.import_entry(project_id, import_id)
+        if entry is None:
+            raise UserError(N_("There is no import #{number} in this project."),
+                            number=import_id)
+        if entry["kind"] != "incidents":
+            raise UserError(N_("Import #{number} holds CBS monthly counts, which a new file "
+                               "of the same neighbourhoods and months replaces; only "
+                               "incident imports can be removed."), number=import_id)
+        if entry["removed_at"]:
+            raise UserError(N_("Import #{number} has already been removed."), number=import_id)
+        now = self.clock.now()
+        overlaps = await self.repos.incidents.later_overlaps(project_id, import_id)
+        removed = await self.repos.incidents.remove_import(project_id, import_id, user_id, now)
+        await self.repos.audit.record(now=now, user_id=user_id, project_id=project_id,
+                                      entity="import", entity_id=import_id, action="removed",
+                                      detail={"file": entry["filename"], "removed": removed})
+        if removed:
+            await self._changed(project_id)
+        return RemovedImport(id=import_id, filename=entry["filename"], removed=removed,
+                             total=await self.repos.incidents.count(project_id),
+                             later_overlaps=overlaps)
 
     # -- single registration -----------------------------------------------------------
 

@@ -18,6 +18,7 @@ from handlers import (
     fieldlog,
     groups,
     help,
+    imports,
     incidents,
     invitations,
     language,
@@ -54,6 +55,7 @@ def register_all(app: WijkApp) -> None:
     reminders.register(app)
     export.register(app)
     steering.register(app)
+    imports.register(app)         # /importen and its remove buttons
     meetings.register(app)
     region.register(app)
     alerts.register(app)          # /hotspots, /waarschuwingen, approval buttons

@@ -144,7 +144,11 @@ async def document_received(update: Update, context: WijkContext, access: Access
     except ImportProblem as problem:
         await _final(update, status, problem_text(filename, problem))
         return
-    await _final(update, status, report_text(report))
+    text = report_text(report)
+    if report.kind == "incidents" and report.imported and report.import_id is not None:
+        text += "\n" + _("Wrong file? /imports removes import #{number} as a whole.").format(
+            number=report.import_id)
+    await _final(update, status, text)
 
 
 def _progress_reporter(context: WijkContext, status: Message | None,

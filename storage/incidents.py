@@ -173,6 +173,44 @@ class IncidentRepository:
         await self.db.execute("UPDATE imports SET imported=?, duplicates=? WHERE id=?",
                               (imported, duplicates, import_id))
 
+    async def imports(self, project_id: int, limit: int = 10) -> list[Row]:
+        """The project's latest imports, newest first, each with the name of who imported
+        it (``by``, NULL for the command line), of who removed it (``removed_by_name``) and
+        how many of its incidents are in the data now (``present``)."""
+        return await self.db.fetchall(
+            "SELECT i.id, i.filename, i.kind, i.at, i.rows_read, i.imported, i.duplicates,"
+            " i.rejected, i.removed_at, i.removed, u.first_name AS by,"
+            " r.first_name AS removed_by_name,"
+            " (SELECT COUNT(*) FROM incidents n WHERE n.import_id = i.id) AS present"
+            " FROM imports i LEFT JOIN users u ON u.id = i.user_id"
+            " LEFT JOIN users r ON r.id = i.removed_by"
+            " WHERE i.project_id=? ORDER BY i.id DESC LIMIT ?", (project_id, limit))
+
+    async def import_entry(self, project_id: int, import_id: int) -> Row | None:
+        return await self.db.fetchone(
+            "SELECT id, filename, kind, at, removed_at FROM imports WHERE project_id=? AND id=?",
+            (project_id, import_id))
+
+    async def later_overlaps(self, project_id: int, import_id: int) -> int:
+        """Incident imports after this one that skipped rows as already known (some of
+        those rows may have been this import's)."""
+        return int(await self.db.fetchval(
+            "SELECT COUNT(*) FROM imports WHERE project_id=? AND id > ? AND kind='incidents'"
+            " AND duplicates > 0 AND removed_at IS NULL", (project_id, import_id)))
+
+    async def remove_import(self, project_id: int, import_id: int, user_id: int | None,
+                            now: datetime) -> int:
+        """Delete the incidents an import added and mark it removed (one transaction);
+        the number deleted. Registrations and other imports are never touched."""
+        async with self.db.transaction():
+            removed = await self.db.execute(
+                "DELETE FROM incidents WHERE project_id=? AND import_id=?",
+                (project_id, import_id))
+            await self.db.execute(
+                "UPDATE imports SET removed_at=?, removed_by=?, removed=? WHERE id=?",
+                (utc_iso(now), user_id, removed, import_id))
+        return removed
+
     async def saved_mapping(self, project_id: int) -> Row | None:
         return await self.db.fetchone("SELECT * FROM import_mappings WHERE project_id=?",
                                       (project_id,))

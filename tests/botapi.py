@@ -1437,6 +1437,17 @@ class FakeBotAPI:
         self._open_queries[query_id] = query
         return self.inject_update("callback_query", query)
 
+    def press_forged(self, user: JSONDict, message: JSONDict, data: str) -> JSONDict:
+        """A modified client sends callback data no button of the message carries (Telegram
+        does not check it against the keyboard): what the bot must withstand."""
+        current = self._current_or_fail(message)
+        self._register_user(user)
+        query_id = str(next(self._callback_ids))
+        query: JSONDict = {"id": query_id, "from": copy.deepcopy(user), "message": current,
+                           "chat_instance": "1", "data": data}
+        self._open_queries[query_id] = query
+        return self.inject_update("callback_query", query)
+
     def button_data(self, message: JSONDict) -> list[str]:
         """``callback_data`` of the message's current inline keyboard, row by row."""
         current = self._current_or_fail(message)

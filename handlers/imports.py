@@ -1,0 +1,194 @@
+"""``/importen``: the project's import log, and removing a wrong file as a whole.
+
+A police export sent to the wrong project, or the wrong export, is confidential data where it
+does not belong and skews every chart and alert. The analyst or project leader who may import
+may also remove an import: the list shows the latest imports with a 🗑 button each; the
+button asks once more, then every incident that import added is deleted in one transaction
+(rows that were already known when it came belong to the import that added them and stay).
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.access import Access
+from bot.commands import CB, Cmd
+from bot.context import WijkApp, WijkContext
+from bot.i18n import _, format_datetime, format_number, ngettext
+from bot.incidents import ImportEntry, RemovedImport
+from bot.permissions import Permission
+from bot.posts import keyboard
+from handlers.common import edit_or_reply, esc, guard, reply
+
+#: Longest file name on a button; the list shows it whole.
+BUTTON_NAME = 28
+
+
+def _counted(text: str, n: int, **params: object) -> str:
+    """``text`` (an ``ngettext`` result for ``n``) with its count and other fields filled."""
+    return text.format(count=format_number(n), **params)
+
+
+def entry_lines(entry: ImportEntry) -> list[str]:
+    """Two lines per import: what, when and by whom; then what it did and what is left."""
+    head = f"<b>#{entry.id}</b> · {esc(entry.filename)} · {format_datetime(entry.at, 'short')}"
+    if entry.by:
+        head += f" · {esc(entry.by)}"
+    if entry.kind == "monthly":
+        body = _counted(ngettext("CBS monthly counts: {count} neighbourhood-month",
+                                 "CBS monthly counts: {count} neighbourhood-months",
+                                 entry.imported), entry.imported)
+    else:
+        parts = [_counted(ngettext("{count} burglary imported", "{count} burglaries imported",
+                                   entry.imported), entry.imported)]
+        if entry.duplicates:
+            parts.append(_counted(ngettext("{count} duplicate skipped",
+                                           "{count} duplicates skipped", entry.duplicates),
+                                  entry.duplicates))
+        if entry.rejected:
+            parts.append(_counted(ngettext("{count} row rejected", "{count} rows rejected",
+                                           entry.rejected), entry.rejected))
+        body = ", ".join(parts)
+    if entry.removed_at is not None:
+        gone = entry.removed or 0
+        removed = _counted(ngettext("removed {when}: {count} burglary deleted",
+                                    "removed {when}: {count} burglaries deleted", gone), gone,
+                           when=format_datetime(entry.removed_at, "short"))
+        if entry.removed_by:
+            removed += " " + _("(by {name})").format(name=esc(entry.removed_by))
+        body = f"<s>{body}</s>\n🗑 {removed}"
+    elif entry.kind == "incidents" and entry.present != entry.imported:
+        body += " · " + _counted(ngettext("{count} of them in the data now",
+                                          "{count} of them in the data now", entry.present),
+                                 entry.present)
+    return [head, body]
+
+
+def imports_text(project: str, entries: list[ImportEntry], *,
+                 how_to_remove: str | None = None) -> str:
+    """The import log as Telegram HTML; ``how_to_remove`` replaces the line about the 🗑
+    buttons (the command line has none)."""
+    if not entries:
+        empty = _("No files have been imported into {project} yet.").format(
+            project=esc(project))
+        if how_to_remove is None:
+            empty += " " + _("Send a police export (CSV or XLSX) to me here to import it.")
+        return empty
+    lines = [_("📥 <b>Imports of {project}</b> (latest first)").format(project=esc(project)), ""]
+    for entry in entries:
+        lines += entry_lines(entry)
+    if any(_removable(e) for e in entries):
+        lines += ["", how_to_remove or _(
+            "🗑 removes an import as a whole: the wrong file, or one meant for another "
+            "project. You are asked once more first.")]
+    return "\n".join(lines)
+
+
+def _removable(entry: ImportEntry) -> bool:
+    return entry.removable and entry.present > 0
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= BUTTON_NAME else name[:BUTTON_NAME - 1] + "…"
+
+
+def _list_markup(project_id: int, entries: list[ImportEntry]) -> InlineKeyboardMarkup | None:
+    rows = [[(f"🗑 #{e.id} {_short(e.filename)}", f"{CB.IMPORTS}:rm:{project_id}:{e.id}")]
+            for e in entries if _removable(e)]
+    return keyboard(rows) if rows else None
+
+
+async def _show_list(update: Update, context: WijkContext, access: Access, project_id: int,
+                     *, edit: bool) -> None:
+    assert access.user_id is not None
+    entries = await context.incidents.imports(project_id, user_id=access.user_id,
+                                              chat=access.chat_kind)
+    project = await context.partnership.project(project_id)
+    text, markup = imports_text(project.name, entries), _list_markup(project_id, entries)
+    if edit:
+        await edit_or_reply(update, text, markup=markup)
+    else:
+        await reply(update, text, markup=markup)
+
+
+@guard(Permission.IMPORT_INCIDENTS)
+async def imports_command(update: Update, context: WijkContext, access: Access) -> None:
+    assert access.project_id is not None
+    await _show_list(update, context, access, access.project_id, edit=False)
+
+
+def removed_text(done: RemovedImport) -> str:
+    lines = [
+        "🗑 " + _counted(ngettext(
+            "Import #{number} ({filename}) removed: {count} burglary deleted.",
+            "Import #{number} ({filename}) removed: {count} burglaries deleted.", done.removed),
+            done.removed, number=done.id, filename=esc(done.filename)),
+        _counted(ngettext("The project now has {count} registered burglary.",
+                          "The project now has {count} registered burglaries.", done.total),
+                 done.total),
+    ]
+    if done.later_overlaps:
+        lines.append("⚠️ " + _counted(ngettext(
+            "{count} later import skipped rows as already known; rows of this file among "
+            "them are gone now too. Import that file again to bring them back.",
+            "{count} later imports skipped rows as already known; rows of this file among "
+            "them are gone now too. Import those files again to bring them back.",
+            done.later_overlaps), done.later_overlaps))
+    return "\n".join(lines)
+
+
+# Buttons carry their project (the chat's current project may have changed since); the
+# service checks IMPORT_INCIDENTS on that project.
+@guard(Permission.HELP, needs_project=False)
+async def import_button(update: Update, context: WijkContext, access: Access) -> None:
+    """``imp:rm:<project>:<import>`` asks, ``imp:ok:…`` removes, ``imp:ls:<project>`` lists."""
+    query = update.callback_query
+    assert query is not None and query.data is not None and access.user_id is not None
+    try:
+        _prefix, step, *numbers = query.data.split(":")
+        project_id, *rest = (int(n) for n in numbers)
+    except ValueError:
+        await query.answer()
+        return
+    if step == "ls" or not rest:
+        await query.answer()
+        await _show_list(update, context, access, project_id, edit=True)
+        return
+    import_id = rest[0]
+    if step == "rm":
+        entries = await context.incidents.imports(project_id, user_id=access.user_id,
+                                                  chat=access.chat_kind)
+        entry = next((e for e in entries if e.id == import_id and _removable(e)), None)
+        await query.answer()
+        if entry is None:  # removed meanwhile (another tap, another analyst): the list now
+            await _show_list(update, context, access, project_id, edit=True)
+            return
+        question = "\n".join([
+            _("Remove import #{number}?").format(number=entry.id),
+            *entry_lines(entry), "",
+            _counted(ngettext(
+                "Its {count} burglary is deleted: charts, forecasts, key points and alerts no "
+                "longer count it. The import log keeps a note, and the file can be imported "
+                "again later.",
+                "Its {count} burglaries are deleted: charts, forecasts, key points and alerts "
+                "no longer count them. The import log keeps a note, and the file can be "
+                "imported again later.", entry.present), entry.present)])
+        await edit_or_reply(update, question, markup=keyboard([
+            [(_("🗑 Yes, remove #{number}").format(number=entry.id),
+              f"{CB.IMPORTS}:ok:{project_id}:{entry.id}")],
+            [(_("✖️ No, keep it"), f"{CB.IMPORTS}:ls:{project_id}")]]))
+        return
+    if step == "ok":
+        done = await context.incidents.remove_import(project_id, import_id,
+                                                     user_id=access.user_id,
+                                                     chat=access.chat_kind)
+        await query.answer()
+        await edit_or_reply(update, removed_text(done))
+        return
+    await query.answer()
+
+
+def register(app: WijkApp) -> None:
+    app.add_handler(CommandHandler(Cmd.IMPORTS, imports_command))
+    app.add_handler(CallbackQueryHandler(import_button, pattern=rf"^{CB.IMPORTS}:"))

@@ -1,0 +1,200 @@
+"""End to end: /importen (/imports) lists the imports and removes a wrong file as a whole —
+only for those who may import, after asking once more, without touching registrations or
+other imports; the command line does the same."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.i18n import ngettext, use_locale
+from tests.conftest import link_code
+from tests.test_cli import wijkbot
+from tests.test_incidents_e2e import DATA, LANGS, project_with_analyst, t, tr
+
+COMMAND = {"nl": "/importen", "en": "/imports"}
+
+
+async def upload(botapi, person, name: str) -> str:  # type: ignore[no-untyped-def]
+    """Send a file from tests/data/import; the final report (the status message, edited)."""
+    since = botapi.mark()
+    botapi.send_document(person.user, name, (DATA / name).read_bytes(), "text/csv")
+    await botapi.next_message(person.id)
+    call = await botapi.wait_for(
+        "editMessageText", lambda c: name in c.params.get("text", "")
+        and "…" not in c.params.get("text", "").split("\n")[0], since=since, timeout=30)
+    return str(call.params["text"])
+
+
+def count_text(lang: str, singular: str, plural: str, n: int, **params: object) -> str:
+    with use_locale(lang):
+        return ngettext(singular, plural, n).format(count=n, **params)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_wrong_file_is_removed_as_a_whole(app, people, botapi, lang) -> None:
+    leader, analyst, partner = await project_with_analyst(people, botapi, lang)
+    [project] = await app.bot_data.repos.projects.list_all()
+    count = app.bot_data.repos.incidents.count
+    report = await upload(botapi, analyst, "overlap_a.csv")
+    # The report says how to undo it, with the import's number.
+    assert tr(lang, "Wrong file? /imports removes import #{number} as a whole.",
+              number=1) in report
+    assert await count(project.id) == 6
+    # The second file shares three rows with the first: those stay the first import's.
+    await upload(botapi, analyst, "overlap_b.csv")
+    assert await count(project.id) == 9
+    # And a burglary registered by hand, which no import removal may touch.
+    await leader.say(("/inbraak" if lang == "nl" else "/burglary")
+                     + " Kerkstraat 40 | gisteren 21:30")
+    assert await count(project.id) == 10
+
+    listing = await analyst.say(COMMAND[lang])
+    text = listing["text"]
+    assert text.index("#2") < text.index("#1")  # newest first
+    assert "overlap_a.csv" in text and "overlap_b.csv" in text and "Sanne" in text
+    assert count_text(lang, "{count} duplicate skipped", "{count} duplicates skipped", 3) in text
+    assert botapi.button_texts(listing) == ["🗑 #2 overlap_b.csv", "🗑 #1 overlap_a.csv"]
+    remove_first = next(d for d in botapi.button_data(listing) if d.endswith(":1"))
+
+    # The button asks first; "keep it" goes back to the list and deletes nothing.
+    question = await analyst.press_and_read(listing, remove_first)
+    assert question["text"].startswith(tr(lang, "Remove import #{number}?", number=1))
+    assert count_text(lang, "Its {count} burglary is deleted: charts, forecasts, key points "
+                      "and alerts no longer count it. The import log keeps a note, and the "
+                      "file can be imported again later.",
+                      "Its {count} burglaries are deleted: charts, forecasts, key points and "
+                      "alerts no longer count them. The import log keeps a note, and the file "
+                      "can be imported again later.", 6) in question["text"]
+    assert botapi.button_texts(question) == [tr(lang, "🗑 Yes, remove #{number}", number=1),
+                                             t(lang, "✖️ No, keep it")]
+    kept = await analyst.press_and_read(question, next(
+        d for d in botapi.button_data(question) if ":ls:" in d))
+    assert "overlap_a.csv" in kept["text"] and len(botapi.button_data(kept)) == 2
+    assert await count(project.id) == 10
+
+    # A second list, opened meanwhile, with its own confirmation (pressed below, too late).
+    stale = await analyst.press_and_read(await analyst.say(COMMAND[lang]), remove_first)
+    question = await analyst.press_and_read(kept, remove_first)
+    confirm = next(d for d in botapi.button_data(question) if ":ok:" in d)
+    done = await analyst.press_and_read(question, confirm)
+    assert done["text"].startswith("🗑 " + count_text(
+        lang, "Import #{number} ({filename}) removed: {count} burglary deleted.",
+        "Import #{number} ({filename}) removed: {count} burglaries deleted.", 6,
+        number=1, filename="overlap_a.csv"))
+    # The later file skipped three of these rows as known: they are gone too, and it says so.
+    assert count_text(
+        lang, "{count} later import skipped rows as already known; rows of this file among "
+        "them are gone now too. Import that file again to bring them back.",
+        "{count} later imports skipped rows as already known; rows of this file among them "
+        "are gone now too. Import those files again to bring them back.", 1) in done["text"]
+    assert not botapi.button_data(done)
+    assert await count(project.id) == 4  # overlap_b's three own rows and the registration
+    sources = await app.bot_data.db.fetchall(
+        "SELECT source, import_id FROM incidents ORDER BY id")
+    assert sorted((r[0], r[1]) for r in sources) == [("import", 2)] * 3 + [("registration",
+                                                                            None)]
+    audit = await app.bot_data.db.fetchone(
+        "SELECT user_id, detail FROM audit_log WHERE entity='import' AND action='removed'")
+    assert audit[0] == analyst.id and json.loads(audit[1]) == {"file": "overlap_a.csv",
+                                                               "removed": 6}
+
+    # The list keeps the removed import, struck through, with who removed it; no button.
+    again = await analyst.say(COMMAND[lang])
+    removed_line = next(line for line in again["text"].split("\n") if line.startswith("🗑 "))
+    assert removed_line.endswith(tr(lang, "(by {name})", name="Sanne"))
+    assert count_text(lang, "removed {when}: {count} burglary deleted",
+                      "removed {when}: {count} burglaries deleted", 6,
+                      when="23-11-2026, 10:00" if lang == "nl" else "23/11/2026, 10:00"
+                      ) in removed_line
+    assert any(e.get("type") == "strikethrough" for e in again.get("entities", []))
+    assert botapi.button_texts(again) == ["🗑 #2 overlap_b.csv"]
+    # The other confirmation, pressed now, removes nothing more.
+    botapi.press_button(analyst.user, stale, confirm)
+    refused = await botapi.wait_for("answerCallbackQuery",
+                                    lambda c: c.params.get("show_alert") is True)
+    assert refused.params["text"] == tr(lang, "Import #{number} has already been removed.",
+                                        number=1)
+    assert await count(project.id) == 4
+    # The same file imported again brings all its rows back (their keys are free again).
+    await upload(botapi, analyst, "overlap_a.csv")
+    assert await count(project.id) == 10
+
+
+async def test_only_those_who_may_import_see_or_remove_imports(app, people, botapi) -> None:
+    leader, analyst, partner = await project_with_analyst(people, botapi, "nl")
+    [project] = await app.bot_data.repos.projects.list_all()
+    await upload(botapi, analyst, "overlap_a.csv")
+    # The project leader may (the same right as importing) ...
+    listing = await leader.say("/importen")
+    assert botapi.button_texts(listing) == ["🗑 #1 overlap_a.csv"]
+    remove = botapi.button_data(listing)[0]
+    # ... a partner may not: not by command, nor with a button's data.
+    denied = await partner.say("/importen")
+    assert "overlap_a.csv" not in denied["text"] and not botapi.button_data(denied)
+    botapi.press_forged(partner.user, denied, remove.replace(":rm:", ":ok:"))
+    refused = await botapi.wait_for("answerCallbackQuery",
+                                    lambda c: c.params.get("show_alert") is True)
+    assert "overlap_a.csv" not in refused.params["text"]
+    assert await app.bot_data.repos.incidents.count(project.id) == 6
+    # Not in the operational group either: the list names files and people.
+    menu = await leader.say("/koppelen")
+    code_message = await leader.press_and_read(menu, next(
+        d for d in botapi.button_data(menu) if d.endswith(":op")))
+    group = botapi.group(-7401, "Overleg")
+    await leader.say(f"/koppelen@wijkbot_test_bot {link_code(code_message['text'])}", group)
+    in_group = await leader.say("/importen", group)
+    assert "overlap_a.csv" not in in_group["text"] and not botapi.button_data(in_group)
+    # Extra words get the usage (the command takes none).
+    extra = await leader.say("/importen alles")
+    assert "/importen" in extra["text"] and not botapi.button_data(extra)
+
+
+async def test_monthly_counts_are_listed_but_not_removable(app, people, botapi) -> None:
+    leader, analyst, partner = await project_with_analyst(people, botapi, "en")
+    await upload(botapi, analyst, "cbs_statline_labels.csv")
+    listing = await analyst.say("/imports")
+    assert "cbs_statline_labels.csv" in listing["text"]
+    assert "CBS monthly counts" in listing["text"]
+    assert not botapi.button_data(listing)
+    [project] = await app.bot_data.repos.projects.list_all()
+    [entry] = await app.bot_data.incidents.imports(project.id)
+    botapi.press_forged(analyst.user, listing, f"imp:ok:{project.id}:{entry.id}")
+    refused = await botapi.wait_for("answerCallbackQuery",
+                                    lambda c: c.params.get("show_alert") is True)
+    assert "only incident imports can be removed" in refused.params["text"]
+    assert await app.bot_data.db.fetchval("SELECT COUNT(*) FROM monthly_counts") > 0
+
+
+def test_imports_on_the_command_line(tmp_path: Path) -> None:
+    proc = wijkbot(tmp_path, "demo", "--as-of", "2026-11-23", "--out", "demo.sqlite")
+    assert proc.returncode == 0, proc.stderr
+    db = tmp_path / "demo.sqlite"
+    export = DATA / "bvh_export_cp1252.csv"  # Den Haag: the demo town lies in Delft, nearby
+    env = {"WIJKBOT_DATABASE": str(db)}
+    proc = wijkbot(tmp_path, "import", "incidents", str(export), "--project", "1", **env)
+    assert proc.returncode == 0, proc.stderr
+    with sqlite3.connect(db) as conn:
+        before = conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0]
+        [(import_id, imported)] = conn.execute("SELECT id, imported FROM imports").fetchall()
+    assert imported > 0
+    listing = wijkbot(tmp_path, "imports", "--project", "1", **env)
+    assert listing.returncode == 0, listing.stderr
+    assert f"#{import_id}" in listing.stdout and "bvh_export_cp1252.csv" in listing.stdout
+    assert "--remove N" in listing.stdout and "<b>" not in listing.stdout
+    removed = wijkbot(tmp_path, "imports", "--project", "1", "--remove", str(import_id), **env)
+    assert removed.returncode == 0, removed.stderr
+    assert f"Import #{import_id}" in removed.stdout
+    with sqlite3.connect(db) as conn:
+        after = conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0]
+        demo = conn.execute("SELECT COUNT(*) FROM incidents WHERE source='demo'").fetchone()[0]
+    assert after == before - imported == demo
+    # Twice: a clear refusal, nothing changes.
+    twice = wijkbot(tmp_path, "imports", "--project", "1", "--remove", str(import_id), **env)
+    assert twice.returncode != 0 and "Traceback" not in twice.stderr
+    assert f"#{import_id}" in twice.stderr
+    unknown = wijkbot(tmp_path, "imports", "--project", "1", "--remove", "99", **env)
+    assert unknown.returncode != 0 and "#99" in unknown.stderr
