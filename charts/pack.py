@@ -196,7 +196,10 @@ def units_table(comparison: PeriodComparison, fc: Forecast, extra: int = 25) -> 
     table = comparison.table.merge(expected[cols], on=level, how="outer",
                                    suffixes=("", "_fc"))
     if level == "street":
-        table["buurt"] = table["buurt"].fillna(table.pop("buurt_fc"))
+        # As objects: a column of only NaN is float64, and pandas will refuse to fill
+        # that with strings.
+        table["buurt"] = table["buurt"].astype(object).fillna(
+            table.pop("buurt_fc").astype(object))
     for c in ("current", "previous", "last_year", "attempts", "diff_previous",
               "diff_last_year"):
         table[c] = table[c].fillna(0).astype(int)
