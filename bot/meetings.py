@@ -352,7 +352,11 @@ class MeetingService(ProjectService):
         actions = await self.repos.actions.all(project_id)
         new = [a for a in actions if a.meeting_id == meeting.id
                or start <= a.created_at <= end]
-        updated = [a for a in actions if a not in new and start <= a.updated_at <= end]
+        # Changed around the meeting, by the history: ``updated_at`` only holds the last
+        # change, so an action reported done at the meeting and given a result a week later
+        # would drop out of the minutes.
+        changed = await self.repos.actions.changed_between(project_id, start, end)
+        updated = [a for a in actions if a not in new and a.id in changed]
 
         def decisions(kind: str) -> tuple[Decision, ...]:
             return tuple(Decision(n.text, n.user_name, n.at) for n in picked[kind])

@@ -418,6 +418,18 @@ class ActionRepository:
         )
         return await self._load(rows)
 
+    async def changed_between(self, project_id: int, start: datetime,
+                              end: datetime) -> set[int]:
+        """Ids of the project's actions with a change (status, result, field, partner —
+        not their creation) recorded from ``start`` to ``end``: from the history, so a
+        later change does not hide an earlier one."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT h.action_id FROM action_history h"
+            " JOIN actions a ON a.id = h.action_id"
+            " WHERE a.project_id=? AND h.field <> 'created' AND h.at >= ? AND h.at <= ?",
+            (project_id, utc_iso(start), utc_iso(end)))
+        return {r[0] for r in rows}
+
     async def history(self, action_id: int) -> list[HistoryEntry]:
         rows = await self.db.fetchall(
             "SELECT h.*, TRIM(COALESCE(u.first_name, '') || ' ' || COALESCE(u.last_name, ''))"

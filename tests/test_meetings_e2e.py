@@ -96,11 +96,21 @@ async def test_schedule_post_once_and_restart(app, people, botapi, clock, settin
     [project] = await app.bot_data.repos.projects.list_all()
     agreed = await app.bot_data.repos.actions.by_number(project.id, 2)
     assert agreed is not None and agreed.meeting_id == first.id
+    # An action given a result at the meeting is an updated action of its minutes, also
+    # after it changed again days later.
+    await botapi.settle()
+    botapi.drain(GROUP)
+    for day, flyers in ((0, 12), (5, 30)):
+        clock.set(first.starts_at + timedelta(days=day, minutes=40))
+        result = await warden.say(f"/result A1 {flyers} flyers", group)
+        assert "A1" in result["text"], result["text"]
     mark = botapi.mark()
     botapi.send_text(leader.user, "/minutes", group)
     await botapi.settle()
     minutes = "\n".join(c.params.get("text", "") for c in posts(botapi, mark))
     assert "A2" in minutes or "buurtpreventie-wandeling" in minutes
+    updated = minutes.split("Updated actions")[1].split("Key points")[0]
+    assert "A1" in updated and "A2" not in updated and "nothing yet" not in updated
     # Section 3a: the key points of the steering information the meeting received.
     analysis = minutes.split("Key points of the operational analysis")[1]
     assert "1 burglary" in analysis.split("\n")[1] and "nothing yet" not in analysis
