@@ -250,12 +250,20 @@ class IncidentService(ProjectService):
 
     # -- the import log ------------------------------------------------------------------
 
+    async def _may_import(self, user_id: int | None, project_id: int,
+                          chat: ChatKind | None) -> None:
+        """``chat`` None: the command line, with the operator's authority."""
+        if chat is None:
+            return
+        if user_id is None:
+            raise ValueError("a request from a chat needs its user")
+        await self.member(user_id, project_id, Permission.IMPORT_INCIDENTS, chat)
+
     async def imports(self, project_id: int, *, user_id: int | None = None,
                       chat: ChatKind | None = None) -> list[ImportEntry]:
-        """The project's latest imports, newest first. ``chat`` None: the command line,
-        with the operator's authority; otherwise the user must be allowed to import."""
-        if chat is not None and user_id is not None:
-            await self.member(user_id, project_id, Permission.IMPORT_INCIDENTS, chat)
+        """The project's latest imports, newest first; from a chat only for those who may
+        import (see :meth:`_may_import`)."""
+        await self._may_import(user_id, project_id, chat)
         entries = []
         for r in await self.repos.incidents.imports(project_id):
             at = parse_utc(r["at"])
@@ -274,8 +282,7 @@ class IncidentService(ProjectService):
         were already known when it came stay, they belong to the import that added them).
         Registrations, other imports and the CBS monthly counts are never touched; the
         hotspot detection runs again. ``chat`` as in :meth:`imports`."""
-        if chat is not None and user_id is not None:
-            await self.member(user_id, project_id, Permission.IMPORT_INCIDENTS, chat)
+        await self._may_import(user_id, project_id, chat)
         entry = await self.repos.incidents.import_entry(project_id, import_id)
         if entry is None:
             raise UserError(N_("There is no import #{number} in this project."),
@@ -284,11 +291,12 @@ class IncidentService(ProjectService):
             raise UserError(N_("Import #{number} holds CBS monthly counts, which a new file "
                                "of the same neighbourhoods and months replaces; only "
                                "incident imports can be removed."), number=import_id)
-        if entry["removed_at"]:
-            raise UserError(N_("Import #{number} has already been removed."), number=import_id)
         now = self.clock.now()
         overlaps = await self.repos.incidents.later_overlaps(project_id, import_id)
-        removed = await self.repos.incidents.remove_import(project_id, import_id, user_id, now)
+        removed = (None if entry["removed_at"] else
+                   await self.repos.incidents.remove_import(project_id, import_id, user_id, now))
+        if removed is None:
+            raise UserError(N_("Import #{number} has already been removed."), number=import_id)
         await self.repos.audit.record(now=now, user_id=user_id, project_id=project_id,
                                       entity="import", entity_id=import_id, action="removed",
                                       detail={"file": entry["filename"], "removed": removed})

@@ -586,8 +586,8 @@ def map_figure(
             med = geo.dropna(subset=["buurt"]).groupby("buurt")[["x", "y"]].median()
             medians = {str(n): (float(r["x"]), float(r["y"])) for n, r in med.iterrows()}
             shapes = {}
-        gap = np.full((1, 2), np.nan)
-        outline_xy = (np.vstack([part for ring in outlines for part in (ring, gap)])
+        pen_up = np.full((1, 2), np.nan)
+        outline_xy = (np.vstack([part for ring in outlines for part in (ring, pen_up)])
                       if outlines else np.zeros((0, 2)))
         # Names in order of importance: the buurten with the most incidents in the last
         # four weeks first, so those are the ones that get a place on a crowded map.

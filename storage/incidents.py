@@ -199,16 +199,20 @@ class IncidentRepository:
             " AND duplicates > 0 AND removed_at IS NULL", (project_id, import_id)))
 
     async def remove_import(self, project_id: int, import_id: int, user_id: int | None,
-                            now: datetime) -> int:
+                            now: datetime) -> int | None:
         """Delete the incidents an import added and mark it removed (one transaction);
-        the number deleted. Registrations and other imports are never touched."""
+        the number deleted, or None when it had been removed already (two taps, two
+        analysts). Registrations and other imports are never touched."""
         async with self.db.transaction():
+            if not await self.db.execute(
+                    "UPDATE imports SET removed_at=?, removed_by=? WHERE project_id=? AND id=?"
+                    " AND removed_at IS NULL", (utc_iso(now), user_id, project_id, import_id)):
+                return None
             removed = await self.db.execute(
                 "DELETE FROM incidents WHERE project_id=? AND import_id=?",
                 (project_id, import_id))
-            await self.db.execute(
-                "UPDATE imports SET removed_at=?, removed_by=?, removed=? WHERE id=?",
-                (utc_iso(now), user_id, removed, import_id))
+            await self.db.execute("UPDATE imports SET removed=? WHERE id=?",
+                                  (removed, import_id))
         return removed
 
     async def saved_mapping(self, project_id: int) -> Row | None:
