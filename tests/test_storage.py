@@ -185,3 +185,26 @@ async def test_open_pages_include_actions_without_partner(db: Database) -> None:
     await repos.actions.add_partner(orphan.id, wardens.id, user_id=1, now=NOW)
     rows = await repos.actions.open_rows(project.id, offset=0, limit=10)
     assert [(r["partner_name"], r["what"]) for r in rows][-1] == ("Stadstoezicht", "c")
+
+
+async def test_an_import_is_removed_once_even_when_asked_twice_at_once(db: Database) -> None:
+    """Two analysts (or two taps) removing the same import: one removal, one 'already'."""
+    from storage.incidents import ImportLog, NewIncident
+
+    repos = Repositories(db)
+    await repos.users.upsert(1, "Sanne", None, None, "nl")
+    project = await repos.projects.create("Veilig Oost", "Havendam", 1)
+    import_id = await repos.incidents.log_import(
+        ImportLog(project.id, 1, "export.csv", "incidents", 2, 0, 0, 0), NOW)
+    await repos.incidents.add_many(project.id, [
+        NewIncident(f"k{i}", NOW - timedelta(days=i), NOW - timedelta(days=i), street="Dorpsstraat")
+        for i in (1, 2)], source="import", created_by=1, now=NOW, import_id=import_id)
+    await repos.incidents.add_many(project.id, [NewIncident("reg", NOW, NOW, street="Kade")],
+                                   source="registration", created_by=1, now=NOW)
+    results = await asyncio.gather(
+        repos.incidents.remove_import(project.id, import_id, 1, NOW),
+        repos.incidents.remove_import(project.id, import_id, 1, NOW))
+    assert sorted(results, key=str) == [2, None]
+    assert await repos.incidents.count(project.id) == 1  # the registration stays
+    [entry] = await repos.incidents.imports(project.id)
+    assert (entry["removed"], entry["by"], entry["present"]) == (2, "Sanne", 0)
