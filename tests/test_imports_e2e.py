@@ -177,6 +177,7 @@ def test_imports_on_the_command_line(tmp_path: Path) -> None:
     env = {"WIJKBOT_DATABASE": str(db)}
     proc = wijkbot(tmp_path, "import", "incidents", str(export), "--project", "1", **env)
     assert proc.returncode == 0, proc.stderr
+    assert "wijkbot imports --project 1 --remove " in proc.stdout  # how to undo it
     with sqlite3.connect(db) as conn:
         before = conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0]
         [(import_id, imported)] = conn.execute("SELECT id, imported FROM imports").fetchall()
