@@ -86,12 +86,25 @@ class CB:
     ALERT_SETTINGS = "als"
 
 
+# Sections of /help (msgids): a project leader may use some forty commands, which read
+# better under a few headings than as one list.
+START = N_("Getting started")
+PROJECT = N_("Project, partners and groups")
+ACTIONS = N_("Actions")
+STEERING = N_("Steering information")
+MEETINGS = N_("Meetings")
+STREET = N_("On the street")
+WATCH = N_("Neighbourhood watch")
+SETTINGS = N_("Settings")
+
+
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
     names: tuple[str, ...]
     permission: Permission
     description: str  # msgid, translated at use
     usage: str | None = None  # msgid with the argument syntax, e.g. "<kind> <name>"
+    section: str = START  # msgid of its /help heading
 
     @property
     def name(self) -> str:
@@ -103,89 +116,98 @@ class CommandSpec:
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec(Cmd.START, Permission.HELP, N_("what this bot does; join with an invitation")),
-    CommandSpec(Cmd.HELP, Permission.HELP, N_("what you can do here")),
+    CommandSpec(Cmd.START, Permission.HELP, N_("what this bot does; join with an invitation"),
+                section=START),
+    CommandSpec(Cmd.HELP, Permission.HELP, N_("what you can do here"), section=START),
     CommandSpec(Cmd.PROJECT, Permission.VIEW_PROJECT,
-                N_("project overview; switch project"), N_("[project name]")),
+                N_("project overview; switch project"), N_("[project name]"), section=PROJECT),
     CommandSpec(Cmd.NEW_PROJECT, Permission.CREATE_PROJECT, N_("start a new partnership"),
-                N_("[name | municipality]")),
+                N_("[name | municipality]"), section=PROJECT),
     CommandSpec(Cmd.AREA, Permission.MANAGE_AREAS, N_("list or add areas"),
-                N_("[<kind> <name> | CBS code | homes | parent area]")),
+                N_("[<kind> <name> | CBS code | homes | parent area]"), section=PROJECT),
     CommandSpec(Cmd.PARTNER, Permission.MANAGE_PARTNERS, N_("list or add partners"),
-                N_("[<kind> <name>]")),
+                N_("[<kind> <name>]"), section=PROJECT),
     CommandSpec(Cmd.INVITE, Permission.INVITE, N_("invite someone to join a partner"),
-                N_("[<partner> | <role> | multi | <days>]")),
+                N_("[<partner> | <role> | multi | <days>]"), section=PROJECT),
     CommandSpec(Cmd.LINK, Permission.LINK_GROUP, N_("link a group chat to the project"),
-                N_("[operational | neighbourhoodwatch <area>, …] or, in the group, <code>")),
-    CommandSpec(Cmd.UNLINK, Permission.UNLINK_GROUP, N_("unlink this group from the project")),
+                N_("[operational | neighbourhoodwatch <area>, …] or, in the group, <code>"),
+                section=PROJECT),
+    CommandSpec(Cmd.UNLINK, Permission.UNLINK_GROUP, N_("unlink this group from the project"),
+                section=PROJECT),
     CommandSpec(Cmd.ACTION, Permission.REGISTER_ACTION,
                 N_("register an action (dialogue or one line); show one with A12"),
-                N_("[area | what | partner | period | capacity] or [A12]")),
+                N_("[area | what | partner | period | capacity] or [A12]"), section=ACTIONS),
     CommandSpec(Cmd.OPEN, Permission.VIEW_ACTIONS, N_("outstanding actions per partner"),
-                N_("[partner]")),
-    CommandSpec(Cmd.MINE, Permission.VIEW_ACTIONS, N_("your partner's actions")),
+                N_("[partner]"), section=ACTIONS),
+    CommandSpec(Cmd.MINE, Permission.VIEW_ACTIONS, N_("your partner's actions"), section=ACTIONS),
     CommandSpec(Cmd.DONE, Permission.UPDATE_ACTION, N_("report an action done"),
-                N_("A12 [note]")),
+                N_("A12 [note]"), section=ACTIONS),
     CommandSpec(Cmd.RESULT, Permission.UPDATE_ACTION, N_("add a result (with a number)"),
-                N_("A12 <result, e.g. 12 locks replaced>")),
+                N_("A12 <result, e.g. 12 locks replaced>"), section=ACTIONS),
     CommandSpec(Cmd.NOT_DONE, Permission.UPDATE_ACTION, N_("report an action not done"),
-                N_("A12 <reason>")),
+                N_("A12 <reason>"), section=ACTIONS),
     CommandSpec(Cmd.VOID, Permission.UPDATE_ACTION, N_("cancel an action"),
-                N_("A12 <reason>")),
+                N_("A12 <reason>"), section=ACTIONS),
     CommandSpec(Cmd.POSTPONE, Permission.UPDATE_ACTION, N_("postpone an action by weeks"),
-                N_("A12 [weeks]")),
+                N_("A12 [weeks]"), section=ACTIONS),
     CommandSpec(Cmd.EDIT, Permission.UPDATE_ACTION, N_("change a field of an action"),
-                N_("A12 <field> <value>")),
+                N_("A12 <field> <value>"), section=ACTIONS),
     CommandSpec(Cmd.STATUS, Permission.VIEW_STATUS,
-                N_("per partner: open, overdue, done; results")),
-    CommandSpec(Cmd.SEARCH, Permission.VIEW_ACTIONS, N_("search actions"), N_("<text>")),
+                N_("per partner: open, overdue, done; results"), section=ACTIONS),
+    CommandSpec(Cmd.SEARCH, Permission.VIEW_ACTIONS, N_("search actions"), N_("<text>"),
+                section=ACTIONS),
     CommandSpec(Cmd.EXPORT, Permission.EXPORT_ACTIONS,
-                N_("the action framework as Excel and CSV")),
+                N_("the action framework as Excel and CSV"), section=ACTIONS),
     CommandSpec(Cmd.REMINDERS, Permission.MANAGE_REMINDERS, N_("pause or resume reminders"),
-                N_("[pause|on]")),
+                N_("[pause|on]"), section=ACTIONS),
     CommandSpec(Cmd.STEERING, Permission.VIEW_STEERING,
-                N_("steering information: charts and key points"), N_("[area]")),
+                N_("steering information: charts and key points"), N_("[area]"), section=STEERING),
     CommandSpec(Cmd.INCIDENTS, Permission.VIEW_STEERING,
                 N_("burglaries of the last two weeks (detail only for the police and analyst)"),
-                N_("[area]")),
+                N_("[area]"), section=STEERING),
     CommandSpec(Cmd.IMPORTS, Permission.IMPORT_INCIDENTS,
-                N_("imported files; remove a wrong one as a whole")),
+                N_("imported files; remove a wrong one as a whole"), section=STEERING),
+    CommandSpec(Cmd.EFFECT, Permission.VIEW_AGENDA,
+                N_("effect review of an action: before and after, against the rest"),
+                N_("A12"), section=STEERING),
+    CommandSpec(Cmd.GOAL, Permission.MANAGE_MEETINGS, N_("the project's goal, tracked in "
+                                                          "every pack"),
+                N_("[max 120 2027 | incidence 8]"), section=STEERING),
     CommandSpec(Cmd.MEETING, Permission.MANAGE_MEETINGS,
                 N_("meeting schedule: rhythm, dates, skip, move, lead time"),
                 N_("[every 2 weeks monday 10:00 | date 7-12-2026 10:00 | skip 21-12-2026 | "
-                   "move 21-12-2026 22-12-2026 14:00 | lead 2 09:00]")),
-    CommandSpec(Cmd.AGENDA, Permission.VIEW_AGENDA, N_("the draft agenda of the next meeting")),
-    CommandSpec(Cmd.DECISION, Permission.RECORD_NOTES, N_("record a decision"), N_("<text>")),
+                   "move 21-12-2026 22-12-2026 14:00 | lead 2 09:00]"), section=MEETINGS),
+    CommandSpec(Cmd.AGENDA, Permission.VIEW_AGENDA, N_("the draft agenda of the next meeting"),
+                section=MEETINGS),
+    CommandSpec(Cmd.DECISION, Permission.RECORD_NOTES, N_("record a decision"), N_("<text>"),
+                section=MEETINGS),
     CommandSpec(Cmd.ESCALATION, Permission.RECORD_NOTES,
-                N_("record a point for the tactical meeting"), N_("<text>")),
+                N_("record a point for the tactical meeting"), N_("<text>"), section=MEETINGS),
     CommandSpec(Cmd.TACTICAL, Permission.RECORD_NOTES,
-                N_("record a point handed down by the tactical meeting"), N_("<text>")),
-    CommandSpec(Cmd.ATTENDANCE, Permission.MANAGE_MEETINGS, N_("record who is present")),
-    CommandSpec(Cmd.MINUTES, Permission.VIEW_AGENDA, N_("the minutes of the last meeting")),
-    CommandSpec(Cmd.EFFECT, Permission.VIEW_AGENDA,
-                N_("effect review of an action: before and after, against the rest"),
-                N_("A12")),
-    CommandSpec(Cmd.GOAL, Permission.MANAGE_MEETINGS, N_("the project's goal, tracked in "
-                                                          "every pack"),
-                N_("[max 120 2027 | incidence 8]")),
+                N_("record a point handed down by the tactical meeting"), N_("<text>"),
+                section=MEETINGS),
+    CommandSpec(Cmd.ATTENDANCE, Permission.MANAGE_MEETINGS, N_("record who is present"),
+                section=MEETINGS),
+    CommandSpec(Cmd.MINUTES, Permission.VIEW_AGENDA, N_("the minutes of the last meeting"),
+                section=MEETINGS),
     CommandSpec(Cmd.REGION, Permission.VIEW_REGION,
                 N_("the region's tactical summary; a project leader sets the region"),
-                N_("[region name]")),
+                N_("[region name]"), section=MEETINGS),
     CommandSpec(Cmd.BURGLARY, Permission.REGISTER_INCIDENT, N_("register a burglary"),
-                N_("[street | time | attempt | modus operandi]")),
+                N_("[street | time | attempt | modus operandi]"), section=STREET),
     CommandSpec(Cmd.FIELD_LOG, Permission.LOG_FIELD,
                 N_("log what you did or saw on your round (location, photo, A12)"),
-                N_("[text]")),
+                N_("[text]"), section=STREET),
     CommandSpec(Cmd.FIELD_LOGS, Permission.VIEW_FIELD_LOGS, N_("field logs per area and kind"),
-                N_("[area] [days]")),
+                N_("[area] [days]"), section=STREET),
     CommandSpec(Cmd.HOTSPOTS, Permission.VIEW_HOTSPOTS,
-                N_("current zones of raised burglary risk and their alerts")),
+                N_("current zones of raised burglary risk and their alerts"), section=WATCH),
     CommandSpec(Cmd.ALERTS, Permission.MANAGE_ALERTS,
                 N_("neighbourhood watch alerts: automatic or approval, radius, period"),
                 N_("[auto|approval | radius 200 | days 14 | interval 72 | followup on|off | "
-                   "map on|off]")),
+                   "map on|off]"), section=WATCH),
     CommandSpec(Cmd.LANGUAGE, Permission.SET_LANGUAGE, N_("switch language (Nederlands/English)"),
-                N_("[nl|en]")),
+                N_("[nl|en]"), section=SETTINGS),
 )
 
 BY_NAME: dict[str, CommandSpec] = {name: spec for spec in COMMANDS for name in spec.names}

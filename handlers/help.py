@@ -35,6 +35,7 @@ async def help_command(update: Update, context: WijkContext) -> None:
         roles: set[Role | None] = {m.role for m in access.memberships}
     else:
         roles = {role}
+    section = None
     for spec in COMMANDS:
         permitted = any(can(r, spec.permission, access.chat_kind) for r in roles)
         if spec.names == Cmd.LANGUAGE and access.chat_kind is not ChatKind.PRIVATE:
@@ -44,6 +45,9 @@ async def help_command(update: Update, context: WijkContext) -> None:
             permitted = True  # typing the code is checked against the code's project
         if not permitted:
             continue
+        if spec.section != section:  # a heading above each section's first permitted one
+            section = spec.section
+            lines += ["", f"<b>{esc(_(section))}</b>"]
         name = spec.name_for(language)
         syntax = f" {esc(_(spec.usage))}" if spec.usage else ""
         lines.append(f"/{name}{syntax} — {esc(_(spec.description))}")

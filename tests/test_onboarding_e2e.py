@@ -374,6 +374,14 @@ async def test_permissions_and_help_by_role(app, people, botapi, lang) -> None:
     assert f"{INVITE[lang]}" in leader_help["text"]
     assert f"{INVITE[lang]} " not in observer_help["text"]
     assert "/project" in observer_help["text"]
+    # Under headings, in a fixed order; a heading only where the role has a command.
+    lines = leader_help["text"].split("\n")
+    headings = [expect(lang, h) for h in ("Getting started", "Project, partners and groups",
+                                          "Actions", "Steering information", "Meetings",
+                                          "On the street", "Neighbourhood watch", "Settings")]
+    assert [line for line in lines if line in headings] == headings
+    assert lines[lines.index(headings[1]) + 1].startswith("/project")
+    assert expect(lang, "Project, partners and groups") in observer_help["text"]
 
     stranger = people(408, "Nina", lang)
     nothing = await stranger.say("/project")
@@ -381,6 +389,7 @@ async def test_permissions_and_help_by_role(app, people, botapi, lang) -> None:
     assert "Veilig Wonen Oost" not in nothing["text"]
     stranger_help = await stranger.say("/help")
     assert "/project" not in stranger_help["text"]
+    assert expect(lang, "Actions") not in stranger_help["text"].split("\n")  # none of them
 
     group = botapi.group(-3001, "Onbekende groep")
     unlinked = await stranger.say("/project", group)
