@@ -168,6 +168,16 @@ def format_day(value: date | datetime, skeleton: str = "MMMd") -> str:
     return babel_dates.format_skeleton(skeleton, value, locale=babel_locale())
 
 
+def format_date_range(start: date | datetime, end: date | datetime) -> str:
+    """Two days as one period in the locale's own way: ``2 jan – 30 jun 2026`` /
+    ``Jan 2 – Jun 30, 2026`` (one day: that day)."""
+    if isinstance(start, datetime):
+        start = to_local(start).date()
+    if isinstance(end, datetime):
+        end = to_local(end).date()
+    return babel_dates.format_interval(start, end, "yMMMd", locale=babel_locale())
+
+
 def format_datetime(value: datetime, fmt: str = "medium") -> str:
     """A UTC moment in the display zone: ``30 nov 2026, 10:00`` / ``30 Nov 2026, 10:00``
     (``medium``), ``30-11-2026, 10:00`` / ``30/11/2026, 10:00`` (``short``).

@@ -91,6 +91,8 @@ class ImportEntry:
     removed_at: datetime | None = None
     removed: int | None = None
     removed_by: str | None = None
+    first: datetime | None = None  # the earliest and latest of its incidents still present
+    last: datetime | None = None
 
     @property
     def removable(self) -> bool:
@@ -273,7 +275,8 @@ class IncidentService(ProjectService):
                 rows_read=r["rows_read"], imported=r["imported"], duplicates=r["duplicates"],
                 rejected=r["rejected"], present=r["present"],
                 removed_at=parse_utc(r["removed_at"]), removed=r["removed"],
-                removed_by=r["removed_by_name"]))
+                removed_by=r["removed_by_name"], first=parse_utc(r["first"]),
+                last=parse_utc(r["last"])))
         return entries
 
     async def remove_import(self, project_id: int, import_id: int, *, user_id: int | None,

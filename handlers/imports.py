@@ -15,7 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.access import Access
 from bot.commands import CB, Cmd
 from bot.context import WijkApp, WijkContext
-from bot.i18n import _, format_datetime, format_number, ngettext
+from bot.i18n import _, format_date_range, format_datetime, format_number, ngettext
 from bot.incidents import ImportEntry, RemovedImport
 from bot.permissions import Permission
 from bot.posts import keyboard
@@ -62,6 +62,9 @@ def entry_lines(entry: ImportEntry) -> list[str]:
         body += " · " + _counted(ngettext("{count} of them in the data now",
                                           "{count} of them in the data now", entry.present),
                                  entry.present)
+    if entry.removed_at is None and entry.first is not None and entry.last is not None:
+        # What the file covers is what tells two exports apart.
+        body += " · " + format_date_range(entry.first, entry.last)
     return [head, body]
 
 

@@ -175,13 +175,16 @@ class IncidentRepository:
 
     async def imports(self, project_id: int, limit: int = 10) -> list[Row]:
         """The project's latest imports, newest first, each with the name of who imported
-        it (``by``, NULL for the command line), of who removed it (``removed_by_name``) and
-        how many of its incidents are in the data now (``present``)."""
+        it (``by``, NULL for the command line), of who removed it (``removed_by_name``), how
+        many of its incidents are in the data now (``present``) and when the first and the
+        last of those happened (``first``, ``last``)."""
         return await self.db.fetchall(
             "SELECT i.id, i.filename, i.kind, i.at, i.rows_read, i.imported, i.duplicates,"
             " i.rejected, i.removed_at, i.removed, u.first_name AS by,"
             " r.first_name AS removed_by_name,"
-            " (SELECT COUNT(*) FROM incidents n WHERE n.import_id = i.id) AS present"
+            " (SELECT COUNT(*) FROM incidents n WHERE n.import_id = i.id) AS present,"
+            " (SELECT MIN(occurred_from) FROM incidents n WHERE n.import_id = i.id) AS first,"
+            " (SELECT MAX(occurred_from) FROM incidents n WHERE n.import_id = i.id) AS last"
             " FROM imports i LEFT JOIN users u ON u.id = i.user_id"
             " LEFT JOIN users r ON r.id = i.removed_by"
             " WHERE i.project_id=? ORDER BY i.id DESC LIMIT ?", (project_id, limit))

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from bot.i18n import ngettext, use_locale
+from bot.i18n import format_date_range, ngettext, use_locale
 from tests.conftest import link_code
 from tests.test_cli import wijkbot
 from tests.test_incidents_e2e import DATA, LANGS, project_with_analyst, t, tr
@@ -57,6 +58,9 @@ async def test_a_wrong_file_is_removed_as_a_whole(app, people, botapi, lang) -> 
     assert text.index("#2") < text.index("#1")  # newest first
     assert "overlap_a.csv" in text and "overlap_b.csv" in text and "Sanne" in text
     assert count_text(lang, "{count} duplicate skipped", "{count} duplicates skipped", 3) in text
+    with use_locale(lang):  # what each file covers (of the rows it added)
+        assert format_date_range(date(2026, 1, 2), date(2026, 1, 30)) in text
+        assert format_date_range(date(2026, 2, 3), date(2026, 2, 12)) in text
     assert botapi.button_texts(listing) == ["🗑 #2 overlap_b.csv", "🗑 #1 overlap_a.csv"]
     remove_first = next(d for d in botapi.button_data(listing) if d.endswith(":1"))
 
