@@ -96,7 +96,8 @@ class ImportEntry:
 
     @property
     def removable(self) -> bool:
-        return self.kind == "incidents" and self.removed_at is None
+        """An incident import not removed yet with incidents of its own left."""
+        return self.kind == "incidents" and self.removed_at is None and self.present > 0
 
 
 @dataclass(frozen=True, slots=True)

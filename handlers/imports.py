@@ -81,15 +81,11 @@ def imports_text(project: str, entries: list[ImportEntry], *,
     lines = [_("📥 <b>Imports of {project}</b> (latest first)").format(project=esc(project)), ""]
     for entry in entries:
         lines += entry_lines(entry)
-    if any(_removable(e) for e in entries):
+    if any(e.removable for e in entries):
         lines += ["", how_to_remove or _(
             "🗑 removes an import as a whole: the wrong file, or one meant for another "
             "project. You are asked once more first.")]
     return "\n".join(lines)
-
-
-def _removable(entry: ImportEntry) -> bool:
-    return entry.removable and entry.present > 0
 
 
 def _short(name: str) -> str:
@@ -98,7 +94,7 @@ def _short(name: str) -> str:
 
 def _list_markup(project_id: int, entries: list[ImportEntry]) -> InlineKeyboardMarkup | None:
     rows = [[(f"🗑 #{e.id} {_short(e.filename)}", f"{CB.IMPORTS}:rm:{project_id}:{e.id}")]
-            for e in entries if _removable(e)]
+            for e in entries if e.removable]
     return keyboard(rows) if rows else None
 
 
@@ -162,7 +158,7 @@ async def import_button(update: Update, context: WijkContext, access: Access) ->
     if step == "rm":
         entries = await context.incidents.imports(project_id, user_id=access.user_id,
                                                   chat=access.chat_kind)
-        entry = next((e for e in entries if e.id == import_id and _removable(e)), None)
+        entry = next((e for e in entries if e.id == import_id and e.removable), None)
         await query.answer()
         if entry is None:  # removed meanwhile (another tap, another analyst): the list now
             await _show_list(update, context, access, project_id, edit=True)
