@@ -103,8 +103,9 @@ class ImportEntry:
 @dataclass(frozen=True, slots=True)
 class RemovedImport:
     """What :meth:`IncidentService.remove_import` did: incidents deleted, the project's
-    new total, and how many later imports skipped rows as already known (rows of this
-    file among them are gone now; importing those files again brings them back)."""
+    new total, and how many later imports skipped duplicate rows (any of them that were
+    this file's are gone now; importing those files again brings them back; the log
+    does not tell duplicates within a file from rows known before)."""
     id: int
     filename: str
     removed: int

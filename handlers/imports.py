@@ -129,10 +129,10 @@ def removed_text(done: RemovedImport) -> str:
     ]
     if done.later_overlaps:
         lines.append("⚠️ " + _counted(ngettext(
-            "{count} later import skipped rows as already known; rows of this file among "
-            "them are gone now too. Import that file again to bring them back.",
-            "{count} later imports skipped rows as already known; rows of this file among "
-            "them are gone now too. Import those files again to bring them back.",
+            "{count} later import skipped duplicate rows; any of them that were rows of this "
+            "file are gone now too. Import that file again to bring them back.",
+            "{count} later imports skipped duplicate rows; any of them that were rows of "
+            "this file are gone now too. Import those files again to bring them back.",
             done.later_overlaps), done.later_overlaps))
     return "\n".join(lines)
 

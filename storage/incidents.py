@@ -195,8 +195,8 @@ class IncidentRepository:
             (project_id, import_id))
 
     async def later_overlaps(self, project_id: int, import_id: int) -> int:
-        """Incident imports after this one that skipped rows as already known (some of
-        those rows may have been this import's)."""
+        """Incident imports after this one that skipped duplicate rows (some of those may
+        have been this import's)."""
         return int(await self.db.fetchval(
             "SELECT COUNT(*) FROM imports WHERE project_id=? AND id > ? AND kind='incidents'"
             " AND duplicates > 0 AND removed_at IS NULL", (project_id, import_id)))
