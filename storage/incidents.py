@@ -92,7 +92,20 @@ class IncidentRepository:
                 rows(),
             )
             after = await self.count(project_id)
+            if after != before:
+                await self._changed(project_id)
         return after - before
+
+    async def _changed(self, project_id: int) -> None:
+        """Raise the project's incidents version; inside the changing transaction."""
+        await self.db.execute(
+            "UPDATE projects SET incidents_version = incidents_version + 1 WHERE id=?",
+            (project_id,))
+
+    async def version(self, project_id: int) -> int:
+        """Changes with every insert or delete of the project's incidents (never repeats)."""
+        return int(await self.db.fetchval(
+            "SELECT incidents_version FROM projects WHERE id=?", (project_id,)) or 0)
 
     async def analysis_rows(self, project_id: int) -> list[Row]:
         """What the analytics need — never house numbers or postcodes."""
@@ -135,10 +148,14 @@ class IncidentRepository:
                                     since: datetime) -> bool:
         """Delete a burglary this user registered by hand at or after ``since``; whether
         there was one (imported rows are never deleted this way)."""
-        return bool(await self.db.execute(
-            "DELETE FROM incidents WHERE project_id=? AND source_key=? AND source='registration'"
-            " AND created_by=? AND created_at >= ?",
-            (project_id, source_key, user_id, utc_iso(since))))
+        async with self.db.transaction():
+            deleted = await self.db.execute(
+                "DELETE FROM incidents WHERE project_id=? AND source_key=?"
+                " AND source='registration' AND created_by=? AND created_at >= ?",
+                (project_id, source_key, user_id, utc_iso(since)))
+            if deleted:
+                await self._changed(project_id)
+        return bool(deleted)
 
     async def streets(self, project_id: int) -> list[str]:
         rows = await self.db.fetchall(
@@ -214,6 +231,8 @@ class IncidentRepository:
             removed = await self.db.execute(
                 "DELETE FROM incidents WHERE project_id=? AND import_id=?",
                 (project_id, import_id))
+            if removed:
+                await self._changed(project_id)
             await self.db.execute("UPDATE imports SET removed=? WHERE id=?",
                                   (removed, import_id))
         return removed
