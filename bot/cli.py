@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.i18n import (
@@ -32,6 +33,9 @@ from bot.settings import ENV_NAMES, SUPPORTED_LANGUAGES, Settings, SettingsError
 from storage.db import Database
 from storage.models import Project
 from storage.repositories import Repositories
+
+if TYPE_CHECKING:  # the heavy modules are imported by the commands that need them
+    from bot.incidents import IncidentService
 
 log = logging.getLogger("wijkbot")
 
@@ -326,12 +330,24 @@ async def _export(settings: Settings, ref: str, out: Path, language: str) -> int
     return 0
 
 
-async def _import(settings: Settings, args: argparse.Namespace, filename: str,
-                  data: bytes) -> int:
+def _incidents_with_alerts(settings: Settings, repos: Repositories) -> IncidentService:
+    """The incident service with the hotspot detection after every change, as in the bot:
+    new incidents may start zones, removed ones end them. Their alerts go into the outbox,
+    which the running bot delivers (it polls the outbox, so a separate process is fine)."""
     from bot.alerts import AlertService
     from bot.clock import Clock
-    from bot.incident_import import ImportProblem, split_options
     from bot.incidents import IncidentService
+
+    service = IncidentService(repos, Clock(), settings.tz)
+    alerts = AlertService(repos, service.clock, settings.tz,
+                          default_language=settings.language, steering=service.steering)
+    service.after_change.append(alerts.refresh)
+    return service
+
+
+async def _import(settings: Settings, args: argparse.Namespace, filename: str,
+                  data: bytes) -> int:
+    from bot.incident_import import ImportProblem, split_options
     from bot.posts import plain_text
     from handlers.incidents import problem_text, report_text
 
@@ -339,12 +355,7 @@ async def _import(settings: Settings, args: argparse.Namespace, filename: str,
     try:
         repos = Repositories(db)
         project = await find_project(repos, args.project)
-        service = IncidentService(repos, Clock(), settings.tz)
-        # New incidents may start hotspots: their alerts go into the outbox, which the
-        # running bot delivers (it polls the outbox, so a separate process is fine).
-        alerts = AlertService(repos, service.clock, settings.tz,
-                              default_language=settings.language, steering=service.steering)
-        service.after_change.append(alerts.refresh)
+        service = _incidents_with_alerts(settings, repos)
 
         def progress(done: int, total: int) -> None:
             print("\r" + _("Reading {filename}… {done} of {total} rows").format(
@@ -373,10 +384,7 @@ async def _import(settings: Settings, args: argparse.Namespace, filename: str,
 
 
 async def _imports(settings: Settings, ref: str, remove: int | None) -> int:
-    from bot.alerts import AlertService
-    from bot.clock import Clock
     from bot.errors import UserError
-    from bot.incidents import IncidentService
     from bot.posts import plain_text
     from handlers.imports import imports_text, removed_text
 
@@ -384,17 +392,13 @@ async def _imports(settings: Settings, ref: str, remove: int | None) -> int:
     try:
         repos = Repositories(db)
         project = await find_project(repos, ref)
-        service = IncidentService(repos, Clock(), settings.tz)
+        service = _incidents_with_alerts(settings, repos)
         if remove is None:
             hint = _("Remove one as a whole with: wijkbot imports --project {project} "
                      "--remove N").format(project=project.id)
             print(plain_text(imports_text(project.name, await service.imports(project.id),
                                           how_to_remove=hint)))
             return 0
-        # Fewer incidents may end hotspots: the detection runs again, as after an import.
-        alerts = AlertService(repos, service.clock, settings.tz,
-                              default_language=settings.language, steering=service.steering)
-        service.after_change.append(alerts.refresh)
         try:
             done = await service.remove_import(project.id, remove, user_id=None)
         except UserError as err:

@@ -84,7 +84,6 @@ class ImportEntry:
     kind: str                      # incidents | monthly
     at: datetime
     by: str | None
-    rows_read: int
     imported: int
     duplicates: int
     rejected: int
@@ -281,7 +280,7 @@ class IncidentService(ProjectService):
             assert at is not None  # NOT NULL in the schema
             entries.append(ImportEntry(
                 id=r["id"], filename=r["filename"], kind=r["kind"], at=at, by=r["by"],
-                rows_read=r["rows_read"], imported=r["imported"], duplicates=r["duplicates"],
+                imported=r["imported"], duplicates=r["duplicates"],
                 rejected=r["rejected"], present=r["present"],
                 removed_at=parse_utc(r["removed_at"]), removed=r["removed"],
                 removed_by=r["removed_by_name"], first=parse_utc(r["first"]),
@@ -305,8 +304,9 @@ class IncidentService(ProjectService):
                                "incident imports can be removed."), number=import_id)
         now = self.clock.now()
         overlaps = await self.repos.incidents.later_overlaps(project_id, import_id)
-        removed = (None if entry["removed_at"] else
-                   await self.repos.incidents.remove_import(project_id, import_id, user_id, now))
+        # "Already removed" is decided inside the removal's transaction (two taps, two
+        # analysts), not from the entry read above.
+        removed = await self.repos.incidents.remove_import(project_id, import_id, user_id, now)
         if removed is None:
             raise UserError(N_("Import #{number} has already been removed."), number=import_id)
         await self.repos.audit.record(now=now, user_id=user_id, project_id=project_id,
@@ -404,11 +404,11 @@ class IncidentService(ProjectService):
                                                 (r["wijk"] or "").casefold()}:
                 continue
             row: dict[str, Any] = {
-                "day": datetime.fromisoformat(r["occurred_from"].replace("Z", "+00:00")),
+                "day": parse_utc(r["occurred_from"]),
                 "street": r["street"], "buurt": r["buurt"], "attempt": bool(r["attempt"])}
             if detail:
                 row |= {"house_number": r["house_number"], "mo": r["modus_operandi"],
-                        "to": datetime.fromisoformat(r["occurred_to"].replace("Z", "+00:00"))}
+                        "to": parse_utc(r["occurred_to"])}
             rows.append(row)
         return rows, detail
 

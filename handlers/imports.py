@@ -62,7 +62,7 @@ def entry_lines(entry: ImportEntry) -> list[str]:
         body += " · " + _counted(ngettext("{count} of them in the data now",
                                           "{count} of them in the data now", entry.present),
                                  entry.present)
-    if entry.removed_at is None and entry.first is not None and entry.last is not None:
+    if entry.first is not None and entry.last is not None:  # none left once removed
         # What the file covers is what tells two exports apart.
         body += " · " + format_date_range(entry.first, entry.last)
     return [head, body]

@@ -93,10 +93,10 @@ class IncidentRepository:
             )
             after = await self.count(project_id)
             if after != before:
-                await self._changed(project_id)
+                await self._bump_version(project_id)
         return after - before
 
-    async def _changed(self, project_id: int) -> None:
+    async def _bump_version(self, project_id: int) -> None:
         """Raise the project's incidents version; inside the changing transaction."""
         await self.db.execute(
             "UPDATE projects SET incidents_version = incidents_version + 1 WHERE id=?",
@@ -154,7 +154,7 @@ class IncidentRepository:
                 " AND source='registration' AND created_by=? AND created_at >= ?",
                 (project_id, source_key, user_id, utc_iso(since)))
             if deleted:
-                await self._changed(project_id)
+                await self._bump_version(project_id)
         return bool(deleted)
 
     async def streets(self, project_id: int) -> list[str]:
@@ -196,7 +196,7 @@ class IncidentRepository:
         many of its incidents are in the data now (``present``) and when the first and the
         last of those happened (``first``, ``last``)."""
         return await self.db.fetchall(
-            "SELECT i.id, i.filename, i.kind, i.at, i.rows_read, i.imported, i.duplicates,"
+            "SELECT i.id, i.filename, i.kind, i.at, i.imported, i.duplicates,"
             " i.rejected, i.removed_at, i.removed, u.first_name AS by,"
             " r.first_name AS removed_by_name,"
             " (SELECT COUNT(*) FROM incidents n WHERE n.import_id = i.id) AS present,"
@@ -208,7 +208,7 @@ class IncidentRepository:
 
     async def import_entry(self, project_id: int, import_id: int) -> Row | None:
         return await self.db.fetchone(
-            "SELECT id, filename, kind, at, removed_at FROM imports WHERE project_id=? AND id=?",
+            "SELECT id, filename, kind FROM imports WHERE project_id=? AND id=?",
             (project_id, import_id))
 
     async def later_overlaps(self, project_id: int, import_id: int) -> int:
@@ -232,7 +232,7 @@ class IncidentRepository:
                 "DELETE FROM incidents WHERE project_id=? AND import_id=?",
                 (project_id, import_id))
             if removed:
-                await self._changed(project_id)
+                await self._bump_version(project_id)
             await self.db.execute("UPDATE imports SET removed=? WHERE id=?",
                                   (removed, import_id))
         return removed
