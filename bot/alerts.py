@@ -480,7 +480,8 @@ class AlertService(ProjectService):
                                for a in await self.repos.alerts.alerts_for(record.id)]
             if detail and record.incident_ids:
                 view.incidents = [
-                    {**dict(r), "occurred_from": parse_utc(r["occurred_from"])}
+                    {**dict(r), "occurred_from": parse_utc(r["occurred_from"]),
+                     "occurred_to": parse_utc(r["occurred_to"] or r["occurred_from"])}
                     for r in await self.repos.incidents.by_ids(project_id, record.incident_ids)]
             views.append(view)
         return views

@@ -15,7 +15,7 @@ from bot.alert_text import band_label, incident_count, place
 from bot.commands import CB, Cmd
 from bot.context import WijkApp, WijkContext
 from bot.errors import UserError
-from bot.i18n import N_, _, format_datetime, format_day, format_number, ngettext
+from bot.i18n import N_, _, format_day, format_number, format_window, ngettext
 from bot.permissions import Permission
 from charts.text import fmt_interval
 from handlers.common import (
@@ -84,8 +84,9 @@ async def hotspots_command(update: Update, context: WijkContext, access: Access)
                                                                  status=_(_STATUS[status])))
         for row in view.incidents or []:
             address = " ".join(p for p in (row["street"], row["house_number"]) if p)
+            # The time window as the police registered it, as /incidenten shows it.
             lines.append("   • " + esc(address) + " — "
-                         + format_datetime(row["occurred_from"], "short"))
+                         + format_window(row["occurred_from"], row["occurred_to"]))
     await reply_paged(update, context, lines)
 
 

@@ -27,16 +27,17 @@ WEST = (79_000.0, 455_000.0)
 def export(rows: list[tuple]) -> bytes:
     """A police export: (nr, date, time, street, number, buurt, code, attempt, mo, x, y)."""
     lines = [HEADER]
-    for nr, day, at, street, number, buurt, code, attempt, mo, x, y in rows:
-        lines.append(f"{nr};{day};{at};{day};{at};{street};{number};2591AB;{buurt};{code};"
+    for nr, day, at, until, street, number, buurt, code, attempt, mo, x, y in rows:
+        lines.append(f"{nr};{day};{at};{day};{until};{street};{number};2591AB;{buurt};{code};"
                      f"Oost;Den Haag;{attempt};{mo};{x:.0f};{y:.0f}")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def burglary(nr: str, *, where=EAST, street="Dorpsstraat", number="47", buurt="Oostbroek",
              code="BU99990101", day="22-11-2026", at="21:30", mo="Braak achterdeur",
-             attempt="n") -> tuple:
-    return (nr, day, at, street, number, buurt, code, attempt, mo, where[0], where[1])
+             attempt="n", until: str | None = None) -> tuple:
+    return (nr, day, at, until or at, street, number, buurt, code, attempt, mo,
+            where[0], where[1])
 
 
 async def watch_setup(app, people, botapi, lang: str):
@@ -152,13 +153,14 @@ async def test_zone_expiry_sends_a_follow_up_and_the_per_area_limit(app, people,
     clock.advance(timedelta(days=1))
     far = (EAST[0] + 600, EAST[1] + 200)
     await upload(botapi, analyst, "b.csv", export([burglary(
-        "PL0002", where=far, street="Molenweg", number="8", day="23-11-2026", at="10:00")]))
+        "PL0002", where=far, street="Molenweg", number="8", day="23-11-2026", at="08:00",
+        until="10:00")]))
     await botapi.settle()
     assert botapi.drain(east["id"]) == []
     views = await leader.say("/hotspots")
     assert "held back" in views["text"] and "Molenweg" in views["text"]
     # Times as registered, in Europe/Amsterdam and Babel's format; one day is one date.
-    assert "Molenweg 8 — 23/11/2026, 10:00" in views["text"]
+    assert "Molenweg 8 — 23/11/2026, 08:00–10:00" in views["text"]
     assert "Dorpsstraat 47 — 22/11/2026, 21:30" in views["text"]
     assert "1 burglary, 23 Nov\n" in views["text"] and "UTC" not in views["text"]
     # Fifteen days after the first burglary its zone has ended: a follow-up, as a reply.
