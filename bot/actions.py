@@ -288,7 +288,7 @@ class ActionService(ProjectService):
         """Mark done (with an optional note), not done or cancelled (with a reason)."""
         member, action = await self._changeable(user_id, project_id, code, chat)
         await self._check_version(action, expected_version)
-        reason = clean_text(text or "", what=N_("reason"))
+        reason = clean_text(text or "", what=N_("note") if status == "done" else N_("reason"))
         if status in ("not_done", "cancelled") and not reason:
             raise UserError(N_("Please give a reason."))
         partner_ids = self._partners_to_update(member, action, chat)

@@ -7,6 +7,7 @@ Every command has a Dutch name and, where it differs, an English alias; both alw
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from bot.i18n import N_
@@ -211,6 +212,31 @@ COMMANDS: tuple[CommandSpec, ...] = (
 )
 
 BY_NAME: dict[str, CommandSpec] = {name: spec for spec in COMMANDS for name in spec.names}
+
+# Words people type for a command that is called differently (the meeting's Dutch names in
+# the seed documents, plurals of lists). Only suggested, never run: a guess that ran a
+# command could change data.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "vergadering": Cmd.MEETING, "vergaderingen": Cmd.MEETING, "overleggen": Cmd.MEETING,
+    "notulen": Cmd.MINUTES, "actielijst": Cmd.OPEN, "acties": Cmd.OPEN, "actions": Cmd.OPEN,
+    "klaar": Cmd.DONE, "afgerond": Cmd.DONE, "uitgevoerd": Cmd.DONE,
+    "sturingsinformatie": Cmd.STEERING, "cijfers": Cmd.STEERING, "kaart": Cmd.STEERING,
+    "inbraken": Cmd.INCIDENTS, "burglaries": Cmd.INCIDENTS, "aanwezigheid": Cmd.ATTENDANCE,
+    "gebieden": Cmd.AREA, "areas": Cmd.AREA, "partners": Cmd.PARTNER,
+    "partijen": Cmd.PARTNER, "import": Cmd.IMPORTS,
+    "importeren": Cmd.IMPORTS, "hotspot": Cmd.HOTSPOTS, "waarschuwing": Cmd.ALERTS,
+    "alert": Cmd.ALERTS, "logboek": Cmd.FIELD_LOGS,
+}
+
+
+def suggest(typed: str) -> CommandSpec | None:
+    """The command someone probably meant by an unknown ``/typed`` (without the slash):
+    a known synonym, else the closest name when it is close (a typo, a plural)."""
+    word = typed.casefold()
+    if word in SYNONYMS:
+        return BY_NAME[SYNONYMS[word][0]]
+    close = difflib.get_close_matches(word, BY_NAME, n=1, cutoff=0.75)
+    return BY_NAME[close[0]] if close else None
 
 
 def menu_for(chat_kinds: frozenset[ChatKind]) -> list[CommandSpec]:

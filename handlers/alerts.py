@@ -5,6 +5,7 @@ approve / do-not-send buttons, and the daily detection job."""
 from __future__ import annotations
 
 import logging
+import re
 from datetime import time
 
 from telegram import Message, Update
@@ -138,7 +139,8 @@ def parse_settings(text: str) -> dict[str, object]:
                 raise UserError(N_("Write on or off after “{word}”."), word=words[index])
             changes[key] = value in _ON
         else:
-            if not value.isdigit():
+            # A sign is read, so "-5" gets the range it is outside of, not "not a number".
+            if not re.fullmatch(r"[-+]?\d+", value):
                 raise UserError(N_("“{value}” is not a whole number."), value=words[index + 1])
             changes[key] = int(value)
         index += 2

@@ -8,9 +8,10 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import MessageHandler, filters
 
+from bot.commands import suggest
 from bot.context import WijkApp, WijkContext
-from bot.i18n import _
-from handlers.common import reply
+from bot.i18n import _, get_locale
+from handlers.common import esc, reply
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,20 @@ async def on_error(update: object, context: WijkContext) -> None:
 
 
 async def unknown_command(update: Update, context: WijkContext) -> None:
-    await reply(update, _("I do not know that command. /help shows what you can do."))
+    """A command nobody handles: name the one that was probably meant, if any."""
+    message = update.effective_message
+    typed = ""
+    if message is not None and message.text:
+        typed = message.text.split(maxsplit=1)[0].lstrip("/").split("@", 1)[0]
+    spec = suggest(typed) if typed else None
+    if spec is None:
+        await reply(update, _("I do not know that command. /help shows what you can do."))
+        return
+    language = get_locale()
+    await reply(update, _("I do not know /{typed}. Did you mean /{command} ({description})? "
+                          "/help shows what you can do.").format(
+        typed=esc(typed[:40]), command=spec.name_for(language),
+        description=esc(_(spec.description))))
 
 
 async def stray_text(update: Update, context: WijkContext) -> None:

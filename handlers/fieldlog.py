@@ -324,7 +324,9 @@ def parse_list_args(text: str) -> tuple[str | None, int]:
     words = text.split()
     days = 14
     if words:
-        match = re.fullmatch(r"(\d{1,3})([dw]?)", words[-1].casefold())
+        # Any number is the period (the service says when it is out of range), never
+        # part of an area name.
+        match = re.fullmatch(r"(\d+)([dw]?)", words[-1].casefold())
         if match:
             days = int(match.group(1)) * (7 if match.group(2) == "w" else 1)
             words = words[:-1]

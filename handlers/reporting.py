@@ -21,7 +21,7 @@ from bot.errors import UserError
 from bot.i18n import N_, _
 from bot.permissions import Permission
 from handlers.actions import send_card
-from handlers.common import command_text, guard, reply, reply_usage
+from handlers.common import command_text, esc, guard, reply, reply_usage
 from storage.actions import Action
 
 _CODE_IN_TEXT = re.compile(r"\bA(\d{1,7})\b")
@@ -89,8 +89,12 @@ async def void_command(update: Update, context: WijkContext, access: Access) -> 
 async def postpone_command(update: Update, context: WijkContext, access: Access) -> None:
     assert access.project_id is not None and access.user_id is not None
     code, weeks_text = _split(update)
-    if not code or (weeks_text and not weeks_text.isdigit()):
+    if not code:
         await reply_usage(update)
+        return
+    if weeks_text and not re.fullmatch(r"[-+]?\d+", weeks_text):
+        await reply_usage(update, _("“{text}” is not a number of weeks.").format(
+            text=esc(weeks_text[:20])))
         return
     weeks = int(weeks_text or 1)
     if not 1 <= weeks <= 26:

@@ -178,6 +178,8 @@ async def test_permissions_and_bad_input(app, people, botapi, lang) -> None:
     unknown = await warden.say(f"{c['done']} A99")
     assert t(lang, "There is no action A{number} in this project.", number=99) \
         in unknown["text"]
+    [project] = await app.bot_data.repos.projects.list_all()
+    [before] = [a.period_end for a in await app.bot_data.repos.actions.all(project.id)]
     not_a_code = await warden.say(f"{c['done']} banaan")
     assert "banaan" in not_a_code["text"]
     for bad, msgid, params in (
@@ -196,10 +198,20 @@ async def test_permissions_and_bad_input(app, people, botapi, lang) -> None:
     assert "A2" not in empty["text"]
     too_long = await warden.say(f"{c['action']} Oost | {'x' * 301} | stadstoezicht")
     assert "301" in too_long["text"]
+    # Postponing: a word is not a number of weeks; a negative number is out of range.
+    word = await warden.say(f"{c['postpone']} A1 soon")
+    assert t(lang, "“{text}” is not a number of weeks.", text="soon") in word["text"]
+    negative = await warden.say(f"{c['postpone']} A1 -2")
+    assert t(lang, "Postpone by 1 to 26 weeks.") in negative["text"]
+    # A note with "done" is called a note, not a reason; nothing is marked done.
+    long_note = await warden.say(f"{c['done']} A1 {'x' * 1001}")
+    assert t(lang, "The {what} is too long ({length} characters, at most {max}).",
+             what=t(lang, "note"), length=1001, max=1000) in long_note["text"]
     no_reason = await warden.say(f"{c['notdone']} A1")
     assert "A1" in no_reason["text"] or "/" in no_reason["text"]
-    [project] = await app.bot_data.repos.projects.list_all()
     assert await app.bot_data.repos.actions.count(project.id) == 1  # nothing half-written
+    [action] = await app.bot_data.repos.actions.all(project.id)
+    assert {p.status for p in action.partners} == {"open"} and action.period_end == before
 
 
 async def test_concurrent_edits_on_an_old_card(app, people, botapi) -> None:

@@ -114,6 +114,11 @@ async def test_approval_mode_holds_the_alert_until_the_project_leader_approves(
     leader, analyst, project, east, west = await watch_setup(app, people, botapi, "en")
     card = await leader.say("/alerts")
     assert "automatic" in card["text"]
+    # A number out of range is named with the range (a sign is no reason to call it "not a
+    # whole number"); a word is not a number; nothing changes.
+    assert "-5 is outside the range 50–2000." in (await leader.say("/alerts radius -5"))["text"]
+    assert "“far” is not a whole number." in (await leader.say("/alerts radius far"))["text"]
+    assert (await app.bot_data.repos.alerts.settings(project.id)).radius_m == 200
     switched = await leader.press_and_read(card, button(botapi, card, suffix=":mode"))
     assert "approval first" in switched["text"]
     await upload(botapi, analyst, "week47.csv", export([burglary("PL0001")]))

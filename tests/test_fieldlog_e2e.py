@@ -134,6 +134,9 @@ async def test_one_line_log_in_the_operational_group_and_per_area(app, people, b
     assert "gates closed" in listing["text"]
     other = await officer.say("/logs Westhaven", group)
     assert "Unknown area" in other["text"]
+    # A long period is a period out of range, not part of the area's name.
+    too_long = await officer.say("/logs Oostbroek 99999", group)
+    assert too_long["text"] == "The period is 1 to 366 days."
     # The draft agenda's item 2 says what each partner logged since the last meeting.
     await leader.say("/meeting date 30-11-2026 10:00")
     await botapi.settle()

@@ -397,6 +397,17 @@ async def test_permissions_and_help_by_role(app, people, botapi, lang) -> None:
         in unlinked["text"]
     unknown = await leader.say("/vliegtuig")
     assert fragment(lang, "I do not know that command.") in unknown["text"]
+    # A word for a command that is called differently, or a typo: the one probably meant,
+    # by its name in the user's language, with what it does; nothing is run.
+    meant = await leader.say("/vergadering")
+    meeting = "/overleg" if lang == "nl" else "/meeting"
+    assert meant["text"] == expect(
+        lang, "I do not know /{typed}. Did you mean /{command} ({description})? /help shows "
+        "what you can do.", typed="vergadering", command=meeting[1:],
+        description=expect(lang, "meeting schedule: rhythm, dates, skip, move, lead time"))
+    typo = await leader.say("/stuing@WijkBot Oost")
+    assert ("/sturing" if lang == "nl" else "/steering") in typo["text"]
+    assert "/stuing" in typo["text"] and "@" not in typo["text"]
 
 
 async def test_person_in_two_projects_is_asked_which(app, people, botapi) -> None:
@@ -453,3 +464,16 @@ async def test_internal_error_gets_a_polite_answer(app, people, botapi) -> None:
     sorry = await botapi.next_message(111)
     assert sorry["text"].startswith("Sorry, something went wrong")
     assert "Bad Request" not in sorry["text"]
+
+
+def test_suggestions_name_real_commands_only() -> None:
+    """Every synonym leads to a command of the catalogue and is not a command itself (it
+    would never be unknown); unrelated words get no guess."""
+    from bot.commands import BY_NAME, SYNONYMS, suggest
+    for word, names in SYNONYMS.items():
+        assert word not in BY_NAME and names[0] in BY_NAME, word
+        spec = suggest(word)
+        assert spec is not None and spec.names == names
+    assert suggest("acties").names[0] == "openstaand"  # a synonym beats the close "actie"
+    assert suggest("actei").names[0] == "actie"  # a typo
+    assert suggest("vliegtuig") is None and suggest("x") is None
