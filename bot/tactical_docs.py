@@ -151,8 +151,11 @@ def _burglaries_title() -> str:
 
 
 def _burglaries_count(count: int) -> str:
-    # TRANSLATORS: Dutch "{count} inbraak" / "{count} inbraken"
-    return ngettext("{count} burglary", "{count} burglaries", count).format(
+    # The summary's period is the last two months (actions); the count is a year's, and
+    # says so, or it reads as the count of the period above it.
+    # TRANSLATORS: Dutch "{count} inbraak in de laatste 12 maanden" / "… inbraken …"
+    return ngettext("{count} burglary in the last 12 months",
+                    "{count} burglaries in the last 12 months", count).format(
         count=fmt_int(count))
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import docx
 import pytest
 
-from bot.i18n import _, pgettext, use_locale
+from bot.i18n import _, ngettext, pgettext, use_locale
 from bot.meeting_docs import MESSAGE_LIMIT
 from bot.tactical_docs import (
     MunicipalityRow,
@@ -98,6 +98,13 @@ def test_messages(language: str) -> None:
             assert _(label) in text
         assert _("{heading} (continued)").split("{heading}")[-1] in text
     assert "—" in text  # empty sections
+    # The burglary count is a year's, under a two-month period: it says so.
+    with use_locale(language):
+        year = ngettext("{count} burglary in the last 12 months",
+                        "{count} burglaries in the last 12 months", 96).format(count=96)
+    assert year == {"nl": "96 inbraken in de laatste 12 maanden",
+                    "en": "96 burglaries in the last 12 months"}[language]
+    assert f"Delft): {year} (" in text
 
 
 def test_dutch_differs_from_english() -> None:
@@ -121,6 +128,9 @@ def test_docx(language: str) -> None:
         texts = [paragraph.text for paragraph in document.paragraphs]
         for label in ("Successes", "Bottlenecks", "Escalations", "Goal"):
             assert _(label) in texts
+        year = ngettext("{count} burglary in the last 12 months",
+                        "{count} burglaries in the last 12 months", 96).format(count=96)
+        assert any(text.startswith(year + " (") for text in texts)
     assert [row[0] for row in rows[1:]] == [
         "Delft (Veilig Wonen Delft)", "Rijswijk (Rijswijk Veilig)",
         "Westland & <Naaldwijk> (Westland <Oost> & Co)"]
