@@ -229,6 +229,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+def named(word: str) -> CommandSpec | None:
+    """The command a plain word names exactly ("help", "open", "vergadering"): for text
+    typed without the slash. No guessing at typos here, as free text is rarely a command."""
+    word = word.casefold().strip(".,!?:;")
+    if word in BY_NAME:
+        return BY_NAME[word]
+    return BY_NAME[SYNONYMS[word][0]] if word in SYNONYMS else None
+
+
 def suggest(typed: str) -> CommandSpec | None:
     """The command someone probably meant by an unknown ``/typed`` (without the slash):
     a known synonym, else the closest name when it is close (a typo, a plural)."""

@@ -49,8 +49,11 @@ def parse_date(text: str) -> date:
 
 def parse_time(text: str) -> time:
     match = _TIME.match(text.strip())
-    if not match or not (0 <= int(match.group(1)) <= 23 and 0 <= int(match.group(2)) <= 59):
+    if not match:
         raise UserError(N_("Write times like 10:00."))
+    if not (0 <= int(match.group(1)) <= 23 and 0 <= int(match.group(2)) <= 59):
+        raise UserError(N_("{text} is not a valid time. Write times like 10:00."),
+                        text=text.strip())
     return time(int(match.group(1)), int(match.group(2)))
 
 

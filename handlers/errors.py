@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import MessageHandler, filters
 
-from bot.commands import suggest
+from bot.commands import named, suggest
 from bot.context import WijkApp, WijkContext
 from bot.i18n import _, get_locale
 from handlers.common import esc, reply
@@ -66,7 +66,16 @@ async def unknown_command(update: Update, context: WijkContext) -> None:
 
 
 async def stray_text(update: Update, context: WijkContext) -> None:
-    await reply(update, _("I did not understand that. /help shows what you can do."))
+    """Text outside a dialogue; one word that names a command ("help") gets that command."""
+    message = update.effective_message
+    words = message.text.split() if message is not None and message.text else []
+    spec = named(words[0]) if len(words) == 1 else None
+    if spec is None:
+        await reply(update, _("I did not understand that. /help shows what you can do."))
+        return
+    await reply(update, _("I did not understand that. Did you mean /{command} "
+                          "({description})?").format(
+        command=spec.name_for(get_locale()), description=esc(_(spec.description))))
 
 
 async def stray_attachment(update: Update, context: WijkContext) -> None:

@@ -93,7 +93,15 @@ async def test_dialogue_can_be_cancelled_and_saves_nothing(app, people, botapi, 
     assert await app.bot_data.repos.projects.list_all() == []
     # After cancelling, plain text is not taken as a municipality.
     stray = await leader.say("Havendam")
-    assert fragment(lang, "I did not understand that.") in stray["text"]
+    assert expect(lang, "I did not understand that. /help shows what you can do.") \
+        == stray["text"]
+    # One word that names a command, typed without the slash, gets that command.
+    word = await leader.say("Help" if lang == "en" else "vergadering")
+    assert word["text"] == expect(
+        lang, "I did not understand that. Did you mean /{command} ({description})?",
+        command="help" if lang == "en" else "overleg",
+        description=expect(lang, "what you can do here" if lang == "en"
+                           else "meeting schedule: rhythm, dates, skip, move, lead time"))
     # A location (or photo) outside a dialogue gets a hint, once: not each live update.
     shared = botapi.send_location(leader.user, 52.07, 4.30, live_period=900)
     hint = await botapi.next_message(leader.id)
@@ -103,7 +111,8 @@ async def test_dialogue_can_be_cancelled_and_saves_nothing(app, people, botapi, 
     botapi.send_text(leader.user, "Havendam")
     await botapi.wait_for("sendMessage", since=since)
     [answer] = botapi.drain(leader.id)  # updates run in order: the edit got no answer
-    assert fragment(lang, "I did not understand that.") in answer["text"]
+    assert expect(lang, "I did not understand that. /help shows what you can do.") \
+        == answer["text"]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -477,3 +486,6 @@ def test_suggestions_name_real_commands_only() -> None:
     assert suggest("acties").names[0] == "openstaand"  # a synonym beats the close "actie"
     assert suggest("actei").names[0] == "actie"  # a typo
     assert suggest("vliegtuig") is None and suggest("x") is None
+    from bot.commands import named
+    assert named("Open!").names[0] == "openstaand" and named("notulen").names[0] == "verslag"
+    assert named("opne") is None  # plain text: no guessing at typos

@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.errors import UserError
+from bot.i18n import use_locale
 from bot.schedule import (
     checkin_moment,
     parse_date,
     parse_rhythm,
+    parse_time,
     post_moment,
     rhythm_dates,
     working_days_before,
@@ -57,3 +59,13 @@ def test_bad_schedules() -> None:
                      date(2026, 11, 23))
     with pytest.raises(UserError):
         parse_rhythm(["every", "2", "weeks", "monday", "25:00"], date(2026, 11, 23))
+    # An impossible time is named; a time-like word that is no time gets the format.
+    with pytest.raises(UserError) as impossible:
+        parse_time("25:00")
+    with use_locale("en"):
+        assert impossible.value.render() == ("25:00 is not a valid time. Write times like "
+                                             "10:00.")
+    with pytest.raises(UserError) as shapeless:
+        parse_time("tien uur")
+    with use_locale("en"):
+        assert shapeless.value.render() == "Write times like 10:00."
