@@ -241,10 +241,10 @@ def named(word: str) -> CommandSpec | None:
 def suggest(typed: str) -> CommandSpec | None:
     """The command someone probably meant by an unknown ``/typed`` (without the slash):
     a known synonym, else the closest name when it is close (a typo, a plural)."""
-    word = typed.casefold()
-    if word in SYNONYMS:
-        return BY_NAME[SYNONYMS[word][0]]
-    close = difflib.get_close_matches(word, BY_NAME, n=1, cutoff=0.75)
+    exact = named(typed)
+    if exact is not None:
+        return exact
+    close = difflib.get_close_matches(typed.casefold(), BY_NAME, n=1, cutoff=0.75)
     return BY_NAME[close[0]] if close else None
 
 

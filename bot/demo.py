@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from bot.clock import FixedClock
 from bot.demo_data import DemoAction, DemoData, generate_demo, last_meeting_day
 from bot.effects import EffectService
-from bot.errors import UserError
 from bot.fieldlog import area_lines, pack_counts
 from bot.i18n import _, format_date, format_number, set_display_timezone, use_locale
 from bot.incidents import IncidentService
@@ -311,12 +310,9 @@ async def _meeting_documents(repos: Repositories, counts: dict[str, Any], points
     effects = await EffectService(repos, incidents).sentences(project_id, incidents.today(),
                                                               language)
     agenda = await meetings.agenda(project_id, upcoming, points, effects)
-    try:  # section 3a of the minutes: the steering information that meeting received
-        received = await incidents.steering(project_id, meetings.analysis_date(past),
-                                            language=language, render=False)
-        past_points = key_points_text(received, language)
-    except UserError:
-        past_points = []
+    # Section 3a of the minutes: the steering information that meeting received.
+    past_points = await incidents.key_points(project_id, meetings.analysis_date(past),
+                                             language=language)
     minutes = await meetings.minutes(project_id, past, past_points)
     files: dict[str, bytes] = {}
     with use_locale(language):

@@ -34,7 +34,7 @@ from bot.incident_import import (
 )
 from bot.permissions import ChatKind, Permission, can
 from bot.services import ProjectService, unknown_area
-from charts.pack import SteeringPack, steering_pack
+from charts.pack import SteeringPack, key_points_text, steering_pack
 from storage.db import parse_utc
 from storage.field_logs import FieldLog
 from storage.incidents import ImportLog, NewIncident
@@ -476,6 +476,17 @@ class IncidentService(ProjectService):
             polygons=polygons or None, tz=str(self.tz), render_figures=render,
             monthly=monthly or None, field_logs=field_log_frame(logs),
         )
+
+    async def key_points(self, project_id: int, as_of: date, *, language: str,
+                         frame: pd.DataFrame | None = None) -> list[str]:
+        """The key points of the steering information of ``as_of`` (no charts drawn);
+        none when the project has no incidents yet (section 3a of agenda and minutes)."""
+        try:
+            pack = await self.steering(project_id, as_of, language=language, render=False,
+                                       frame=frame)
+        except UserError:
+            return []
+        return key_points_text(pack, language)
 
     def _check_pack_date(self, frame: pd.DataFrame, monthly: dict[tuple[int, int], int],
                          as_of: date) -> None:

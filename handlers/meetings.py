@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pandas as pd
@@ -88,14 +88,13 @@ async def meeting_command(update: Update, context: WijkContext, access: Access) 
 
 
 async def _analysis(context: WijkContext, project_id: int, frame: pd.DataFrame, *,
-                    as_of: date | None = None,
                     render: bool) -> tuple[list[str], SteeringPack | None]:
-    """Key points (and the pack, its charts drawn only if ``render``) of the steering
-    information of ``as_of`` (default today), if there is incident data."""
+    """Key points (and the pack, its charts drawn only if ``render``) of today's steering
+    information, if there is incident data."""
     try:
         pack = await context.incidents.steering(
-            project_id, as_of or context.incidents.today(), language=get_locale(),
-            frame=frame, render=render)
+            project_id, context.incidents.today(), language=get_locale(), frame=frame,
+            render=render)
     except UserError:
         return [], None
     return key_points_text(pack, get_locale()), pack
@@ -143,9 +142,8 @@ async def minutes_command(update: Update, context: WijkContext, access: Access) 
     assert access.project_id is not None
     meeting = _planned(await context.meetings.last_begun(access.project_id))
     # Section 3a as it was discussed: the steering information the meeting received.
-    points, _pack = await _analysis(context, access.project_id,
-                                    await context.incidents.frame(access.project_id),
-                                    as_of=context.meetings.analysis_date(meeting), render=False)
+    points = await context.incidents.key_points(
+        access.project_id, context.meetings.analysis_date(meeting), language=get_locale())
     minutes = await context.meetings.minutes(access.project_id, meeting, points)
     for part in minutes_messages(minutes, get_locale()):
         await reply(update, part)

@@ -195,16 +195,18 @@ class IncidentRepository:
         it (``by``, NULL for the command line), of who removed it (``removed_by_name``), how
         many of its incidents are in the data now (``present``) and when the first and the
         last of those happened (``first``, ``last``)."""
+        # The latest imports first, then one pass over each one's incidents for all three
+        # figures.
         return await self.db.fetchall(
             "SELECT i.id, i.filename, i.kind, i.at, i.imported, i.duplicates,"
             " i.rejected, i.removed_at, i.removed, u.first_name AS by,"
-            " r.first_name AS removed_by_name,"
-            " (SELECT COUNT(*) FROM incidents n WHERE n.import_id = i.id) AS present,"
-            " (SELECT MIN(occurred_from) FROM incidents n WHERE n.import_id = i.id) AS first,"
-            " (SELECT MAX(occurred_from) FROM incidents n WHERE n.import_id = i.id) AS last"
-            " FROM imports i LEFT JOIN users u ON u.id = i.user_id"
+            " r.first_name AS removed_by_name, COUNT(n.id) AS present,"
+            " MIN(n.occurred_from) AS first, MAX(n.occurred_from) AS last"
+            " FROM (SELECT * FROM imports WHERE project_id=? ORDER BY id DESC LIMIT ?) i"
+            " LEFT JOIN incidents n ON n.import_id = i.id"
+            " LEFT JOIN users u ON u.id = i.user_id"
             " LEFT JOIN users r ON r.id = i.removed_by"
-            " WHERE i.project_id=? ORDER BY i.id DESC LIMIT ?", (project_id, limit))
+            " GROUP BY i.id ORDER BY i.id DESC", (project_id, limit))
 
     async def import_entry(self, project_id: int, import_id: int) -> Row | None:
         return await self.db.fetchone(
