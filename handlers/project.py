@@ -223,11 +223,18 @@ async def overview(context: WijkContext, access: Access) -> list[str]:
         _("You: {role} for {partner}").format(role=role_label(access.member.role),
                                              partner=esc(access.member.partner_name)),
         "",
-        _("<b>Areas</b> ({count})").format(count=format_number(len(areas))),
     ]
     names = {a.id: a.name for a in areas}
-    # Streets can run into the hundreds: count them per parent area instead of listing them.
+    # Streets can run into the hundreds: count them per parent area instead of listing them,
+    # and in the heading apart from the areas that are listed.
     streets = Counter(a.parent_id for a in areas if a.kind is AreaKind.STRAAT)
+    listed = format_number(len(areas) - streets.total())
+    if streets:
+        lines.append(_("<b>Areas</b> ({count}, with {streets})").format(
+            count=listed, streets=ngettext("{count} street", "{count} streets", streets.total())
+            .format(count=format_number(streets.total()))))
+    else:
+        lines.append(_("<b>Areas</b> ({count})").format(count=listed))
     for area in areas:
         if area.kind is AreaKind.STRAAT:
             continue

@@ -11,8 +11,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.i18n import _, use_locale
-from bot.labels import role_label
+from bot.i18n import _, ngettext, use_locale
+from bot.labels import area_kind_label, role_label
 from storage.models import AreaKind, Role
 from tests.conftest import button, find_data, fragment, invitation_payload, link_code
 
@@ -159,6 +159,19 @@ async def test_areas_and_partners(app, people, lang) -> None:
     listing = await leader.say(AREA[lang])
     assert "Oostbroek" in listing["text"] and "BU99990101" in listing["text"]
     assert ("1.450" if lang == "nl" else "1,450") in listing["text"]  # Babel number format
+    street = "straat" if lang == "nl" else "street"
+    for name in ("Kerkstraat", "Molenweg"):
+        ok = await leader.say(f"{AREA[lang]} {street} {name} | Oostbroek")
+        assert name in ok["text"]
+    # The overview lists the districts and neighbourhoods and counts the streets apart.
+    overview = await leader.say("/project")
+    with use_locale(lang):
+        two = ngettext("{count} street", "{count} streets", 2).format(count=2)
+        buurt = area_kind_label(AreaKind.BUURT)
+    assert expect(lang, "<b>Areas</b> ({count}, with {streets})", count=2, streets=two) \
+        in overview["text"]
+    assert "Kerkstraat" not in overview["text"]
+    assert f"Oostbroek — {buurt} (in Oost, BU99990101, " in overview["text"]
 
     bad_kind = await leader.say(f"{AREA[lang]} kasteel Oostbroek")
     assert fragment(lang, "Start with the kind of area: {kinds}.") in bad_kind["text"]
@@ -178,7 +191,8 @@ async def test_areas_and_partners(app, people, lang) -> None:
 
     repos = app.bot_data.repos
     [project] = await repos.projects.list_all()
-    assert [a.name for a in await repos.projects.areas(project.id)] == ["Oost", "Oostbroek"]
+    assert [a.name for a in await repos.projects.areas(project.id)] == [
+        "Oost", "Oostbroek", "Kerkstraat", "Molenweg"]
     oostbroek = await repos.projects.area_by_name(project.id, "Oostbroek")
     assert oostbroek is not None and oostbroek.homes == 1450
     assert {p.name for p in await repos.projects.partners(project.id)} == {
