@@ -113,6 +113,20 @@ class RemovedImport:
     later_overlaps: int
 
 
+@dataclass(frozen=True, slots=True)
+class Recent:
+    """What :meth:`IncidentService.recent` found: the area by its own name (``None``: the
+    whole project), how many burglaries, the latest of them as rows, and whether those
+    rows carry detail."""
+    area: str | None
+    count: int
+    rows: list[dict[str, Any]]
+    detail: bool
+
+
+#: /incidenten lists at most this many (the latest); the heading counts them all.
+RECENT_LIMIT = 200
+
 #: Projects whose analytics frame :meth:`IncidentService.frame` keeps in memory (a
 #: municipality runs a few; 50,000 incidents take ~15 MB).
 FRAME_CACHE_PROJECTS = 8
@@ -390,19 +404,31 @@ class IncidentService(ProjectService):
         return await self.repos.incidents.count(project_id)
 
     async def recent(self, user_id: int, project_id: int, chat: ChatKind, *,
-                     area: str | None = None, days: int = 14) -> tuple[list[dict[str, Any]], bool]:
-        """The burglaries of the last ``days`` days and whether the asker may see their
-        detail (house number, exact time, modus operandi); without that right the rows
-        carry only date, street, neighbourhood and attempt."""
+                     area: str | None = None, days: int = 14,
+                     limit: int = RECENT_LIMIT) -> Recent:
+        """The burglaries of the last ``days`` days (in ``area``: a street, buurt or wijk),
+        the latest ``limit`` of them as rows, and whether the asker may see their detail
+        (house number, exact time, modus operandi); without that right the rows carry only
+        date, street, neighbourhood and attempt. An area that is neither one of the
+        project's nor the place of any incident is a typo: named, with the areas it looks
+        like, rather than answered with “0 burglaries”."""
         member = await self.member(user_id, project_id, Permission.VIEW_STEERING, chat)
         detail = can(member.role, Permission.VIEW_INCIDENT_DETAIL, chat)
+        if area:
+            found = await self.repos.projects.area_by_name(project_id, area)
+            spelled = (found.name if found is not None
+                       else await self.repos.incidents.place_name(project_id, area))
+            if spelled is None:
+                raise unknown_area(area, await self.repos.projects.areas(project_id))
+            area = spelled
         since = self.clock.now() - timedelta(days=days)
+        key = area.casefold() if area else None
+        matching = [r for r in await self.repos.incidents.recent(project_id, since)
+                    if key is None or key in {(r["street"] or "").casefold(),
+                                              (r["buurt"] or "").casefold(),
+                                              (r["wijk"] or "").casefold()}]
         rows = []
-        for r in await self.repos.incidents.recent(project_id, since):
-            if area and area.casefold() not in {(r["street"] or "").casefold(),
-                                                (r["buurt"] or "").casefold(),
-                                                (r["wijk"] or "").casefold()}:
-                continue
+        for r in matching[:limit]:
             row: dict[str, Any] = {
                 "day": parse_utc(r["occurred_from"]),
                 "street": r["street"], "buurt": r["buurt"], "attempt": bool(r["attempt"])}
@@ -410,7 +436,7 @@ class IncidentService(ProjectService):
                 row |= {"house_number": r["house_number"], "mo": r["modus_operandi"],
                         "to": parse_utc(r["occurred_to"])}
             rows.append(row)
-        return rows, detail
+        return Recent(area, len(matching), rows, detail)
 
     # -- steering ------------------------------------------------------------------------
 

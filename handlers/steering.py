@@ -54,12 +54,18 @@ async def incidents_command(update: Update, context: WijkContext, access: Access
     """Recent burglaries; house numbers, exact times and MO only where the asker's role and
     the chat allow (the permissions module decides)."""
     assert access.project_id is not None and access.user_id is not None
-    area = command_text(update) or None
-    rows, detail = await context.incidents.recent(access.user_id, access.project_id,
-                                                  access.chat_kind, area=area)
-    lines = [ngettext("<b>{count} burglary in the last two weeks</b>",
-                      "<b>{count} burglaries in the last two weeks</b>", len(rows)).format(
-        count=format_number(len(rows)))]
+    found = await context.incidents.recent(access.user_id, access.project_id,
+                                           access.chat_kind, area=command_text(update) or None)
+    rows, detail = found.rows, found.detail
+    count = format_number(found.count)
+    if found.area:
+        lines = [ngettext("<b>{count} burglary in {area} in the last two weeks</b>",
+                          "<b>{count} burglaries in {area} in the last two weeks</b>",
+                          found.count).format(count=count, area=esc(found.area))]
+    else:
+        lines = [ngettext("<b>{count} burglary in the last two weeks</b>",
+                          "<b>{count} burglaries in the last two weeks</b>",
+                          found.count).format(count=count)]
     for row in rows:
         kind = _("attempt") if row["attempt"] else _("burglary")
         if detail:
@@ -70,6 +76,9 @@ async def incidents_command(update: Update, context: WijkContext, access: Access
         else:
             where = row["street"] or row["buurt"] or "?"
             lines.append(f"• {format_date(row['day'], 'medium')} · {esc(where)} · {kind}")
+    if found.count > len(rows):
+        lines.append(_("<i>The latest {shown} are listed; /steering shows them all per "
+                       "street and neighbourhood.</i>").format(shown=format_number(len(rows))))
     if not detail:
         lines.append(_("<i>House numbers, times and modus operandi are only shown to the "
                        "police, the analyst and the project leader, in a private chat.</i>"))

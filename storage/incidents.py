@@ -116,14 +116,25 @@ class IncidentRepository:
             (project_id,),
         )
 
-    async def recent(self, project_id: int, since: datetime, limit: int = 200) -> list[Row]:
-        """The latest incidents with their detail; callers decide what may be shown."""
+    async def recent(self, project_id: int, since: datetime) -> list[Row]:
+        """The incidents since ``since``, latest first, with their detail; callers decide
+        what may be shown. (No limit: callers filter by area, which has to see them all.)"""
         return await self.db.fetchall(
             "SELECT occurred_from, occurred_to, street, house_number, buurt, wijk, attempt,"
             " modus_operandi FROM incidents WHERE project_id=? AND occurred_from >= ?"
-            " ORDER BY occurred_from DESC LIMIT ?",
-            (project_id, utc_iso(since), limit),
+            " ORDER BY occurred_from DESC",
+            (project_id, utc_iso(since)),
         )
+
+    async def place_name(self, project_id: int, name: str) -> str | None:
+        """The name as the incidents spell it, of the street, buurt or wijk called ``name``
+        (in any case) that any incident lies in; ``None`` when none does."""
+        return await self.db.fetchval(
+            "SELECT CASE WHEN street=?1 COLLATE NOCASE THEN street"
+            " WHEN buurt=?1 COLLATE NOCASE THEN buurt ELSE wijk END FROM incidents"
+            " WHERE project_id=?2 AND (street=?1 COLLATE NOCASE OR buurt=?1 COLLATE NOCASE"
+            " OR wijk=?1 COLLATE NOCASE) LIMIT 1",
+            (name, project_id))
 
     async def zone_rows(self, project_id: int, since: datetime) -> list[Row]:
         """Recent incidents for near-repeat zones: position and street, no house number."""

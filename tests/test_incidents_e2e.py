@@ -595,8 +595,49 @@ async def test_a_registered_burglary_gets_its_buurt_and_wijk(app, people, botapi
         (None, "Westhaven", None, None, "Den Haag", other.id)]
     frame = await app.bot_data.incidents.frame(project.id, "Oost")
     assert len(frame) == 1  # /sturing Oost counts it
-    listed = await officer.say("/incidenten Oost")  # and /incidenten of the wijk lists it
+    listed = await officer.say("/incidenten oost")  # and /incidenten of the wijk lists it
     assert "Dorpsstraat 12" in listed["text"] and "Westhaven" not in listed["text"]
+    with use_locale("nl"):  # the heading names the area, as the project spells it
+        heading = ngettext("<b>{count} burglary in {area} in the last two weeks</b>",
+                           "<b>{count} burglaries in {area} in the last two weeks</b>",
+                           1).format(count=1, area="Oost")
+    assert listed["text"].startswith(re.sub(r"<[^>]+>", "", heading))
+    # A typo is named, with the area it looks like, instead of “0 burglaries”.
+    typo = await officer.say("/incidenten Oostbrok")
+    assert tr("nl", "Unknown area “{name}”. Did you mean: {matches}?", name="Oostbrok",
+              matches="Oostbroek") in typo["text"]
+
+
+async def test_recent_incidents_of_an_area_among_many(app, people, botapi) -> None:
+    """/incidents of one street when the project has more burglaries in two weeks than the
+    list shows: the street's own are all found and counted, not only those among the
+    latest of the whole project; a street known only from the incidents is a place too."""
+    leader, analyst, partner = await project_with_analyst(people, botapi, "en")
+    rows = [f"{20 - i // 30}-11-2026 {i % 24:02d}:00;Appelstraat;{i};N\n" for i in range(240)]
+    rows += [f"{10 + i % 2}-11-2026 {i % 24:02d}:00;Perenstraat;{i};N\n" for i in range(12)]
+    data = ("Pleegdatum;Straat;Huisnummer;Poging\n" + "".join(rows)).encode()
+    since = botapi.mark()
+    botapi.send_document(analyst.user, "veel.csv", data, "text/csv")
+    await botapi.next_message(analyst.id)  # "Reading veel.csv…", then edited into the report
+    await botapi.wait_for("editMessageText", lambda c: "veel.csv" in c.params.get("text", "")
+                          and "…" not in c.params.get("text", "").split("\n")[0],
+                          timeout=30, since=since)
+    with use_locale("en"):
+        heading = ngettext("<b>{count} burglary in {area} in the last two weeks</b>",
+                           "<b>{count} burglaries in {area} in the last two weeks</b>",
+                           12).format(count=12, area="Perenstraat")
+    pears = await analyst.say("/incidents perenstraat")
+    assert pears["text"].startswith(re.sub(r"<[^>]+>", "", heading))
+    assert pears["text"].count("· Perenstraat ") == 12
+    page = await analyst.say("/incidents")
+    assert page["text"].startswith("252 burglaries")
+    seen = page["text"]
+    while "▶" in botapi.button_texts(page):  # too long for one message: paged by buttons
+        page = await analyst.press_and_read(page, botapi.button_data(page)[-1])
+        seen += "\n" + page["text"]
+    assert seen.count("• ") == 200  # the latest 200, and a word about the rest
+    assert "· Appelstraat 23 ·" in seen and "· Perenstraat" not in seen
+    assert fragment("en", "<i>The latest {shown} are listed;") in seen
 
 
 @pytest.mark.parametrize("lang", LANGS)
