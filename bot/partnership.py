@@ -19,7 +19,7 @@ from bot.errors import UserError
 from bot.i18n import N_, _
 from bot.labels import PARTNER_KIND_WORDS, role_label, word_key
 from bot.permissions import ChatKind, Permission, can
-from bot.services import unknown_area
+from bot.services import close_names, unknown_area
 from storage.models import (
     Area,
     AreaKind,
@@ -87,6 +87,15 @@ async def find_partner(repos: Repositories, project_id: int, text: str) -> Partn
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
+        # A typo of a name (“Stadstoetzicht Havendam”) or of a word in one (“Stadstoetzicht”).
+        names: dict[str, list[str]] = {}
+        for p in partners:
+            for key in (p.name, *p.name.split()):
+                names.setdefault(key.casefold(), []).append(p.name)
+        similar = list(dict.fromkeys(n for key in close_names(text, names) for n in names[key]))
+        if similar:
+            raise UserError(N_("Unknown partner “{name}”. Did you mean: {matches}?"), name=text,
+                            matches=", ".join(similar))
         raise UserError(N_("Unknown partner “{name}”. See /partner for the list."), name=text)
     raise UserError(
         N_("“{name}” matches several partners: {matches}. Use the full name."),

@@ -189,6 +189,11 @@ async def test_permissions_and_bad_input(app, people, botapi, lang) -> None:
          "period across the year end write e.g. “wk 52-2”.", {"start": 5, "end": 3}),
         ("Oost | x | bakkerij | wk 48", "Unknown partner “{name}”. See /partner for the "
          "list.", {"name": "bakkerij"}),
+        ("Oost | x | stadstoetzicht | wk 48", "Unknown partner “{name}”. Did you mean: "
+         "{matches}?", {"name": "stadstoetzicht", "matches": "Stadstoezicht Havendam"}),
+        ("Oost | x | Politie basisteam Ost | wk 48", "Unknown partner “{name}”. Did you "
+         "mean: {matches}?", {"name": "Politie basisteam Ost",
+                              "matches": "Politie basisteam Oost"}),
         ("Westbroek | x | stadstoezicht | wk 48", "Unknown area “{name}”.",
          {"name": "Westbroek"}),
     ):
