@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
+import re
 import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -35,7 +37,7 @@ from bot.incident_import import (
 from bot.permissions import ChatKind, Permission, can
 from bot.services import ProjectService, unknown_area
 from charts.pack import SteeringPack, key_points_text, steering_pack
-from storage.db import parse_utc
+from storage.db import Row, parse_utc
 from storage.field_logs import FieldLog
 from storage.incidents import ImportLog, NewIncident
 from storage.models import Area, AreaKind
@@ -61,6 +63,7 @@ class ImportReport:
     warnings: list[ImportNotice] = field(default_factory=list)
     detected: dict[str, Any] = field(default_factory=dict)
     import_id: int | None = None   # its number in the import log (/importen)
+    replaced: int = 0              # registrations (/inbraak) that rows of the file replaced
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,7 @@ class ImportEntry:
     duplicates: int
     rejected: int
     present: int
+    replaced: int = 0              # registrations (/inbraak) its rows replaced
     removed_at: datetime | None = None
     removed: int | None = None
     removed_by: str | None = None
@@ -105,12 +109,14 @@ class RemovedImport:
     """What :meth:`IncidentService.remove_import` did: incidents deleted, the project's
     new total, and how many later imports skipped duplicate rows (any of them that were
     this file's are gone now; importing those files again brings them back; the log
-    does not tell duplicates within a file from rows known before)."""
+    does not tell duplicates within a file from rows known before), and how many
+    registrations it had replaced are back."""
     id: int
     filename: str
     removed: int
     total: int
     later_overlaps: int
+    restored: int = 0              # registrations it had replaced, back as they were
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +140,66 @@ FRAME_CACHE_PROJECTS = 8
 # A burglary registered by mistake (wrong street, a double tap) can be withdrawn by the one
 # who registered it for this long; later, the figures and alerts may have moved on with it.
 WITHDRAW_WINDOW = timedelta(hours=24)
+
+
+# A registration and an export's row are the same burglary when their time windows overlap
+# give or take this much (the wijkagent's time is an estimate) ...
+SAME_TIME_SLACK = timedelta(hours=3)
+# ... and they lie in the same street (case aside) or, where either has no street, this
+# close together; house numbers, where both have one, must be the same.
+SAME_PLACE_M = 100.0
+
+
+def _street_key(street: str | None) -> str:
+    return " ".join((street or "").split()).casefold()
+
+
+def _number_key(number: str | None) -> str:
+    return re.sub(r"[\s-]", "", number or "").casefold()
+
+
+def match_registrations(registrations: Sequence[Row],
+                        imported: Sequence[Row]) -> list[tuple[int, int]]:
+    """Which registrations an import also holds: pairs of (registration id, imported id),
+    each incident in at most one pair. Rows as :meth:`IncidentRepository.places_between`
+    gives them. Where a registration could be several rows (no house number, three
+    burglaries in its street that evening), the one with the same house number wins, then
+    the one closest in time."""
+    def window(row: Row) -> tuple[datetime, datetime]:
+        start, end = parse_utc(row["occurred_from"]), parse_utc(row["occurred_to"])
+        assert start is not None and end is not None  # NOT NULL in the schema
+        return start, end
+
+    candidates = []
+    for reg in registrations:
+        r_from, r_to = window(reg)
+        for row in imported:
+            i_from, i_to = window(row)
+            if i_from > r_to + SAME_TIME_SLACK or i_to < r_from - SAME_TIME_SLACK:
+                continue
+            r_street, i_street = _street_key(reg["street"]), _street_key(row["street"])
+            if r_street and i_street:
+                if r_street != i_street:
+                    continue
+            elif None in (reg["x"], reg["y"], row["x"], row["y"]) or math.dist(
+                    (reg["x"], reg["y"]), (row["x"], row["y"])) > SAME_PLACE_M:
+                continue
+            r_number, i_number = _number_key(reg["house_number"]), _number_key(
+                row["house_number"])
+            if r_number and i_number and r_number != i_number:
+                continue
+            apart = abs(((r_from - i_from) + (r_to - i_to)).total_seconds())
+            candidates.append((not (r_number and r_number == i_number), apart, reg["id"],
+                               row["id"]))
+    pairs: list[tuple[int, int]] = []
+    replaced: set[int] = set()
+    taken: set[int] = set()
+    for _other_number, _apart, reg_id, row_id in sorted(candidates):
+        if reg_id not in replaced and row_id not in taken:
+            replaced.add(reg_id)
+            taken.add(row_id)
+            pairs.append((reg_id, row_id))
+    return pairs
 
 
 class IncidentService(ProjectService):
@@ -236,11 +302,13 @@ class IncidentService(ProjectService):
             )
             await self.repos.incidents.finish_import(
                 import_id, inserted, result.duplicates_in_file + len(result.incidents) - inserted)
+            replaced = await self._supersede(project_id, import_id, result.incidents)
             await self.repos.incidents.save_mapping(project_id, result.mapping.to_json(), crs,
                                                     tz, user_id, now)
             await self.repos.audit.record(now=now, user_id=user_id, project_id=project_id,
                                           entity="import", entity_id=import_id, action="incidents",
-                                          detail={"file": filename, "imported": inserted})
+                                          detail={"file": filename, "imported": inserted,
+                                                  "replaced_registrations": replaced})
         if inserted:
             await self._changed(project_id)
         return ImportReport(
@@ -248,8 +316,28 @@ class IncidentService(ProjectService):
             duplicates_in_file=result.duplicates_in_file,
             already_known=len(result.incidents) - inserted, rejected=list(result.rejected),
             warnings=list(result.warnings), detected=dict(result.detected),
-            import_id=import_id,
+            import_id=import_id, replaced=replaced,
         )
+
+    async def _supersede(self, project_id: int, import_id: int,
+                         incidents: Sequence[NewIncident]) -> int:
+        """Burglaries registered with /inbraak that this import holds too: the export's row
+        replaces each (see :func:`match_registrations`), so that a burglary reported from
+        the street and later exported by the police counts once. Returns how many."""
+        if not incidents:
+            return 0
+        start = min(i.occurred_from for i in incidents) - SAME_TIME_SLACK
+        end = max(i.occurred_to for i in incidents) + SAME_TIME_SLACK
+        registrations = await self.repos.incidents.places_between(project_id, start, end)
+        if not registrations:
+            return 0
+        first = min(parse_utc(r["occurred_from"]) or start for r in registrations)
+        last = max(parse_utc(r["occurred_to"]) or end for r in registrations)
+        imported = await self.repos.incidents.places_between(
+            project_id, first - SAME_TIME_SLACK, last + SAME_TIME_SLACK, import_id=import_id)
+        pairs = match_registrations(registrations, imported)
+        await self.repos.incidents.supersede(project_id, import_id, pairs)
+        return len(pairs)
 
     async def _import_monthly(self, project_id: int, data: bytes, filename: str,
                               user_id: int | None) -> ImportReport:
@@ -295,7 +383,7 @@ class IncidentService(ProjectService):
             entries.append(ImportEntry(
                 id=r["id"], filename=r["filename"], kind=r["kind"], at=at, by=r["by"],
                 imported=r["imported"], duplicates=r["duplicates"],
-                rejected=r["rejected"], present=r["present"],
+                rejected=r["rejected"], present=r["present"], replaced=r["replaced"],
                 removed_at=parse_utc(r["removed_at"]), removed=r["removed"],
                 removed_by=r["removed_by_name"], first=parse_utc(r["first"]),
                 last=parse_utc(r["last"])))
@@ -320,17 +408,18 @@ class IncidentService(ProjectService):
         overlaps = await self.repos.incidents.later_overlaps(project_id, import_id)
         # "Already removed" is decided inside the removal's transaction (two taps, two
         # analysts), not from the entry read above.
-        removed = await self.repos.incidents.remove_import(project_id, import_id, user_id, now)
-        if removed is None:
+        done = await self.repos.incidents.remove_import(project_id, import_id, user_id, now)
+        if done is None:
             raise UserError(N_("Import #{number} has already been removed."), number=import_id)
+        removed, restored = done
         await self.repos.audit.record(now=now, user_id=user_id, project_id=project_id,
                                       entity="import", entity_id=import_id, action="removed",
-                                      detail={"file": entry["filename"], "removed": removed})
-        if removed:
-            await self._changed(project_id)
+                                      detail={"file": entry["filename"], "removed": removed,
+                                              "restored_registrations": restored})
+        await self._changed(project_id)  # also when it only gave registrations back
         return RemovedImport(id=import_id, filename=entry["filename"], removed=removed,
                              total=await self.repos.incidents.count(project_id),
-                             later_overlaps=overlaps)
+                             later_overlaps=overlaps, restored=restored)
 
     # -- single registration -----------------------------------------------------------
 

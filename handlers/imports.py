@@ -46,6 +46,10 @@ def entry_lines(entry: ImportEntry) -> list[str]:
             parts.append(_counted(ngettext("{count} duplicate skipped",
                                            "{count} duplicates skipped", entry.duplicates),
                                   entry.duplicates))
+        if entry.replaced:
+            parts.append(_counted(ngettext("{count} registration replaced",
+                                           "{count} registrations replaced", entry.replaced),
+                                  entry.replaced))
         if entry.rejected:
             parts.append(_counted(ngettext("{count} row rejected", "{count} rows rejected",
                                            entry.rejected), entry.rejected))
@@ -127,6 +131,12 @@ def removed_text(done: RemovedImport) -> str:
                           "The project now has {count} registered burglaries.", done.total),
                  done.total),
     ]
+    if done.restored:
+        lines.append(_counted(ngettext(
+            "{count} burglary registered with /burglary that this file had replaced is back "
+            "as it was registered.",
+            "{count} burglaries registered with /burglary that this file had replaced are "
+            "back as they were registered.", done.restored), done.restored))
     if done.later_overlaps:
         lines.append("⚠️ " + _counted(ngettext(
             "{count} later import skipped duplicate rows; any of them that were rows of this "
@@ -172,7 +182,13 @@ async def import_button(update: Update, context: WijkContext, access: Access) ->
                 "again later.",
                 "Its {count} burglaries are deleted: charts, forecasts, key points and alerts "
                 "no longer count them. The import log keeps a note, and the file can be "
-                "imported again later.", entry.present), entry.present)])
+                "imported again later.", entry.present), entry.present),
+            *([_counted(ngettext(
+                "{count} of them had replaced a burglary registered with /burglary; that "
+                "registration comes back as it was.",
+                "{count} of them had replaced burglaries registered with /burglary; those "
+                "registrations come back as they were.", entry.replaced), entry.replaced)]
+              if entry.replaced else [])])
         await edit_or_reply(update, question, markup=keyboard([
             [(_("🗑 Yes, remove #{number}").format(number=entry.id),
               f"{CB.IMPORTS}:ok:{project_id}:{entry.id}")],

@@ -110,6 +110,13 @@ def report_text(report: ImportReport) -> str:
                 "imported before).", duplicates).format(
                 count=format_number(duplicates), in_file=format_number(report.duplicates_in_file),
                 known=format_number(report.already_known)))
+        if report.replaced:
+            lines.append(ngettext(
+                "{count} of them had been registered with /burglary already: the export's row "
+                "takes the place of that registration, so the burglary counts once.",
+                "{count} of them had been registered with /burglary already: the export's rows "
+                "take the place of those registrations, so each burglary counts once.",
+                report.replaced).format(count=format_number(report.replaced)))
     if report.rejected:
         lines.append(ngettext("{count} row rejected:", "{count} rows rejected:",
                               len(report.rejected)).format(count=format_number(len(report.rejected))))

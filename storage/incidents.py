@@ -32,6 +32,19 @@ class NewIncident:
     area_id: int | None = None
 
 
+#: The columns of an incident, as the table of superseded registrations has them too.
+_COLUMNS = ("id, project_id, source_key, occurred_from, occurred_to, street, house_number,"
+            " postcode, buurt, buurt_code, wijk, municipality, attempt, modus_operandi, x_rd,"
+            " y_rd, lat, lon, area_id, source, created_by, created_at, import_id, x_m, y_m")
+# What an export's row brings to the registration it replaces: all but the id; the position
+# only when the export has one (a location shared on the street beats none), the area only
+# when the export's row lies in one.
+_TAKEN = ("source_key", "occurred_from", "occurred_to", "street", "house_number", "postcode",
+          "buurt", "buurt_code", "wijk", "municipality", "attempt", "modus_operandi", "source",
+          "created_by", "created_at", "import_id")
+_POSITION = ("x_rd", "y_rd", "lat", "lon", "x_m", "y_m")
+
+
 @dataclass(frozen=True, slots=True)
 class ImportLog:
     project_id: int
@@ -136,6 +149,47 @@ class IncidentRepository:
             " OR wijk=?1 COLLATE NOCASE) LIMIT 1",
             (name, project_id))
 
+    async def places_between(self, project_id: int, start: datetime, end: datetime, *,
+                             import_id: int | None = None) -> list[Row]:
+        """The registrations (``import_id`` None) or one import's incidents whose time window
+        touches ``start``–``end``: id, window, street, house number, position (x, y)."""
+        which = "source='registration'" if import_id is None else "import_id=?"
+        return await self.db.fetchall(
+            "SELECT id, occurred_from, occurred_to, street, house_number,"
+            " COALESCE(x_rd, x_m) AS x, COALESCE(y_rd, y_m) AS y FROM incidents"
+            f" WHERE project_id=? AND {which} AND occurred_from <= ? AND occurred_to >= ?",
+            (project_id, *(() if import_id is None else (import_id,)), utc_iso(end),
+             utc_iso(start)))
+
+    async def supersede(self, project_id: int, import_id: int,
+                        pairs: Sequence[tuple[int, int]]) -> None:
+        """Let each imported incident take the place of the registration it is (pairs of
+        registration id, imported id): the registration keeps its id and gets the import's
+        data; as it was, it is kept for :meth:`remove_import` to bring back."""
+        async with self.db.transaction():
+            for registration, imported in pairs:
+                await self.db.execute(
+                    f"INSERT INTO superseded_registrations(replaced_by, {_COLUMNS})"
+                    f" SELECT ?, {_COLUMNS} FROM incidents WHERE id=? AND project_id=?"
+                    " AND source='registration'", (import_id, registration, project_id))
+                row = await self.db.fetchone(
+                    f"SELECT {', '.join(_TAKEN + _POSITION)}, area_id FROM incidents"
+                    " WHERE id=? AND project_id=? AND import_id=?",
+                    (imported, project_id, import_id))
+                assert row is not None, (imported, import_id)
+                # First out of the way: the registration takes over its unique source_key.
+                await self.db.execute("DELETE FROM incidents WHERE id=?", (imported,))
+                located = any(row[c] is not None for c in _POSITION)
+                columns = _TAKEN + (_POSITION if located else ())
+                await self.db.execute(
+                    f"UPDATE incidents SET {', '.join(f'{c}=?' for c in columns)},"
+                    " area_id=COALESCE(?, area_id) WHERE id=?",
+                    (*(row[c] for c in columns), row["area_id"], registration))
+            await self.db.execute("UPDATE imports SET replaced=? WHERE id=?",
+                                  (len(pairs), import_id))
+            if pairs:
+                await self._bump_version(project_id)
+
     async def zone_rows(self, project_id: int, since: datetime) -> list[Row]:
         """Recent incidents for near-repeat zones: position and street, no house number."""
         return await self.db.fetchall(
@@ -210,7 +264,7 @@ class IncidentRepository:
         # figures.
         return await self.db.fetchall(
             "SELECT i.id, i.filename, i.kind, i.at, i.imported, i.duplicates,"
-            " i.rejected, i.removed_at, i.removed, u.first_name AS by,"
+            " i.rejected, i.removed_at, i.removed, i.replaced, u.first_name AS by,"
             " r.first_name AS removed_by_name, COUNT(n.id) AS present,"
             " MIN(n.occurred_from) AS first, MAX(n.occurred_from) AS last"
             " FROM (SELECT * FROM imports WHERE project_id=? ORDER BY id DESC LIMIT ?) i"
@@ -232,23 +286,30 @@ class IncidentRepository:
             " AND duplicates > 0 AND removed_at IS NULL", (project_id, import_id)))
 
     async def remove_import(self, project_id: int, import_id: int, user_id: int | None,
-                            now: datetime) -> int | None:
-        """Delete the incidents an import added and mark it removed (one transaction);
-        the number deleted, or None when it had been removed already (two taps, two
-        analysts). Registrations and other imports are never touched."""
+                            now: datetime) -> tuple[int, int] | None:
+        """Delete the incidents an import added, bring back the registrations it replaced
+        and mark it removed (one transaction): the number of incidents deleted and of
+        registrations back, or None when it had been removed already (two taps, two
+        analysts). Other imports are never touched."""
         async with self.db.transaction():
             if not await self.db.execute(
                     "UPDATE imports SET removed_at=?, removed_by=? WHERE project_id=? AND id=?"
                     " AND removed_at IS NULL", (utc_iso(now), user_id, project_id, import_id)):
                 return None
-            removed = await self.db.execute(
+            deleted = await self.db.execute(
                 "DELETE FROM incidents WHERE project_id=? AND import_id=?",
                 (project_id, import_id))
-            if removed:
+            # The registrations this import had replaced are back, as they were.
+            restored = await self.db.execute(
+                f"INSERT INTO incidents({_COLUMNS}) SELECT {_COLUMNS}"
+                " FROM superseded_registrations WHERE replaced_by=?", (import_id,))
+            await self.db.execute("DELETE FROM superseded_registrations WHERE replaced_by=?",
+                                  (import_id,))
+            if deleted:
                 await self._bump_version(project_id)
             await self.db.execute("UPDATE imports SET removed=? WHERE id=?",
-                                  (removed, import_id))
-        return removed
+                                  (deleted, import_id))
+        return deleted, restored
 
     async def saved_mapping(self, project_id: int) -> Row | None:
         return await self.db.fetchone("SELECT * FROM import_mappings WHERE project_id=?",

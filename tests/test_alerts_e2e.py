@@ -257,3 +257,29 @@ def test_counts_say_burglaries_and_attempts_as_they_are() -> None:
         assert incident_count(1, 0) == "1 inbraak"
         assert incident_count(2, 2) == "2 pogingen tot inbraak"
         assert incident_count(4, 2) == "4 inbraken, waarvan 2 pogingen"
+
+
+async def test_the_export_of_a_registered_burglary_alerts_nobody_again(app, people,
+                                                                       botapi) -> None:
+    """A burglary registered from the street alerts its group at once; when the police
+    export brings the same burglary two days later, its row takes the registration's place
+    and the zone carries on as it was: no second alert, no update for a 'second' burglary."""
+    leader, analyst, project, east, west = await watch_setup(app, people, botapi, "en")
+    await leader.say("/area street Dorpsstraat | Oostbroek")
+    await analyst.say("/burglary Dorpsstraat 47 | 22-11 21:30")
+    alert = await botapi.next_message(east["id"], timeout=10)
+    assert "Dorpsstraat" in body(alert)
+    await botapi.settle()
+    assert botapi.drain(east["id"]) == [] and botapi.drain(west["id"]) == []
+    [zone] = await app.bot_data.repos.alerts.hotspots(project.id)
+
+    since = botapi.mark()
+    await upload(botapi, analyst, "week47.csv", export([burglary("PL0001")]))
+    await botapi.settle()
+    assert await app.bot_data.repos.incidents.count(project.id) == 1
+    assert botapi.drain(east["id"]) == [] and botapi.drain(west["id"]) == []
+    assert not [c for c in botapi.calls[since:] if c.method.startswith("editMessage")
+                and c.params.get("chat_id") == east["id"]]
+    [after] = await app.bot_data.repos.alerts.hotspots(project.id)
+    assert (after.key, after.n_incidents, after.incident_ids) == (zone.key, 1,
+                                                                  zone.incident_ids)

@@ -103,8 +103,8 @@ async def test_a_wrong_file_is_removed_as_a_whole(app, people, botapi, lang) -> 
                                                                             None)]
     audit = await app.bot_data.db.fetchone(
         "SELECT user_id, detail FROM audit_log WHERE entity='import' AND action='removed'")
-    assert audit[0] == analyst.id and json.loads(audit[1]) == {"file": "overlap_a.csv",
-                                                               "removed": 6}
+    assert audit[0] == analyst.id and json.loads(audit[1]) == {
+        "file": "overlap_a.csv", "removed": 6, "restored_registrations": 0}
 
     # The list keeps the removed import, struck through, with who removed it; no button.
     again = await analyst.say(COMMAND[lang])
@@ -203,3 +203,77 @@ def test_imports_on_the_command_line(tmp_path: Path) -> None:
     assert f"#{import_id}" in twice.stderr
     unknown = wijkbot(tmp_path, "imports", "--project", "1", "--remove", "99", **env)
     assert unknown.returncode != 0 and "#99" in unknown.stderr
+
+
+async def test_an_export_takes_the_place_of_the_registrations_it_holds(app, people,
+                                                                       botapi) -> None:
+    """A burglary registered from the street with /burglary and later in the police export
+    counts once: the export's row replaces the registration (under its id, so a hotspot
+    zone on it carries on); removing the import brings the registration back."""
+    leader, analyst, partner = await project_with_analyst(people, botapi, "en")
+    [project] = await app.bot_data.repos.projects.list_all()
+    db, count = app.bot_data.db, app.bot_data.repos.incidents.count
+    for line in ("Dorpsstraat 12a | 22-11 21:30 | attempt | insluiping",
+                 "Kerkstraat | 21-11 08:00-17:30",  # no house number
+                 "Dorpsstraat 40 | 20-11 10:00"):   # not in the export
+        await analyst.say(f"/burglary {line}")
+    registered = {r[0]: r[1] for r in await db.fetchall(
+        "SELECT id, source_key FROM incidents ORDER BY id")}
+    assert len(registered) == 3
+    export = (b"Pleegdatum van;Pleegdatum tot;Straat;Huisnummer;Poging;Modus operandi\n"
+              b"22-11-2026 21:00;22-11-2026 23:00;DORPSSTRAAT;12 A;J;Insluiping\n"
+              b"21-11-2026;;Kerkstraat;7;N;Braak\n"
+              b"15-11-2026 10:00;;Molenweg;3;N;Braak\n")
+
+    async def send() -> str:
+        since = botapi.mark()
+        botapi.send_document(analyst.user, "export.csv", export, "text/csv")
+        await botapi.next_message(analyst.id)
+        call = await botapi.wait_for(
+            "editMessageText", lambda c: "export.csv" in c.params.get("text", "")
+            and "…" not in c.params.get("text", "").split("\n")[0], since=since, timeout=30)
+        return str(call.params["text"])
+
+    report = await send()
+    assert count_text("en", "{count} burglary imported.", "{count} burglaries imported.",
+                      3) in report
+    assert count_text(
+        "en", "{count} of them had been registered with /burglary already: the export's row "
+        "takes the place of that registration, so the burglary counts once.",
+        "{count} of them had been registered with /burglary already: the export's rows take "
+        "the place of those registrations, so each burglary counts once.", 2) in report
+    assert await count(project.id) == 4
+    rows = {r[0]: tuple(r[1:]) for r in await db.fetchall(
+        "SELECT id, source, import_id, street, house_number, modus_operandi, occurred_from"
+        " FROM incidents")}
+    dorp, kerk, forty = registered  # the registrations' ids carry on, with the export's data
+    assert rows[dorp] == ("import", 1, "DORPSSTRAAT", "12a", "Insluiping",
+                          "2026-11-22T20:00:00.000000Z")
+    assert rows[kerk][:5] == ("import", 1, "Kerkstraat", "7", "Braak")
+    assert rows[forty][:2] == ("registration", None)
+    # The same file again adds nothing and replaces nothing.
+    again = await send()
+    assert "of them had been registered" not in again and await count(project.id) == 4
+    listing = await analyst.say("/imports")
+    assert count_text("en", "{count} registration replaced", "{count} registrations replaced",
+                      2) in listing["text"]
+
+    # Removing the import: its three rows go, the two registrations come back as they were.
+    remove = next(d for d in botapi.button_data(listing) if d.endswith(":1"))
+    question = await analyst.press_and_read(listing, remove)
+    assert count_text(
+        "en", "{count} of them had replaced a burglary registered with /burglary; that "
+        "registration comes back as it was.",
+        "{count} of them had replaced burglaries registered with /burglary; those "
+        "registrations come back as they were.", 2) in question["text"]
+    done = await analyst.press_and_read(question, next(
+        d for d in botapi.button_data(question) if ":ok:" in d))
+    assert count_text(
+        "en", "{count} burglary registered with /burglary that this file had replaced is back "
+        "as it was registered.",
+        "{count} burglaries registered with /burglary that this file had replaced are back as "
+        "they were registered.", 2) in done["text"]
+    assert {r[0]: r[1] for r in await db.fetchall(
+        "SELECT id, source_key FROM incidents WHERE source='registration'")} == registered
+    assert await count(project.id) == 3
+    assert await db.fetchval("SELECT COUNT(*) FROM superseded_registrations") == 0

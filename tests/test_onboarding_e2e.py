@@ -264,7 +264,7 @@ async def test_invitations_expire_and_multi_use(app, people, botapi, clock, lang
     bad_role = await leader.say(f"{INVITE[lang]} Woonstede | burgemeester")
     assert fragment(lang, "Unknown role “{role}”. Roles: {roles}.") in bad_role["text"]
     bad_partner = await leader.say(f"{INVITE[lang]} Bakkerij | partner")
-    assert fragment(lang, "Unknown partner “{name}”.") in bad_partner["text"]
+    assert fragment(lang, "Unknown partner “{name}”. See") in bad_partner["text"]
     too_long = await leader.say(f"{INVITE[lang]} Woonstede | partner | 365")
     assert fragment(lang, "An invitation is valid for 1 to {max} days.") in too_long["text"]
     project_id = (await app.bot_data.repos.projects.list_all())[0].id
