@@ -158,6 +158,25 @@ def _number_key(number: str | None) -> str:
     return re.sub(r"[\s-]", "", number or "").casefold()
 
 
+@dataclass(frozen=True, slots=True)
+class _Placed:
+    """An incident as matching needs it: window, street and number keys, position."""
+    id: int
+    start: datetime
+    end: datetime
+    street: str
+    number: str
+    xy: tuple[float, float] | None
+
+
+def _placed(row: Row) -> _Placed:
+    start, end = parse_utc(row["occurred_from"]), parse_utc(row["occurred_to"])
+    assert start is not None and end is not None  # NOT NULL in the schema
+    xy = None if row["x"] is None or row["y"] is None else (row["x"], row["y"])
+    return _Placed(row["id"], start, end, _street_key(row["street"]),
+                   _number_key(row["house_number"]), xy)
+
+
 def match_registrations(registrations: Sequence[Row],
                         imported: Sequence[Row]) -> list[tuple[int, int]]:
     """Which registrations an import also holds: pairs of (registration id, imported id),
@@ -165,32 +184,26 @@ def match_registrations(registrations: Sequence[Row],
     gives them. Where a registration could be several rows (no house number, three
     burglaries in its street that evening), the one with the same house number wins, then
     the one closest in time."""
-    def window(row: Row) -> tuple[datetime, datetime]:
-        start, end = parse_utc(row["occurred_from"]), parse_utc(row["occurred_to"])
-        assert start is not None and end is not None  # NOT NULL in the schema
-        return start, end
-
+    # By street, so that a year's export against a year of registrations stays quick; the
+    # rows without a street ("") are candidates for every registration with a position.
+    by_street: dict[str, list[_Placed]] = {}
+    every = [_placed(row) for row in imported]
+    for p in every:
+        by_street.setdefault(p.street, []).append(p)
     candidates = []
-    for reg in registrations:
-        r_from, r_to = window(reg)
-        for row in imported:
-            i_from, i_to = window(row)
-            if i_from > r_to + SAME_TIME_SLACK or i_to < r_from - SAME_TIME_SLACK:
+    for reg in map(_placed, registrations):
+        for row in (by_street.get(reg.street, []) + by_street.get("", []) if reg.street
+                    else every):
+            if row.start > reg.end + SAME_TIME_SLACK or row.end < reg.start - SAME_TIME_SLACK:
                 continue
-            r_street, i_street = _street_key(reg["street"]), _street_key(row["street"])
-            if r_street and i_street:
-                if r_street != i_street:
-                    continue
-            elif None in (reg["x"], reg["y"], row["x"], row["y"]) or math.dist(
-                    (reg["x"], reg["y"]), (row["x"], row["y"])) > SAME_PLACE_M:
+            if not (reg.street and row.street) and (
+                    reg.xy is None or row.xy is None or math.dist(reg.xy, row.xy) > SAME_PLACE_M):
                 continue
-            r_number, i_number = _number_key(reg["house_number"]), _number_key(
-                row["house_number"])
-            if r_number and i_number and r_number != i_number:
+            if reg.number and row.number and reg.number != row.number:
                 continue
-            apart = abs(((r_from - i_from) + (r_to - i_to)).total_seconds())
-            candidates.append((not (r_number and r_number == i_number), apart, reg["id"],
-                               row["id"]))
+            apart = abs(((reg.start - row.start) + (reg.end - row.end)).total_seconds())
+            candidates.append((not (reg.number and reg.number == row.number), apart, reg.id,
+                               row.id))
     pairs: list[tuple[int, int]] = []
     replaced: set[int] = set()
     taken: set[int] = set()

@@ -58,3 +58,10 @@ def test_without_a_street_the_place_decides() -> None:
     assert match_registrations(registered, near) == [(1, 10)]
     assert match_registrations(registered, far) == []
     assert match_registrations(registered, unplaced) == []
+
+
+def test_an_export_row_without_a_street_matches_by_place_too() -> None:
+    registered = [row(1, "22T20:30", x=81_000.0, y=455_000.0),
+                  row(2, "22T20:30", street="Kerkstraat")]  # no position: cannot tell
+    exported = [row(10, "22T20:30", street=None, x=81_050.0, y=455_000.0)]
+    assert match_registrations(registered, exported) == [(1, 10)]
