@@ -569,15 +569,21 @@ class IncidentService(ProjectService):
                 | full["street"].fillna("").str.casefold().eq(key))
         return full[mask].reset_index(drop=True)
 
+    async def area(self, project_id: int, name: str) -> Area:
+        """The project's area of this name (case aside); a typo is named, with the areas
+        it looks like."""
+        found = await self.repos.projects.area_by_name(project_id, name)
+        if found is None:
+            raise unknown_area(name, await self.repos.projects.areas(project_id))
+        return found
+
     async def steering(self, project_id: int, as_of: date, *, language: str,
                        area: str | None = None, render: bool = True,
                        frame: pd.DataFrame | None = None) -> SteeringPack:
         """The pack; pass ``frame`` (the whole project's incidents) when the caller has it."""
         area_ids: list[int] | None = None
         if area:
-            found = await self.repos.projects.area_by_name(project_id, area)
-            if found is None:
-                raise unknown_area(area, await self.repos.projects.areas(project_id))
+            found = await self.area(project_id, area)
             area, area_ids = found.name, [found.id]
         if frame is None or area:
             frame = await self.frame(project_id, area)

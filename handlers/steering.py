@@ -31,6 +31,8 @@ from handlers.common import command_text, esc, guard, reply, reply_paged
 async def steering_command(update: Update, context: WijkContext, access: Access) -> None:
     assert access.project_id is not None and update.effective_chat is not None
     area = command_text(update) or None
+    if area:  # a typo is answered before "sending photo…" shows
+        area = (await context.incidents.area(access.project_id, area)).name
     chat = update.effective_chat
     await chat.send_action(ChatAction.UPLOAD_PHOTO)
     as_of = context.incidents.today()

@@ -399,8 +399,13 @@ async def test_steering_pack_as_media_group(tmp_path: Path, botapi: FakeBotAPI, 
         for _ in group.params["media"]:
             await botapi.next_message(42)
         assert "Molenkwartier" in (await botapi.next_message(42, timeout=30))["text"]
-        botapi.send_text(me, "/sturing Nergenshuizen")
-        assert "Nergenshuizen" in (await botapi.next_message(42, timeout=30))["text"]
+        since = botapi.mark()
+        botapi.send_text(me, "/sturing Molenkwartir")
+        typo = await botapi.next_message(42, timeout=30)
+        assert tr(lang, "Unknown area “{name}”. Did you mean: {matches}?", name="Molenkwartir",
+                  matches="Molenkwartier") in typo["text"]
+        # Answered at once: no "sending photo…" first.
+        assert not [c for c in botapi.calls[since:] if c.method == "sendChatAction"]
 
 
 def _answered(botapi: FakeBotAPI, chat_id: int, since: int) -> int:
