@@ -498,6 +498,12 @@ class IncidentService(ProjectService):
         now = self.clock.now()
         if not await self.repos.incidents.withdraw_registration(
                 project_id, key, user_id, now - WITHDRAW_WINDOW):
+            replaced_by = await self.repos.incidents.replaced_by(project_id, key)
+            if replaced_by is not None:
+                raise UserError(N_("This burglary is in the police export of import "
+                                   "#{number} now; the export's row has taken the place of the "
+                                   "registration, so it can no longer be withdrawn."),
+                                number=replaced_by)
             raise UserError(N_("This burglary can no longer be withdrawn: only the one who "
                                "registered it can, within a day."))
         await self.repos.audit.record(now=now, user_id=user_id, project_id=project_id,

@@ -222,6 +222,12 @@ class IncidentRepository:
                 await self._bump_version(project_id)
         return bool(deleted)
 
+    async def replaced_by(self, project_id: int, source_key: str) -> int | None:
+        """The import whose row took the place of this registration, if one did."""
+        return await self.db.fetchval(
+            "SELECT replaced_by FROM superseded_registrations WHERE project_id=?"
+            " AND source_key=?", (project_id, source_key))
+
     async def streets(self, project_id: int) -> list[str]:
         rows = await self.db.fetchall(
             "SELECT DISTINCT street FROM incidents WHERE project_id=? AND street IS NOT NULL",

@@ -213,10 +213,10 @@ async def test_an_export_takes_the_place_of_the_registrations_it_holds(app, peop
     leader, analyst, partner = await project_with_analyst(people, botapi, "en")
     [project] = await app.bot_data.repos.projects.list_all()
     db, count = app.bot_data.db, app.bot_data.repos.incidents.count
-    for line in ("Dorpsstraat 12a | 22-11 21:30 | attempt | insluiping",
-                 "Kerkstraat | 21-11 08:00-17:30",  # no house number
-                 "Dorpsstraat 40 | 20-11 10:00"):   # not in the export
-        await analyst.say(f"/burglary {line}")
+    confirmations = [await analyst.say(f"/burglary {line}") for line in (
+        "Dorpsstraat 12a | 22-11 21:30 | attempt | insluiping",
+        "Kerkstraat | 21-11 08:00-17:30",  # no house number
+        "Dorpsstraat 40 | 20-11 10:00")]   # not in the export
     registered = {r[0]: r[1] for r in await db.fetchall(
         "SELECT id, source_key FROM incidents ORDER BY id")}
     assert len(registered) == 3
@@ -251,6 +251,15 @@ async def test_an_export_takes_the_place_of_the_registrations_it_holds(app, peop
                           "2026-11-22T20:00:00.000000Z")
     assert rows[kerk][:5] == ("import", 1, "Kerkstraat", "7", "Braak")
     assert rows[forty][:2] == ("registration", None)
+    # The police's record now: its ↩️ Withdraw says why it no longer can.
+    since = botapi.mark()
+    botapi.press_button(analyst.user, confirmations[0], next(
+        d for d in botapi.button_data(confirmations[0]) if ":undo:" in d))
+    refused = await botapi.wait_for("answerCallbackQuery", since=since)
+    assert refused.params["text"] == tr(
+        "en", "This burglary is in the police export of import #{number} now; the export's row "
+        "has taken the place of the registration, so it can no longer be withdrawn.", number=1)
+    assert await count(project.id) == 4
     # The same file again adds nothing and replaces nothing.
     again = await send()
     assert "of them had been registered" not in again and await count(project.id) == 4
