@@ -406,7 +406,8 @@ class IncidentService(ProjectService):
                             chat: ChatKind | None = None) -> RemovedImport:
         """Remove an incident import as a whole: every incident it added goes (rows that
         were already known when it came stay, they belong to the import that added them).
-        Registrations, other imports and the CBS monthly counts are never touched; the
+        The registrations its rows had replaced come back as they were; other
+        registrations, other imports and the CBS monthly counts are never touched; the
         hotspot detection runs again. ``chat`` as in :meth:`imports`."""
         await self._may_import(user_id, project_id, chat)
         entry = await self.repos.incidents.import_entry(project_id, import_id)
