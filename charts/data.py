@@ -30,15 +30,23 @@ handed either). Time handling in one place:
 * **Days** are local calendar days in ``tz`` (Europe/Amsterdam by default), because the
   fortnightly meeting talks about local weeks; ``as_of`` is a local date and "the last
   two weeks" are the 14 local days ending with ``as_of`` inclusive.
+
+Names get **one spelling** each (:func:`charts.text.spellings`): an export that writes
+``DORPSSTRAAT``, a registration that says ``Dorpsstraat`` and a file with ``Dorpsstraat ``
+name one street, and its counts must not split over three rows of a chart.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from charts.text import spellings
 
 __all__ = [
     "DEFAULT_TZ",
@@ -105,6 +113,10 @@ def safe_street(name: object) -> object:
     return cleaned or name.strip()
 
 
+def _street_name(text: str) -> str:
+    return str(safe_street(text))
+
+
 def reference_moment(occurred_from: pd.Series, occurred_to: pd.Series) -> pd.Series:
     """The single moment used for an incident with a time window (see the module doc)."""
     start = pd.to_datetime(occurred_from, utc=True)
@@ -114,12 +126,32 @@ def reference_moment(occurred_from: pd.Series, occurred_to: pd.Series) -> pd.Ser
     return start.where(~short, start + span / 2)
 
 
-def _as_text(series: pd.Series) -> pd.Series:
-    """Strings with surrounding blanks stripped; empty and missing become NaN (object).
+def _as_text(series: pd.Series, clean: Callable[[str], str] | None = None, *,
+             one_spelling: bool = False) -> pd.Series:
+    """Strings with surrounding blanks stripped (and passed through ``clean``); empty and
+    missing become NaN (object). With ``one_spelling``, every name in its one spelling
+    (:func:`charts.text.spellings`: “DORPSSTRAAT” and “Dorpsstraat” are one street).
 
     Works on the distinct values only: exports repeat the same few hundred names."""
     codes, uniques = pd.factorize(series)
-    cleaned = [text if (text := str(v).strip()) else np.nan for v in uniques]
+    cleaned: list[Any] = []
+    for value in uniques.tolist():
+        text = str(value).strip()
+        text = clean(text) if clean is not None and text else text
+        cleaned.append(text if text else np.nan)
+    if one_spelling:
+        names = [v for v in cleaned if isinstance(v, str)]
+        tidy = [" ".join(name.split()) for name in names]
+        # Usually every name has one spelling already: a quick check saves the counting.
+        if tidy != names or len({name.casefold() for name in tidy}) != len(set(tidy)):
+            counts: dict[str, int] = {}
+            for value, n in zip(cleaned, np.bincount(codes[codes >= 0],
+                                                     minlength=len(cleaned)).tolist(),
+                                strict=True):
+                if isinstance(value, str):
+                    counts[value] = counts.get(value, 0) + n
+            shown = spellings(counts)
+            cleaned = [shown[v] if isinstance(v, str) else v for v in cleaned]
     # Code -1 (missing) picks the NaN appended at the end.
     table = np.array([*cleaned, np.nan], dtype=object)
     return pd.Series(table[codes], index=series.index, dtype=object)
@@ -152,11 +184,9 @@ def prepare(incidents: pd.DataFrame, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     out = pd.DataFrame(index=df.index)
     out["occurred_from"] = start
     out["occurred_to"] = end
-    street = _as_text(df["street"])
-    cleaned = {v: safe_street(v) for v in pd.unique(street[street.notna()])}
-    out["street"] = street.map(cleaned).astype(object)
-    out["buurt"] = _as_text(df["buurt"])
-    out["wijk"] = _as_text(df["wijk"]) if "wijk" in df.columns else np.nan
+    out["street"] = _as_text(df["street"], _street_name, one_spelling=True)
+    out["buurt"] = _as_text(df["buurt"], one_spelling=True)
+    out["wijk"] = _as_text(df["wijk"], one_spelling=True) if "wijk" in df.columns else np.nan
     if "attempt" in df.columns:
         out["attempt"] = df["attempt"].astype("boolean").fillna(False).astype(bool)
     else:

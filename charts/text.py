@@ -1,4 +1,5 @@
-"""Label translation and Babel formatting for charts and key points.
+"""Label translation and Babel formatting for charts and key points, and the one spelling
+shown for a name that data sources write differently.
 
 Labels go through the project's gettext catalogs (:mod:`bot.i18n`: English msgids,
 translated in ``locales/``); dates and numbers are formatted with Babel for the active
@@ -8,6 +9,7 @@ language's format locale (:func:`bot.i18n.babel_locale`). The chart modules impo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from babel import dates as babel_dates
@@ -26,6 +28,8 @@ __all__ = [
     "mo_label",
     "month_label",
     "ngettext",
+    "spelling_key",
+    "spellings",
     "weekday_names",
 ]
 
@@ -89,3 +93,21 @@ def mo_label(value: str) -> str:
     msgid = _MO.get(value.strip().lower()) if isinstance(value, str) else None
     return _(msgid) if msgid else str(value)
 
+
+def spelling_key(name: str) -> str:
+    """What two spellings of one name share: the name with case and spacing aside."""
+    return " ".join(name.split()).casefold()
+
+
+def spellings(counts: Mapping[str, int]) -> dict[str, str]:
+    """The spelling to show for each spelling of a name (``counts``: how often each
+    occurs): of the spellings that are the same name (:func:`spelling_key`), one not in
+    capitals only where there is one (police systems that shout are not the street sign),
+    then the most frequent, then the first alphabetically; blanks as single spaces."""
+    keyed = [(spelling_key(name), name, (name.isupper(), -n, name))
+             for name, n in counts.items()]
+    best: dict[str, tuple[bool, int, str]] = {}
+    for key, _name, rank in keyed:
+        if key not in best or rank < best[key]:
+            best[key] = rank
+    return {name: " ".join(best[key][2].split()) for key, name, _rank in keyed}

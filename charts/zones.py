@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from charts.text import spellings
+
 if TYPE_CHECKING:  # numpy only for the annotation: this module stays plain Python
     import numpy as np
 
@@ -79,7 +81,10 @@ def _band(hours: Sequence[int]) -> str | None:
 
 
 def _ranked(values: Sequence[str | None]) -> list[str]:
-    counts = Counter(v for v in values if v)
+    """The names, most frequent first, each once in one spelling (``DORPSSTRAAT`` from the
+    export and ``Dorpsstraat`` from a registration are one street)."""
+    shown = spellings(Counter(v for v in values if v))
+    counts = Counter(shown[v] for v in values if v)
     return [v for v, _n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 

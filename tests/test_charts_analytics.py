@@ -18,6 +18,7 @@ from charts.analytics import (
     trend,
 )
 from charts.data import _as_text, main_buurt, prepare, reference_moment, safe_street
+from charts.text import spellings
 
 AMS = ZoneInfo("Europe/Amsterdam")
 AS_OF = date(2026, 11, 23)  # a Monday
@@ -183,6 +184,29 @@ def test_last_two_weeks_per_buurt() -> None:
     assert t.loc["Zuid", ["current", "previous", "last_year", "attempts"]].tolist() == [1, 1, 0, 1]
     assert t.loc["Oost", ["current", "previous", "last_year"]].tolist() == [0, 0, 0]
     assert t.loc["Noord", "diff_last_year"] == 1
+
+
+def test_one_street_whatever_its_spelling() -> None:
+    """An export in capitals, a registration as the street sign has it, stray blanks: one
+    street in the counts, shown as the street sign (not the capitals), likewise a buurt."""
+    df = frame([
+        inc("2026-11-20 10:00", "DORPSSTRAAT", "OOSTBROEK"),
+        inc("2026-11-20 11:00", "DORPSSTRAAT", "OOSTBROEK"),
+        inc("2026-11-20 12:00", "DORPSSTRAAT", "Oostbroek"),
+        inc("2026-11-21 10:00", "Dorpsstraat", "Oostbroek"),
+        inc("2026-11-21 11:00", "dorpsstraat", "Oostbroek"),
+        inc("2026-11-21 12:00", "Dorps  straat", "Oostbroek"),  # another name, one blank
+        inc("2026-11-21 13:00", "Dorpsstraat  14", "oostbroek"),
+        inc("2026-11-22 10:00", "KERKSTRAAT", "OOSTBROEK"),  # capitals only: kept
+    ])
+    t = last_two_weeks(df, AS_OF, "street").table.set_index("street")
+    assert t["current"].to_dict() == {"Dorpsstraat": 6, "KERKSTRAAT": 1, "Dorps straat": 1}
+    assert last_two_weeks(df, AS_OF, "buurt").table.set_index("buurt")["current"].to_dict(
+        ) == {"Oostbroek": 8}
+    # Of two spellings in mixed case the most frequent is shown.
+    assert spellings({"Van Eijckstraat": 2, "van Eijckstraat": 5, "VAN EIJCKSTRAAT": 9}) == {
+        name: "van Eijckstraat" for name in ("Van Eijckstraat", "van Eijckstraat",
+                                             "VAN EIJCKSTRAAT")}
 
 
 def test_last_two_weeks_per_street() -> None:

@@ -170,7 +170,7 @@ def test_area_match_is_case_insensitive_and_the_rest_is_everything_else() -> Non
         inc("2026-12-02 12:00", "Oostbroek-Zuid"),  # not a prefix match
     ]
     r = review(rows, area_values=["oostBROEK"])
-    assert r.area == "OOSTBROEK"  # as the data spell it (first occurrence)
+    assert r.area == "Oostbroek"  # the data's own spelling, not the capitals (one spelling)
     assert (r.area_before, r.area_after, r.rest_before, r.rest_after) == (2, 1, 1, 1)
     # A lone string is one name, not a collection of letters.
     assert review(rows, area_values="Oostbroek").area_before == 2

@@ -47,6 +47,13 @@ def test_without_coordinates_per_street_and_joined_to_a_zone_on_that_street() ->
     assert sorted(z.incident_ids for z in zones) == [[1, 2], [3]]
 
 
+def test_a_street_written_two_ways_is_named_once_in_its_street_sign_spelling() -> None:
+    incidents = [inc(1, 20, 0, 0, "DORPSSTRAAT"), inc(2, 21, 50, 0, "DORPSSTRAAT"),
+                 inc(3, 21, 80, 0, "Dorpsstraat"), inc(4, 22, 100, 0, "Kerkstraat")]
+    [zone] = near_repeat_zones(incidents, TODAY)
+    assert zone.streets == ["Dorpsstraat", "Kerkstraat"]
+
+
 def test_outlines_within_the_radius_are_touched() -> None:
     square = [(300.0, -100.0), (500.0, -100.0), (500.0, 100.0), (300.0, 100.0)]
     far = [(900.0, -100.0), (1000.0, -100.0), (1000.0, 100.0), (900.0, 100.0)]
