@@ -406,15 +406,17 @@ class ActionRepository:
                                       (project_id,))
         return await self._load(rows)
 
-    async def search(self, project_id: int, text: str, limit: int = 200) -> list[Action]:
+    async def search(self, project_id: int, text: str) -> list[Action]:
+        """Every action whose text, area or results contain ``text``, newest first (no
+        limit: the heading counts them and the reply is paged)."""
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = await self.db.fetchall(
             _SELECT + " WHERE a.project_id=? AND (a.what LIKE ? ESCAPE '\\'"
             " OR a.problem LIKE ? ESCAPE '\\' OR a.aim LIKE ? ESCAPE '\\'"
             " OR a.notes LIKE ? ESCAPE '\\' OR a.capacity LIKE ? ESCAPE '\\'"
             " OR ar.name LIKE ? ESCAPE '\\' OR a.id IN (SELECT action_id FROM action_results"
-            " WHERE text LIKE ? ESCAPE '\\')) ORDER BY a.number DESC LIMIT ?",
-            (project_id, like, like, like, like, like, like, like, limit),
+            " WHERE text LIKE ? ESCAPE '\\')) ORDER BY a.number DESC",
+            (project_id, like, like, like, like, like, like, like),
         )
         return await self._load(rows)
 

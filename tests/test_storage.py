@@ -187,6 +187,23 @@ async def test_open_pages_include_actions_without_partner(db: Database) -> None:
     assert [(r["partner_name"], r["what"]) for r in rows][-1] == ("Stadstoezicht", "c")
 
 
+async def test_search_finds_every_matching_action(db: Database) -> None:
+    """Hundreds of actions match a short search in a project of some years: all are found
+    (newest first), not the latest 200 counted as if they were all."""
+    from storage.actions import NewAction
+
+    repos = Repositories(db)
+    await repos.users.upsert(1, "Anna")
+    project = await repos.projects.create("Veilig Oost", "Havendam", 1)
+    for n in range(240):
+        await repos.actions.create(project.id, NewAction(f"Flyer {n}_%" if n % 10 else
+                                                         f"Sloten {n}"), created_by=1, now=NOW)
+    found = await repos.actions.search(project.id, "flyer")
+    assert len(found) == 216 and found[0].number > found[-1].number
+    assert [a.what for a in await repos.actions.search(project.id, "_%")] == [
+        a.what for a in found]  # LIKE's wildcards are searched as text
+
+
 async def test_an_import_is_removed_once_even_when_asked_twice_at_once(db: Database) -> None:
     """Two analysts (or two taps) removing the same import: one removal, one 'already'."""
     from storage.incidents import ImportLog, NewIncident
