@@ -385,12 +385,14 @@ class IncidentService(ProjectService):
         await self.member(user_id, project_id, Permission.IMPORT_INCIDENTS, chat)
 
     async def imports(self, project_id: int, *, user_id: int | None = None,
-                      chat: ChatKind | None = None) -> list[ImportEntry]:
-        """The project's latest imports, newest first; from a chat only for those who may
-        import (see :meth:`_may_import`)."""
+                      chat: ChatKind | None = None,
+                      only: int | None = None) -> list[ImportEntry]:
+        """The project's latest imports, newest first, or import ``only`` (none: no such
+        import in the project); from a chat only for those who may import (see
+        :meth:`_may_import`)."""
         await self._may_import(user_id, project_id, chat)
         entries = []
-        for r in await self.repos.incidents.imports(project_id):
+        for r in await self.repos.incidents.imports(project_id, only=only):
             at = parse_utc(r["at"])
             assert at is not None  # NOT NULL in the schema
             entries.append(ImportEntry(

@@ -2,12 +2,15 @@
 
 A police export sent to the wrong project, or the wrong export, is confidential data where it
 does not belong and skews every chart and alert. The analyst or project leader who may import
-may also remove an import: the list shows the latest imports with a 🗑 button each; the
-button asks once more, then every incident that import added is deleted in one transaction
-(rows that were already known when it came belong to the import that added them and stay).
+may also remove an import: the list shows the latest imports (``/importen 3``: an older one)
+with a 🗑 button each; the button asks once more, then every incident that import added is
+deleted in one transaction (rows that were already known when it came belong to the import
+that added them and stay).
 """
 
 from __future__ import annotations
+
+import re
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
@@ -15,11 +18,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.access import Access
 from bot.commands import CB, Cmd
 from bot.context import WijkApp, WijkContext
-from bot.i18n import _, format_date_range, format_datetime, format_number, ngettext
+from bot.errors import UserError
+from bot.i18n import N_, _, format_date_range, format_datetime, format_number, ngettext
 from bot.incidents import ImportEntry, RemovedImport
 from bot.permissions import Permission
 from bot.posts import keyboard
-from handlers.common import edit_or_reply, esc, guard, reply
+from handlers.common import command_text, edit_or_reply, esc, guard, reply, reply_usage
 
 #: Longest file name on a button; the list shows it whole.
 BUTTON_NAME = 28
@@ -73,9 +77,10 @@ def entry_lines(entry: ImportEntry) -> list[str]:
 
 
 def imports_text(project: str, entries: list[ImportEntry], *,
-                 how_to_remove: str | None = None) -> str:
+                 how_to_remove: str | None = None, total: int | None = None) -> str:
     """The import log as Telegram HTML; ``how_to_remove`` replaces the line about the 🗑
-    buttons (the command line has none)."""
+    buttons (the command line has none); ``total``: how many imports the project has, when
+    ``entries`` are the latest of them (then a line says how to see an older one)."""
     if not entries:
         empty = _("No files have been imported into {project} yet.").format(
             project=esc(project))
@@ -85,6 +90,13 @@ def imports_text(project: str, entries: list[ImportEntry], *,
     lines = [_("📥 <b>Imports of {project}</b> (latest first)").format(project=esc(project)), ""]
     for entry in entries:
         lines += entry_lines(entry)
+    if total is not None and total > len(entries):
+        lines += ["", _counted(ngettext(
+            "The latest {shown} of {count} import are listed; /imports with a number (e.g. "
+            "/imports {number}) shows an older one.",
+            "The latest {shown} of {count} imports are listed; /imports with a number (e.g. "
+            "/imports {number}) shows an older one.", total), total,
+            shown=format_number(len(entries)), number=min(e.id for e in entries) - 1)]
     if any(e.removable for e in entries):
         lines += ["", how_to_remove or _(
             "🗑 removes an import as a whole: the wrong file, or one meant for another "
@@ -103,12 +115,17 @@ def _list_markup(project_id: int, entries: list[ImportEntry]) -> InlineKeyboardM
 
 
 async def _show_list(update: Update, context: WijkContext, access: Access, project_id: int,
-                     *, edit: bool) -> None:
+                     *, edit: bool, only: int | None = None) -> None:
+    """The latest imports, or import ``only``."""
     assert access.user_id is not None
     entries = await context.incidents.imports(project_id, user_id=access.user_id,
-                                              chat=access.chat_kind)
+                                              chat=access.chat_kind, only=only)
+    if only is not None and not entries:
+        raise UserError(N_("There is no import #{number} in this project."), number=only)
     project = await context.partnership.project(project_id)
-    text, markup = imports_text(project.name, entries), _list_markup(project_id, entries)
+    total = None if only is not None else await context.repos.incidents.import_count(project_id)
+    text = imports_text(project.name, entries, total=total)
+    markup = _list_markup(project_id, entries)
     if edit:
         await edit_or_reply(update, text, markup=markup)
     else:
@@ -118,7 +135,13 @@ async def _show_list(update: Update, context: WijkContext, access: Access, proje
 @guard(Permission.IMPORT_INCIDENTS)
 async def imports_command(update: Update, context: WijkContext, access: Access) -> None:
     assert access.project_id is not None
-    await _show_list(update, context, access, access.project_id, edit=False)
+    text = command_text(update).strip()
+    number = re.fullmatch(r"#?\s*(\d{1,9})", text)
+    if text and number is None:
+        await reply_usage(update, _("Give the number of an import, e.g. “#3”."))
+        return
+    await _show_list(update, context, access, access.project_id, edit=False,
+                     only=int(number.group(1)) if number else None)
 
 
 def removed_text(done: RemovedImport) -> str:
@@ -167,8 +190,8 @@ async def import_button(update: Update, context: WijkContext, access: Access) ->
     import_id = rest[0]
     if step == "rm":
         entries = await context.incidents.imports(project_id, user_id=access.user_id,
-                                                  chat=access.chat_kind)
-        entry = next((e for e in entries if e.id == import_id and e.removable), None)
+                                                  chat=access.chat_kind, only=import_id)
+        entry = next((e for e in entries if e.removable), None)
         await query.answer()
         if entry is None:  # removed meanwhile (another tap, another analyst): the list now
             await _show_list(update, context, access, project_id, edit=True)

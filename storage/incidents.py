@@ -261,11 +261,16 @@ class IncidentRepository:
         await self.db.execute("UPDATE imports SET imported=?, duplicates=? WHERE id=?",
                               (imported, duplicates, import_id))
 
-    async def imports(self, project_id: int, limit: int = 10) -> list[Row]:
-        """The project's latest imports, newest first, each with the name of who imported
-        it (``by``, NULL for the command line), of who removed it (``removed_by_name``), how
-        many of its incidents are in the data now (``present``) and when the first and the
-        last of those happened (``first``, ``last``)."""
+    async def import_count(self, project_id: int) -> int:
+        return int(await self.db.fetchval("SELECT COUNT(*) FROM imports WHERE project_id=?",
+                                          (project_id,)))
+
+    async def imports(self, project_id: int, limit: int = 10,
+                      only: int | None = None) -> list[Row]:
+        """The project's latest imports (or import ``only``), newest first, each with the
+        name of who imported it (``by``, NULL for the command line), of who removed it
+        (``removed_by_name``), how many of its incidents are in the data now (``present``)
+        and when the first and the last of those happened (``first``, ``last``)."""
         # The latest imports first, then one pass over each one's incidents for all three
         # figures.
         return await self.db.fetchall(
@@ -273,11 +278,13 @@ class IncidentRepository:
             " i.rejected, i.removed_at, i.removed, i.replaced, u.first_name AS by,"
             " r.first_name AS removed_by_name, COUNT(n.id) AS present,"
             " MIN(n.occurred_from) AS first, MAX(n.occurred_from) AS last"
-            " FROM (SELECT * FROM imports WHERE project_id=? ORDER BY id DESC LIMIT ?) i"
+            " FROM (SELECT * FROM imports WHERE project_id=?"
+            f"{'' if only is None else ' AND id=?'} ORDER BY id DESC LIMIT ?) i"
             " LEFT JOIN incidents n ON n.import_id = i.id"
             " LEFT JOIN users u ON u.id = i.user_id"
             " LEFT JOIN users r ON r.id = i.removed_by"
-            " GROUP BY i.id ORDER BY i.id DESC", (project_id, limit))
+            " GROUP BY i.id ORDER BY i.id DESC",
+            (project_id, *(() if only is None else (only,)), limit))
 
     async def import_entry(self, project_id: int, import_id: int) -> Row | None:
         return await self.db.fetchone(

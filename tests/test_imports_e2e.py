@@ -152,9 +152,45 @@ async def test_only_those_who_may_import_see_or_remove_imports(app, people, bota
     await leader.say(f"/koppelen@wijkbot_test_bot {link_code(code_message['text'])}", group)
     in_group = await leader.say("/importen", group)
     assert "overlap_a.csv" not in in_group["text"] and not botapi.button_data(in_group)
-    # Extra words get the usage (the command takes none).
+    # Words other than an import's number get the usage.
     extra = await leader.say("/importen alles")
-    assert "/importen" in extra["text"] and not botapi.button_data(extra)
+    assert t("nl", "Give the number of an import, e.g. “#3”.") in extra["text"]
+    assert "/importen [#3]" in extra["text"] and not botapi.button_data(extra)
+
+
+async def test_an_older_import_is_found_by_its_number(app, people, botapi) -> None:
+    """A fortnightly routine makes dozens of imports: the list shows the latest ten and
+    says so; /imports with a number shows (and offers to remove) any older one."""
+    leader, analyst, partner = await project_with_analyst(people, botapi, "en")
+    for n in range(1, 13):
+        since = botapi.mark()
+        name = f"week{n:02d}.csv"
+        data = f"Pleegdatum;Straat;Huisnummer\n{n:02d}-10-2026 10:00;Kerkstraat;{n}\n".encode()
+        botapi.send_document(analyst.user, name, data, "text/csv")
+        await botapi.next_message(analyst.id)
+        await botapi.wait_for("editMessageText", lambda c, name=name: name in c.params.get(
+            "text", "") and "…" not in c.params.get("text", "").split("\n")[0], since=since,
+            timeout=30)
+    listing = await analyst.say("/imports")
+    assert "week12.csv" in listing["text"] and "week03.csv" in listing["text"]
+    assert "week02.csv" not in listing["text"]
+    assert count_text("en", "The latest {shown} of {count} import are listed; /imports with a "
+                      "number (e.g. /imports {number}) shows an older one.",
+                      "The latest {shown} of {count} imports are listed; /imports with a "
+                      "number (e.g. /imports {number}) shows an older one.", 12, shown=10,
+                      number=2) in listing["text"]
+    older = await analyst.say("/imports #1")
+    assert "week01.csv" in older["text"] and "week12.csv" not in older["text"]
+    assert botapi.button_texts(older) == ["🗑 #1 week01.csv"]
+    question = await analyst.press_and_read(older, botapi.button_data(older)[0])
+    done = await analyst.press_and_read(question, next(
+        d for d in botapi.button_data(question) if ":ok:" in d))
+    assert done["text"].startswith("🗑 Import #1 (week01.csv) removed")
+    [project] = await app.bot_data.repos.projects.list_all()
+    assert await app.bot_data.repos.incidents.count(project.id) == 11
+    missing = await analyst.say("/imports 99")
+    assert tr("en", "There is no import #{number} in this project.", number=99) \
+        in missing["text"]
 
 
 async def test_monthly_counts_are_listed_but_not_removable(app, people, botapi) -> None:
