@@ -568,13 +568,19 @@ def split_address(text: str) -> tuple[str, str | None]:
     return " ".join(text.split())[:80], None
 
 
+def _capital(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
 async def attempt_button(update: Update, context: WijkContext) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
     draft = _draft(context)
     draft.attempt = query.data.endswith(":1")
-    rows = [[(mo_label(key), f"{CB.BURGLARY}:mo:{index}")] for index, key in enumerate(MO_KEYS)]
+    # Buttons start with a capital, as buttons do; in sentences the label stays as it is.
+    rows = [[(_capital(mo_label(key)), f"{CB.BURGLARY}:mo:{index}")]
+            for index, key in enumerate(MO_KEYS)]
     rows.append([(_("Cancel"), f"{CB.BURGLARY}:cancel")])
     await edit_or_reply(update, _title() + "\n" + _summary(draft) + "\n\n"
                         + _("How did they get in (modus operandi)?"), markup=keyboard(rows))

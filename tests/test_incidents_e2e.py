@@ -242,6 +242,8 @@ async def test_register_a_burglary(app, people, botapi, lang) -> None:
     assert tr(lang, "Where: {where}", where=Msgid("shared location")) in attempt["text"]
     mo = await officer.press_and_read(attempt, botapi.button_data(attempt)[1])
     assert tr(lang, "Attempt: {answer}", answer=Msgid("no")) in mo["text"]
+    assert botapi.button_texts(mo)[:2] == {"nl": ["Braak achterdeur", "Braak voordeur"],
+                                           "en": ["Forced back door", "Forced front door"]}[lang]
     botapi.press_button(officer.user, mo, botapi.button_data(mo)[0])
     done = await botapi.next_message(200)
     assert registered(lang, 2) in done["text"]
