@@ -39,14 +39,14 @@ name one street, and its counts must not split over three rows of a chart.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from charts.text import spellings
+from charts.text import spelling_key, spellings
 
 __all__ = [
     "DEFAULT_TZ",
@@ -219,6 +219,22 @@ def prepare(incidents: pd.DataFrame, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     out["window_hours"] = (span.dt.total_seconds() / 3600.0).clip(lower=0).fillna(0.0)
     out = out.sort_values("_t", kind="stable").reset_index(drop=True)
     out.attrs["tz"] = tz
+    return out
+
+
+def respell_buurten(df: pd.DataFrame, names: Iterable[str]) -> pd.DataFrame:
+    """``df`` (prepared) with each buurt written as ``names`` write it where it is the same
+    name (:func:`charts.text.spelling_key`): the project's own spelling, by which its
+    numbers of homes and its outlines are known — an export that writes ``OOSTBROEK``
+    still counts per 1,000 homes of Oostbroek and is drawn in its outline."""
+    known = {spelling_key(name): name for name in names}
+    buurt = df["buurt"]
+    mapping = {name: known[key] for name in pd.unique(buurt.dropna())
+               if (key := spelling_key(name)) in known and known[key] != name}
+    if not mapping:
+        return df
+    out = df.copy()  # keeps attrs: still prepared
+    out["buurt"] = buurt.map(lambda name: mapping.get(name, name)).astype(object)
     return out
 
 

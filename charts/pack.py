@@ -38,7 +38,7 @@ from charts.analytics import (
     time_profile,
     trend,
 )
-from charts.data import DEFAULT_TZ, prepare, safe_street
+from charts.data import DEFAULT_TZ, prepare, respell_buurten, safe_street
 from charts.fieldwork import counts_per_area_kind, with_days
 from charts.forecast import DEFAULT_PARAMS, Forecast, ForecastParams, forecasts
 from charts.text import N_, _, fmt_int, fmt_interval, fmt_num, mo_label, ngettext
@@ -394,7 +394,7 @@ def steering_pack(
     skips the charts (numbers and key points only). ``field_logs`` (see
     :mod:`charts.fieldwork`) are counted per area and kind and drawn on the map.
     """
-    df = prepare(incidents, tz)
+    df = respell_buurten(prepare(incidents, tz), [*(homes or {}), *(polygons or {})])
     tr = trend(df, as_of, homes=homes, tz=tz, monthly=monthly)
     buurten = last_two_weeks(df, as_of, "buurt", tz=tz)
     streets = last_two_weeks(df, as_of, "street", tz=tz)

@@ -139,6 +139,20 @@ def test_key_points(packs: dict[str, SteeringPack]) -> None:
     assert key_points_text(one) == ["More than expected in Havenstraat: 3 (expected 0)."]
 
 
+def test_an_export_in_capitals_is_counted_per_home_and_outlined(demo, packs) -> None:  # type: ignore[no-untyped-def]
+    """Buurt names as a police system that shouts writes them (“OOSTBROEK”): the pack
+    knows them by the project's spelling, so incidence per 1,000 homes, the tables and the
+    forecast per outline come out as for the project's own spelling."""
+    frame, homes, polygons = demo
+    shouting = frame.assign(buurt=frame["buurt"].str.upper())
+    pack = steering_pack(shouting, AS_OF, language="nl", homes=homes, polygons=polygons,
+                         render_figures=False)
+    same = packs["nl"]
+    assert pack.trend.per_1000_homes == pytest.approx(same.trend.per_1000_homes)
+    assert pack.buurt_table.equals(same.buurt_table)
+    assert set(pack.buurt_table["buurt"]) <= set(homes)
+
+
 def test_pack_json_round_trip(packs: dict[str, SteeringPack]) -> None:
     data = json.loads(packs["en"].to_json())
     assert data["as_of"] == "2026-11-23"
