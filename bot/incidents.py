@@ -587,15 +587,18 @@ class IncidentService(ProjectService):
         return found
 
     async def steering(self, project_id: int, as_of: date, *, language: str,
-                       area: str | None = None, render: bool = True,
+                       area: Area | str | None = None, render: bool = True,
                        frame: pd.DataFrame | None = None) -> SteeringPack:
-        """The pack; pass ``frame`` (the whole project's incidents) when the caller has it."""
+        """The pack, of the whole project or of one ``area`` (its name, or the area as
+        :meth:`area` found it); pass ``frame`` (the whole project's incidents) when the
+        caller has it."""
+        name: str | None = None
         area_ids: list[int] | None = None
         if area:
-            found = await self.area(project_id, area)
-            area, area_ids = found.name, [found.id]
-        if frame is None or area:
-            frame = await self.frame(project_id, area)
+            found = area if isinstance(area, Area) else await self.area(project_id, area)
+            name, area_ids = found.name, [found.id]
+        if frame is None or name:
+            frame = await self.frame(project_id, name)
         if frame.empty:
             raise UserError(N_("There are no burglaries registered for this project yet. An "
                                "analyst can send me a police export (CSV or Excel)."))
@@ -606,7 +609,7 @@ class IncidentService(ProjectService):
         polygons = {name: outline for name, outline in outlines.items() if name in buurten}
         monthly: dict[tuple[int, int], int] = {}
         for row in await self.repos.incidents.monthly_rows(project_id):
-            if area is None or area.casefold() == (row["buurt_name"] or "").casefold():
+            if name is None or name.casefold() == (row["buurt_name"] or "").casefold():
                 key = (row["year"], row["month"])
                 monthly[key] = monthly.get(key, 0) + row["count"]
         self._check_pack_date(frame, monthly, as_of)

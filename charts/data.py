@@ -140,21 +140,27 @@ def _as_text(series: pd.Series, clean: Callable[[str], str] | None = None, *,
         text = clean(text) if clean is not None and text else text
         cleaned.append(text if text else np.nan)
     if one_spelling:
-        names = [v for v in cleaned if isinstance(v, str)]
-        tidy = [" ".join(name.split()) for name in names]
-        # Usually every name has one spelling already: a quick check saves the counting.
-        if tidy != names or len({name.casefold() for name in tidy}) != len(set(tidy)):
-            counts: dict[str, int] = {}
-            for value, n in zip(cleaned, np.bincount(codes[codes >= 0],
-                                                     minlength=len(cleaned)).tolist(),
-                                strict=True):
-                if isinstance(value, str):
-                    counts[value] = counts.get(value, 0) + n
-            shown = spellings(counts)
-            cleaned = [shown[v] if isinstance(v, str) else v for v in cleaned]
+        cleaned = _in_one_spelling(cleaned, codes)
     # Code -1 (missing) picks the NaN appended at the end.
     table = np.array([*cleaned, np.nan], dtype=object)
     return pd.Series(table[codes], index=series.index, dtype=object)
+
+
+def _in_one_spelling(values: list[Any], codes: np.ndarray) -> list[Any]:
+    """The distinct ``values`` (names, or NaN) of a factorized column, each name in its one
+    spelling (:func:`charts.text.spellings`, weighed by how often ``codes`` use it)."""
+    names = [v for v in values if isinstance(v, str)]
+    tidy = [" ".join(name.split()) for name in names]
+    # Usually every name has one spelling already: a quick check saves the counting.
+    if tidy == names and len({name.casefold() for name in tidy}) == len(set(tidy)):
+        return values
+    counts: dict[str, int] = {}
+    used = np.bincount(codes[codes >= 0], minlength=len(values)).tolist()
+    for value, n in zip(values, used, strict=True):
+        if isinstance(value, str):
+            counts[value] = counts.get(value, 0) + n
+    shown = spellings(counts)
+    return [shown[v] if isinstance(v, str) else v for v in values]
 
 
 def prepare(incidents: pd.DataFrame, tz: str = DEFAULT_TZ) -> pd.DataFrame:

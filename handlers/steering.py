@@ -30,9 +30,9 @@ from handlers.common import command_text, esc, guard, reply, reply_paged
 @guard(Permission.VIEW_STEERING)
 async def steering_command(update: Update, context: WijkContext, access: Access) -> None:
     assert access.project_id is not None and update.effective_chat is not None
-    area = command_text(update) or None
-    if area:  # a typo is answered before "sending photo…" shows
-        area = (await context.incidents.area(access.project_id, area)).name
+    name = command_text(update)
+    # Found here, so that a typo is answered before "sending photo…" shows.
+    area = await context.incidents.area(access.project_id, name) if name else None
     chat = update.effective_chat
     await chat.send_action(ChatAction.UPLOAD_PHOTO)
     as_of = context.incidents.today()
@@ -42,7 +42,7 @@ async def steering_command(update: Update, context: WijkContext, access: Access)
     await send_posts(context.bot, chat.id, album_posts(pack.figures))
     project = await context.partnership.project(access.project_id)
     title = _("<b>Steering information {project}</b>{area}, {date}").format(
-        project=esc(project.name), area=f" — {esc(area)}" if area else "",
+        project=esc(project.name), area=f" — {esc(area.name)}" if area else "",
         date=format_date(as_of, "long"))
     points = key_points_text(pack, get_locale())
     points += await GoalService(context.repos, context.clock).lines(access.project_id, frame,
