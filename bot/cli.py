@@ -377,7 +377,8 @@ async def _import(settings: Settings, args: argparse.Namespace, filename: str,
         await db.close()
     print(file=sys.stderr)
     print(plain_text(report_text(report)))
-    if report.kind == "incidents" and report.imported and report.import_id is not None:
+    if (report.kind == "incidents" and (report.imported or report.corrected)
+            and report.import_id is not None):
         print(_("Wrong file? Remove it as a whole with: wijkbot imports --project {project} "
                 "--remove {number}").format(project=project.id, number=report.import_id))
     return 0

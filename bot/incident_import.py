@@ -106,6 +106,9 @@ would otherwise make two incidents in one block at the same time collide). Value
 normalised (case, whitespace, postcode spacing) first, so the same incident in a later,
 overlapping export gets the same key and re-importing adds nothing. Rows of one file with
 the same key are reported as duplicates (``ImportResult.duplicates``); the first is kept.
+With a registration number the key outlives a change of details, so a later export can
+correct an incident it holds again (:mod:`bot.corrections`); without one a changed row is
+another key, and so another incident.
 """
 
 from __future__ import annotations
@@ -146,6 +149,7 @@ __all__ = [
     "MAX_REJECTED_SHARE",
     "MAX_SPREAD_KM",
     "MONTH_NAMES",
+    "REGISTRATION_KEY",
     "ColumnMapping",
     "DuplicateRow",
     "ImportNotice",
@@ -1544,8 +1548,12 @@ def _key_text(value: str | None) -> str:
     return " ".join(value.split()).casefold() if value else ""
 
 
+#: How the key of an incident with a registration number begins (see :func:`incident_key`).
+REGISTRATION_KEY: Final = "id:"
+
+
 def _id_key(value: str) -> str:
-    return "id:" + value.strip().upper().replace(" ", "")
+    return REGISTRATION_KEY + value.strip().upper().replace(" ", "")
 
 
 def _location_text(x: float | None, y: float | None) -> str:
@@ -1663,6 +1671,14 @@ class IncidentBatch(Sequence[NewIncident]):
 
     def __repr__(self) -> str:
         return f"<IncidentBatch of {self._size} incidents>"
+
+    def keys(self) -> list[str]:
+        """The source keys, in order (without building the incidents)."""
+        return list(self._columns["source_key"].tolist())
+
+    def take(self, positions: Sequence[int]) -> list[NewIncident]:
+        """The incidents at these positions."""
+        return self._build(np.asarray(positions, dtype=np.int64))
 
     def _build(self, pos: np.ndarray) -> list[NewIncident]:
         c = self._columns
@@ -2625,7 +2641,7 @@ def _keys(
         if (np.strings.find(ids, " ") >= 0).any():
             ids = np.strings.replace(ids, " ", "")
         has = valid & (ids != "")
-        keys[has] = np.strings.add("id:", ids[has]).astype(object)
+        keys[has] = np.strings.add(REGISTRATION_KEY, ids[has]).astype(object)
         need &= ~has
     if not need.any():
         return keys

@@ -23,13 +23,16 @@ import pandas as pd
 
 from bot.cbs_import import read_cbs_monthly
 from bot.clock import Clock
+from bot.corrections import Correction, corrections, field_counts
 from bot.errors import UserError
 from bot.i18n import N_, format_date, format_datetime
 from bot.incident_import import (
     MAX_FILE_BYTES,
+    REGISTRATION_KEY,
     ColumnMapping,
     ImportNotice,
     ImportProblem,
+    ImportResult,
     RejectedRow,
     parse_mapping,
     read_incident_file,
@@ -64,6 +67,8 @@ class ImportReport:
     detected: dict[str, Any] = field(default_factory=dict)
     import_id: int | None = None   # its number in the import log (/importen)
     replaced: int = 0              # registrations (/inbraak) that rows of the file replaced
+    corrected: int = 0             # incidents imported before that the file holds changed
+    corrected_fields: dict[str, int] = field(default_factory=dict)  # see field_counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +97,8 @@ class ImportEntry:
     rejected: int
     present: int
     replaced: int = 0              # registrations (/inbraak) its rows replaced
+    corrected: int = 0             # incidents of earlier imports it corrected
+    corrections: int = 0           # of those, the corrections that still stand
     removed_at: datetime | None = None
     removed: int | None = None
     removed_by: str | None = None
@@ -100,8 +107,10 @@ class ImportEntry:
 
     @property
     def removable(self) -> bool:
-        """An incident import not removed yet with incidents of its own left."""
-        return self.kind == "incidents" and self.removed_at is None and self.present > 0
+        """An incident import not removed yet with incidents of its own left, or
+        corrections of earlier ones that removing it would undo."""
+        return (self.kind == "incidents" and self.removed_at is None
+                and (self.present > 0 or self.corrections > 0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,13 +119,15 @@ class RemovedImport:
     new total, and how many later imports skipped duplicate rows (any of them that were
     this file's are gone now; importing those files again brings them back; the log
     does not tell duplicates within a file from rows known before), and how many
-    registrations it had replaced are back."""
+    registrations it had replaced are back, and how many incidents it had corrected have
+    their earlier details back."""
     id: int
     filename: str
     removed: int
     total: int
     later_overlaps: int
     restored: int = 0              # registrations it had replaced, back as they were
+    undone: int = 0                # incidents it had corrected, back as they were
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,29 +319,57 @@ class IncidentService(ProjectService):
             import_id = await self.repos.incidents.log_import(ImportLog(
                 project_id, user_id, filename, "incidents", result.total_rows, 0,
                 result.duplicates_in_file, len(result.rejected)), now)
+            # Before the insert, so that only incidents known before this file count.
+            found = await self._corrections(project_id, result, area_ids)
+            await self.repos.incidents.correct(project_id, import_id,
+                                               [(c.id, c.changes) for c in found])
             inserted = await self.repos.incidents.add_many(
                 project_id, result.incidents, source="import", created_by=user_id, now=now,
                 metric=(result.metric_x, result.metric_y), area_ids=area_ids,
                 import_id=import_id,
             )
+            known = len(result.incidents) - inserted - len(found)
             await self.repos.incidents.finish_import(
-                import_id, inserted, result.duplicates_in_file + len(result.incidents) - inserted)
+                import_id, inserted, result.duplicates_in_file + known)
             replaced = await self._supersede(project_id, import_id, result.incidents)
             await self.repos.incidents.save_mapping(project_id, result.mapping.to_json(), crs,
                                                     tz, user_id, now)
             await self.repos.audit.record(now=now, user_id=user_id, project_id=project_id,
                                           entity="import", entity_id=import_id, action="incidents",
                                           detail={"file": filename, "imported": inserted,
-                                                  "replaced_registrations": replaced})
-        if inserted:
+                                                  "replaced_registrations": replaced,
+                                                  "corrected": len(found)})
+        if inserted or found:
             await self._changed(project_id)
         return ImportReport(
             filename=filename, kind="incidents", rows_read=result.total_rows, imported=inserted,
             duplicates_in_file=result.duplicates_in_file,
-            already_known=len(result.incidents) - inserted, rejected=list(result.rejected),
+            already_known=known, rejected=list(result.rejected),
             warnings=list(result.warnings), detected=dict(result.detected),
-            import_id=import_id, replaced=replaced,
+            import_id=import_id, replaced=replaced, corrected=len(found),
+            corrected_fields=field_counts(found),
         )
+
+    async def _corrections(self, project_id: int, result: ImportResult,
+                           area_ids: Sequence[int | None]) -> list[Correction]:
+        """What the file's rows change about incidents known by their registration number
+        (see :mod:`bot.corrections`)."""
+        keys = result.incidents.keys()
+        known = await self.repos.incidents.known(
+            project_id, [k for k in keys if k.startswith(REGISTRATION_KEY)])
+        if not known:
+            return []
+        # Keys are unique within a file: rows with the same key are reported as duplicates.
+        where = {k: i for i, k in enumerate(keys)}
+        positions = [where[row["source_key"]] for row in known]
+        incoming = {
+            incident.source_key: (incident, float(result.metric_x[p]),
+                                  float(result.metric_y[p]), area_ids[p])
+            for incident, p in zip(result.incidents.take(positions), positions, strict=True)
+        }
+        columns = result.detected.get("columns", {})
+        return corrections(known, incoming,
+                           has_attempt="attempt" in columns or "completed" in columns)
 
     async def _supersede(self, project_id: int, import_id: int,
                          incidents: Sequence[NewIncident]) -> int:
@@ -399,6 +438,7 @@ class IncidentService(ProjectService):
                 id=r["id"], filename=r["filename"], kind=r["kind"], at=at, by=r["by"],
                 imported=r["imported"], duplicates=r["duplicates"],
                 rejected=r["rejected"], present=r["present"], replaced=r["replaced"],
+                corrected=r["corrected"], corrections=r["corrections"],
                 removed_at=parse_utc(r["removed_at"]), removed=r["removed"],
                 removed_by=r["removed_by_name"], first=parse_utc(r["first"]),
                 last=parse_utc(r["last"])))
@@ -408,9 +448,10 @@ class IncidentService(ProjectService):
                             chat: ChatKind | None = None) -> RemovedImport:
         """Remove an incident import as a whole: every incident it added goes (rows that
         were already known when it came stay, they belong to the import that added them).
-        The registrations its rows had replaced come back as they were; other
-        registrations, other imports and the CBS monthly counts are never touched; the
-        hotspot detection runs again. ``chat`` as in :meth:`imports`."""
+        The registrations its rows had replaced come back as they were, and the incidents
+        it corrected get their earlier details back (:mod:`bot.corrections`); other
+        registrations, other imports' incidents and the CBS monthly counts are never
+        touched; the hotspot detection runs again. ``chat`` as in :meth:`imports`."""
         await self._may_import(user_id, project_id, chat)
         entry = await self.repos.incidents.import_entry(project_id, import_id)
         if entry is None:
@@ -427,15 +468,16 @@ class IncidentService(ProjectService):
         done = await self.repos.incidents.remove_import(project_id, import_id, user_id, now)
         if done is None:
             raise UserError(N_("Import #{number} has already been removed."), number=import_id)
-        removed, restored = done
+        removed, restored, undone = done
         await self.repos.audit.record(now=now, user_id=user_id, project_id=project_id,
                                       entity="import", entity_id=import_id, action="removed",
                                       detail={"file": entry["filename"], "removed": removed,
-                                              "restored_registrations": restored})
+                                              "restored_registrations": restored,
+                                              "corrections_undone": undone})
         await self._changed(project_id)  # also when it only gave registrations back
         return RemovedImport(id=import_id, filename=entry["filename"], removed=removed,
                              total=await self.repos.incidents.count(project_id),
-                             later_overlaps=overlaps, restored=restored)
+                             later_overlaps=overlaps, restored=restored, undone=undone)
 
     # -- single registration -----------------------------------------------------------
 

@@ -54,6 +54,10 @@ def entry_lines(entry: ImportEntry) -> list[str]:
             parts.append(_counted(ngettext("{count} registration replaced",
                                            "{count} registrations replaced", entry.replaced),
                                   entry.replaced))
+        if entry.corrected:
+            parts.append(_counted(ngettext("{count} burglary corrected",
+                                           "{count} burglaries corrected", entry.corrected),
+                                  entry.corrected))
         if entry.rejected:
             parts.append(_counted(ngettext("{count} row rejected", "{count} rows rejected",
                                            entry.rejected), entry.rejected))
@@ -160,6 +164,11 @@ def removed_text(done: RemovedImport) -> str:
             "as it was registered.",
             "{count} burglaries registered with /burglary that this file had replaced are "
             "back as they were registered.", done.restored), done.restored))
+    if done.undone:
+        lines.append(_counted(ngettext(
+            "{count} burglary that this file had corrected has its earlier details back.",
+            "{count} burglaries that this file had corrected have their earlier details back.",
+            done.undone), done.undone))
     if done.later_overlaps:
         lines.append("⚠️ " + _counted(ngettext(
             "{count} later import skipped duplicate rows; any of them that were rows of this "
@@ -199,13 +208,20 @@ async def import_button(update: Update, context: WijkContext, access: Access) ->
         question = "\n".join([
             _("Remove import #{number}?").format(number=entry.id),
             *entry_lines(entry), "",
-            _counted(ngettext(
+            *([_counted(ngettext(
                 "Its {count} burglary is deleted: charts, forecasts, key points and alerts no "
                 "longer count it. The import log keeps a note, and the file can be imported "
                 "again later.",
                 "Its {count} burglaries are deleted: charts, forecasts, key points and alerts "
                 "no longer count them. The import log keeps a note, and the file can be "
-                "imported again later.", entry.present), entry.present),
+                "imported again later.", entry.present), entry.present)]
+              if entry.present else []),
+            *([_counted(ngettext(
+                "{count} burglary imported before that this file corrected gets its earlier "
+                "details back.",
+                "{count} burglaries imported before that this file corrected get their "
+                "earlier details back.", entry.corrections), entry.corrections)]
+              if entry.corrections else []),
             *([_counted(ngettext(
                 "{count} of them had replaced a burglary registered with /burglary; that "
                 "registration comes back as it was.",

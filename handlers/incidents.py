@@ -29,6 +29,7 @@ from telegram.ext import (
 from bot.access import Access
 from bot.commands import CB, Cmd
 from bot.context import WijkApp, WijkContext
+from bot.corrections import FIELD_LABELS
 from bot.errors import UserError
 from bot.i18n import N_, _, format_datetime, format_number, format_window, ngettext
 from bot.incident_import import ImportProblem, RejectedRow, split_options, wants_options
@@ -117,6 +118,13 @@ def report_text(report: ImportReport) -> str:
                 "{count} of them had been registered with /burglary already: the export's rows "
                 "take the place of those registrations, so each burglary counts once.",
                 report.replaced).format(count=format_number(report.replaced)))
+        if report.corrected:
+            lines.append(ngettext(
+                "{count} burglary imported before has other details in this file; the newer "
+                "details count from now on ({fields}).",
+                "{count} burglaries imported before have other details in this file; the "
+                "newer details count from now on ({fields}).", report.corrected).format(
+                count=format_number(report.corrected), fields=corrected_fields(report)))
     if report.rejected:
         lines.append(ngettext("{count} row rejected:", "{count} rows rejected:",
                               len(report.rejected)).format(count=format_number(len(report.rejected))))
@@ -124,6 +132,13 @@ def report_text(report: ImportReport) -> str:
     for warning in report.warnings:
         lines.append("⚠️ " + warning.render())
     return "\n".join(lines)
+
+
+def corrected_fields(report: ImportReport) -> str:
+    """What a file corrected, e.g. "modus operandi 3×, location 1×"."""
+    return ", ".join(_("{field} {count}×").format(field=_(FIELD_LABELS[name]),
+                                                  count=format_number(n))
+                     for name, n in report.corrected_fields.items())
 
 
 @guard(Permission.IMPORT_INCIDENTS)
@@ -152,7 +167,8 @@ async def document_received(update: Update, context: WijkContext, access: Access
         await _final(update, status, problem_text(filename, problem))
         return
     text = report_text(report)
-    if report.kind == "incidents" and report.imported and report.import_id is not None:
+    if (report.kind == "incidents" and (report.imported or report.corrected)
+            and report.import_id is not None):
         text += "\n" + _("Wrong file? /imports removes import #{number} as a whole.").format(
             number=report.import_id)
     await _final(update, status, text)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,6 +43,11 @@ _TAKEN = ("source_key", "occurred_from", "occurred_to", "street", "house_number"
           "buurt", "buurt_code", "wijk", "municipality", "attempt", "modus_operandi", "source",
           "created_by", "created_at", "import_id")
 _POSITION = ("x_rd", "y_rd", "lat", "lon", "x_m", "y_m")
+# What a correction by a later export may change, and so what is kept to undo it.
+_CORRECTABLE = ("occurred_from", "occurred_to", "street", "house_number", "postcode", "buurt",
+                "buurt_code", "wijk", "municipality", "attempt", "modus_operandi", "x_rd",
+                "y_rd", "lat", "lon", "area_id", "x_m", "y_m")
+_KEYS_PER_QUERY = 500  # well below SQLite's limit on bound parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +195,67 @@ class IncidentRepository:
             if pairs:
                 await self._bump_version(project_id)
 
+    async def known(self, project_id: int, keys: Sequence[str]) -> list[Row]:
+        """The stored incidents with these source keys: id, source key and every column a
+        correction may change (:mod:`bot.corrections`)."""
+        out: list[Row] = []
+        for a in range(0, len(keys), _KEYS_PER_QUERY):
+            chunk = keys[a:a + _KEYS_PER_QUERY]
+            out += await self.db.fetchall(
+                f"SELECT id, source_key, {', '.join(_CORRECTABLE)} FROM incidents"
+                f" WHERE project_id=? AND source_key IN ({','.join('?' * len(chunk))})",
+                (project_id, *chunk))
+        return out
+
+    async def correct(self, project_id: int, import_id: int,
+                      found: Sequence[tuple[int, Mapping[str, object]]]) -> None:
+        """Apply a later export's corrections (pairs of incident id and the changed
+        columns): the incident keeps its id and import; its details as they were are kept
+        for :meth:`remove_import` of ``import_id`` to put back."""
+        async with self.db.transaction():
+            for incident_id, changes in found:
+                columns = [c for c in _CORRECTABLE if c in changes]
+                if not columns:
+                    continue
+                await self.db.execute(
+                    f"INSERT INTO corrected_incidents(corrected_by, id, project_id,"
+                    f" {', '.join(_CORRECTABLE)}) SELECT ?, id, project_id,"
+                    f" {', '.join(_CORRECTABLE)} FROM incidents WHERE id=? AND project_id=?",
+                    (import_id, incident_id, project_id))
+                await self.db.execute(
+                    f"UPDATE incidents SET {', '.join(f'{c}=?' for c in columns)}"
+                    " WHERE id=? AND project_id=?",
+                    (*(changes[c] for c in columns), incident_id, project_id))
+            await self.db.execute("UPDATE imports SET corrected=? WHERE id=?",
+                                  (len(found), import_id))
+            if found:
+                await self._bump_version(project_id)
+
+    async def _undo_corrections(self, project_id: int, import_id: int) -> int:
+        """Put back what ``import_id`` corrected; the number of incidents. Where a later
+        import corrected the same incident again, that one's kept details become these
+        (so undoing it later goes back to before both) and the incident stays as it is."""
+        undone = 0
+        for row in await self.db.fetchall(
+                f"SELECT id, {', '.join(_CORRECTABLE)} FROM corrected_incidents"
+                " WHERE corrected_by=? AND project_id=?", (import_id, project_id)):
+            values = tuple(row[c] for c in _CORRECTABLE)
+            assignments = ", ".join(f"{c}=?" for c in _CORRECTABLE)
+            later = await self.db.fetchval(
+                "SELECT MIN(corrected_by) FROM corrected_incidents WHERE id=?"
+                " AND corrected_by > ?", (row["id"], import_id))
+            if later is not None:
+                await self.db.execute(
+                    f"UPDATE corrected_incidents SET {assignments} WHERE id=?"
+                    " AND corrected_by=?", (*values, row["id"], later))
+            else:
+                undone += await self.db.execute(
+                    f"UPDATE incidents SET {assignments} WHERE id=? AND project_id=?",
+                    (*values, row["id"], project_id))
+        await self.db.execute("DELETE FROM corrected_incidents WHERE corrected_by=?",
+                              (import_id,))
+        return undone
+
     async def zone_rows(self, project_id: int, since: datetime) -> list[Row]:
         """Recent incidents for near-repeat zones: position and street, no house number."""
         return await self.db.fetchall(
@@ -269,13 +335,18 @@ class IncidentRepository:
                       only: int | None = None) -> list[Row]:
         """The project's latest imports (or import ``only``), newest first, each with the
         name of who imported it (``by``, NULL for the command line), of who removed it
-        (``removed_by_name``), how many of its incidents are in the data now (``present``)
-        and when the first and the last of those happened (``first``, ``last``)."""
+        (``removed_by_name``), how many of its incidents are in the data now (``present``),
+        how many of its corrections of earlier incidents are in force (``corrections``: not
+        corrected again by a later import)
+        and when the first and the last of its incidents happened (``first``, ``last``)."""
         # The latest imports first, then one pass over each one's incidents for all three
         # figures.
         return await self.db.fetchall(
             "SELECT i.id, i.filename, i.kind, i.at, i.imported, i.duplicates,"
-            " i.rejected, i.removed_at, i.removed, i.replaced, u.first_name AS by,"
+            " i.rejected, i.removed_at, i.removed, i.replaced, i.corrected,"
+            " (SELECT COUNT(*) FROM corrected_incidents c WHERE c.corrected_by = i.id"
+            "  AND NOT EXISTS (SELECT 1 FROM corrected_incidents l WHERE l.id = c.id"
+            "  AND l.corrected_by > c.corrected_by)) AS corrections, u.first_name AS by,"
             " r.first_name AS removed_by_name, COUNT(n.id) AS present,"
             " MIN(n.occurred_from) AS first, MAX(n.occurred_from) AS last"
             " FROM (SELECT * FROM imports WHERE project_id=?"
@@ -292,23 +363,30 @@ class IncidentRepository:
             (project_id, import_id))
 
     async def later_overlaps(self, project_id: int, import_id: int) -> int:
-        """Incident imports after this one that skipped duplicate rows (some of those may
-        have been this import's)."""
+        """Incident imports after this one that skipped or corrected rows already known
+        (some of those may have been this import's)."""
         return int(await self.db.fetchval(
             "SELECT COUNT(*) FROM imports WHERE project_id=? AND id > ? AND kind='incidents'"
-            " AND duplicates > 0 AND removed_at IS NULL", (project_id, import_id)))
+            " AND (duplicates > 0 OR corrected > 0) AND removed_at IS NULL",
+            (project_id, import_id)))
 
     async def remove_import(self, project_id: int, import_id: int, user_id: int | None,
-                            now: datetime) -> tuple[int, int] | None:
-        """Delete the incidents an import added, bring back the registrations it replaced
-        and mark it removed (one transaction): the number of incidents deleted and of
-        registrations back, or None when it had been removed already (two taps, two
-        analysts). Other imports are never touched."""
+                            now: datetime) -> tuple[int, int, int] | None:
+        """Delete the incidents an import added, bring back the registrations it replaced,
+        put back the details of incidents it corrected and mark it removed (one
+        transaction): the number of incidents deleted, of registrations back and of
+        incidents with their earlier details back; None when it had been removed already
+        (two taps, two analysts). Other imports' incidents are never deleted."""
         async with self.db.transaction():
             if not await self.db.execute(
                     "UPDATE imports SET removed_at=?, removed_by=? WHERE project_id=? AND id=?"
                     " AND removed_at IS NULL", (utc_iso(now), user_id, project_id, import_id)):
                 return None
+            undone = await self._undo_corrections(project_id, import_id)
+            # Later corrections of incidents that go now have nothing left to undo.
+            await self.db.execute(
+                "DELETE FROM corrected_incidents WHERE id IN (SELECT id FROM incidents"
+                " WHERE project_id=? AND import_id=?)", (project_id, import_id))
             deleted = await self.db.execute(
                 "DELETE FROM incidents WHERE project_id=? AND import_id=?",
                 (project_id, import_id))
@@ -318,11 +396,11 @@ class IncidentRepository:
                 " FROM superseded_registrations WHERE replaced_by=?", (import_id,))
             await self.db.execute("DELETE FROM superseded_registrations WHERE replaced_by=?",
                                   (import_id,))
-            if deleted:
+            if deleted or undone:
                 await self._bump_version(project_id)
             await self.db.execute("UPDATE imports SET removed=? WHERE id=?",
                                   (deleted, import_id))
-        return deleted, restored
+        return deleted, restored, undone
 
     async def saved_mapping(self, project_id: int) -> Row | None:
         return await self.db.fetchone("SELECT * FROM import_mappings WHERE project_id=?",

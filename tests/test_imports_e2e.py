@@ -104,7 +104,8 @@ async def test_a_wrong_file_is_removed_as_a_whole(app, people, botapi, lang) -> 
     audit = await app.bot_data.db.fetchone(
         "SELECT user_id, detail FROM audit_log WHERE entity='import' AND action='removed'")
     assert audit[0] == analyst.id and json.loads(audit[1]) == {
-        "file": "overlap_a.csv", "removed": 6, "restored_registrations": 0}
+        "file": "overlap_a.csv", "removed": 6, "restored_registrations": 0,
+        "corrections_undone": 0}
 
     # The list keeps the removed import, struck through, with who removed it; no button.
     again = await analyst.say(COMMAND[lang])

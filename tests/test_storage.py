@@ -221,7 +221,7 @@ async def test_an_import_is_removed_once_even_when_asked_twice_at_once(db: Datab
     results = await asyncio.gather(
         repos.incidents.remove_import(project.id, import_id, 1, NOW),
         repos.incidents.remove_import(project.id, import_id, 1, NOW))
-    assert sorted(results, key=str) == [(2, 0), None]
+    assert sorted(results, key=str) == [(2, 0, 0), None]
     assert await repos.incidents.count(project.id) == 1  # the registration stays
     [entry] = await repos.incidents.imports(project.id)
     assert (entry["removed"], entry["by"], entry["present"]) == (2, "Sanne", 0)

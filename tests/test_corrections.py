@@ -1,0 +1,237 @@
+"""A later police export that holds an incident again with other details corrects it
+(:mod:`bot.corrections`): the rules on hand-made rows, then end to end — the report, the
+import log, and removing a correcting import (also one in the middle of a chain)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from bot.corrections import Correction, corrections, field_counts
+from bot.i18n import _, format_number, use_locale
+from storage.incidents import NewIncident
+from tests.test_imports_e2e import count_text
+from tests.test_incidents_e2e import LANGS, project_with_analyst
+
+
+def stored(**values: Any) -> dict[str, Any]:
+    """An incident as ``IncidentRepository.known`` reads it."""
+    row: dict[str, Any] = {
+        "id": 7, "source_key": "id:PL1", "occurred_from": "2026-11-01T19:00:00.000000Z",
+        "occurred_to": "2026-11-01T19:00:00.000000Z", "street": "Dorpsstraat",
+        "house_number": "12", "postcode": "2611AB", "buurt": "Oostbroek", "buurt_code": None,
+        "wijk": None, "municipality": "Delft", "attempt": 1, "modus_operandi": "Onbekend",
+        "x_rd": 85_000.0, "y_rd": 446_000.0, "lat": 52.0, "lon": 4.36, "area_id": 3,
+        "x_m": None, "y_m": None}
+    row.update(values)
+    return row
+
+
+def later(start: str = "2026-11-01T19:00", end: str | None = None,
+          **values: Any) -> NewIncident:
+    """The same incident (same key) in a later export."""
+    fields: dict[str, Any] = {
+        "street": "Dorpsstraat", "house_number": "12", "postcode": "2611AB",
+        "buurt": "Oostbroek", "municipality": "Delft", "attempt": True,
+        "modus_operandi": "Onbekend", "x_rd": 85_000.0, "y_rd": 446_000.0, "lat": 52.0,
+        "lon": 4.36}
+    fields.update(values)
+    at = datetime.fromisoformat(start).replace(tzinfo=UTC)
+    until = datetime.fromisoformat(end).replace(tzinfo=UTC) if end else at
+    return NewIncident("id:PL1", at, until, **fields)
+
+
+def fix(new: NewIncident, row: dict[str, Any] | None = None, *, has_attempt: bool = True,
+        area_id: int | None = None) -> list[Correction]:
+    return corrections([row or stored()], {new.source_key: (new, None, None, area_id)},
+                       has_attempt=has_attempt)
+
+
+def test_the_same_details_are_no_correction_whatever_their_spelling() -> None:
+    assert fix(later()) == []
+    assert fix(later(street=" DORPSSTRAAT ", modus_operandi="onbekend")) == []
+    # Another key is another incident: nothing to compare.
+    assert corrections([stored(source_key="id:PL2")],
+                       {"id:PL1": (later(modus_operandi="Braak"), None, None, None)},
+                       has_attempt=True) == []
+
+
+def test_a_new_value_corrects_and_an_empty_one_erases_nothing() -> None:
+    [c] = fix(later(modus_operandi="Flipperen", attempt=False), area_id=4)
+    assert c.id == 7 and c.fields == {"modus_operandi", "attempt"}
+    assert c.changes == {"modus_operandi": "Flipperen", "attempt": 0, "area_id": 4}
+    # An export without an MO, street or coordinates keeps the stored ones ...
+    assert fix(later(modus_operandi=None, street=None, house_number="", x_rd=None,
+                     y_rd=None, lat=None, lon=None)) == []
+    # ... and one without an attempt column says nothing about attempts.
+    assert fix(later(attempt=False), has_attempt=False) == []
+
+
+def test_a_narrower_or_moved_window_corrects_a_wider_one_does_not() -> None:
+    # A file with dates only: the whole day around the known time is less precise.
+    assert fix(later("2026-11-01T00:00", "2026-11-01T23:00")) == []
+    [narrowed] = fix(later("2026-11-01T20:00", "2026-11-01T21:00"),
+                     stored(occurred_to="2026-11-01T22:00:00.000000Z"))
+    assert narrowed.fields == {"time"}
+    assert narrowed.changes == {"occurred_from": "2026-11-01T20:00:00.000000Z",
+                                "occurred_to": "2026-11-01T21:00:00.000000Z"}
+    [moved] = fix(later("2026-11-02T19:00"))
+    assert moved.fields == {"time"}
+
+
+def test_a_position_corrects_from_a_metre_and_fills_in_a_missing_one() -> None:
+    assert fix(later(x_rd=85_000.4, y_rd=446_000.4)) == []
+    [moved] = fix(later(x_rd=85_030.0, y_rd=446_040.0, lat=52.0003, lon=4.3604))
+    assert moved.fields == {"position"}
+    assert moved.changes == {"x_rd": 85_030.0, "y_rd": 446_040.0, "lat": 52.0003,
+                             "lon": 4.3604, "x_m": None, "y_m": None}
+    # A source in another system (metres in x_m, y_m) where none was known.
+    unplaced = stored(x_rd=None, y_rd=None, lat=None, lon=None)
+    new = later(x_rd=None, y_rd=None, lat=49.25, lon=-123.1)
+    [found] = corrections([unplaced], {"id:PL1": (new, 491_000.0, 5_456_000.0, None)},
+                          has_attempt=True)
+    assert found.changes["x_m"] == 491_000.0 and found.changes["lat"] == 49.25
+
+
+def test_field_counts_most_first_then_in_the_order_of_the_labels() -> None:
+    found = [Correction(1, {}, frozenset({"modus_operandi", "time"})),
+             Correction(2, {}, frozenset({"modus_operandi"})),
+             Correction(3, {}, frozenset({"attempt"}))]
+    assert list(field_counts(found).items()) == [("modus_operandi", 2), ("time", 1),
+                                                 ("attempt", 1)]
+
+
+# -- end to end --------------------------------------------------------------------------
+
+HEADER = "Registratienummer;Pleegdatum van;Pleegdatum tot;Straat;Huisnummer;Poging;Modus operandi"
+FIRST = [  # the export of 9 November
+    "PL1;01-11-2026 20:00;;Dorpsstraat;12;J;Onbekend",
+    "PL2;02-11-2026 21:00;;Kerkstraat;7;N;Braak",
+    "PL3;03-11-2026;;Molenweg;3;N;Insluiping",
+]
+SECOND = [  # two weeks later: PL1 turned out a burglary by flipping, PL3's time is known
+    "PL1;01-11-2026 20:00;;Dorpsstraat;12;N;Flipperen",
+    "PL2;02-11-2026;;Kerkstraat;7;N;",  # dates only, no MO: nothing new
+    "PL3;03-11-2026 14:00;;MOLENWEG;3;N;Insluiping",
+    "PL4;12-11-2026 19:00;;Kerkstraat;9;N;Braak",
+]
+THIRD = ["PL1;01-11-2026 20:00;;Dorpsstraat;12;N;Insluiping"]  # MO corrected once more
+
+
+async def send(botapi, analyst, name: str, rows: list[str]) -> str:  # type: ignore[no-untyped-def]
+    since = botapi.mark()
+    botapi.send_document(analyst.user, name, "\n".join([HEADER, *rows]).encode(), "text/csv")
+    await botapi.next_message(analyst.id)
+    call = await botapi.wait_for(
+        "editMessageText", lambda c: name in c.params.get("text", "")
+        and "…" not in c.params.get("text", "").split("\n")[0], since=since, timeout=30)
+    return str(call.params["text"])
+
+
+def fields_text(lang: str, *pairs: tuple[str, int]) -> str:
+    with use_locale(lang):
+        return ", ".join(_("{field} {count}×").format(field=_(label), count=format_number(n))
+                         for label, n in pairs)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_a_later_export_corrects_what_it_holds_and_removing_it_undoes_that(
+        app, people, botapi, lang) -> None:
+    leader, analyst, partner = await project_with_analyst(people, botapi, lang)
+    [project] = await app.bot_data.repos.projects.list_all()
+    db = app.bot_data.db
+
+    async def details() -> dict[str, tuple[Any, ...]]:
+        return {r[0][3:]: tuple(r[1:]) for r in await db.fetchall(
+            "SELECT source_key, attempt, modus_operandi, street, occurred_from, occurred_to,"
+            " import_id FROM incidents")}
+
+    await send(botapi, analyst, "export_1.csv", FIRST)
+    first = await details()
+    report = await send(botapi, analyst, "export_2.csv", SECOND)
+    assert count_text(lang, "{count} burglary imported.", "{count} burglaries imported.",
+                      1) in report
+    assert count_text(lang, "{count} duplicate skipped ({in_file} twice in the file, {known} "
+                      "already imported before).", "{count} duplicates skipped ({in_file} "
+                      "twice in the file, {known} already imported before).", 1, in_file=0,
+                      known=1) in report
+    assert count_text(
+        lang, "{count} burglary imported before has other details in this file; the newer "
+        "details count from now on ({fields}).",
+        "{count} burglaries imported before have other details in this file; the newer "
+        "details count from now on ({fields}).", 2, fields=fields_text(
+            lang, ("time", 1), ("attempt or burglary", 1), ("modus operandi", 1))) in report
+    second = await details()
+    # PL1: the new attempt flag and MO; PL3: the time (its spelling stays); PL2 as it was.
+    # Each stays the first import's incident.
+    assert second["PL1"][:3] == (0, "Flipperen", "Dorpsstraat") and second["PL1"][-1] == 1
+    assert second["PL3"][2:] == ("Molenweg", "2026-11-03T13:00:00.000000Z",
+                                 "2026-11-03T13:00:00.000000Z", 1)
+    assert second["PL2"] == first["PL2"] and second["PL4"][-1] == 2
+    assert len(second) == 4
+    # The analytics count the newer details.
+    frame = await app.bot_data.incidents.frame(project.id)
+    assert sorted(frame["modus_operandi"].dropna()) == ["Braak", "Braak", "Flipperen",
+                                                        "Insluiping"]
+
+    await send(botapi, analyst, "export_3.csv", THIRD)
+    assert (await details())["PL1"][:2] == (0, "Insluiping")
+    listing = await analyst.say("/importen" if lang == "nl" else "/imports")
+    lines = listing["text"].split("\n")
+    assert count_text(lang, "{count} burglary corrected", "{count} burglaries corrected",
+                      2) in lines[lines.index(next(x for x in lines if "export_2.csv" in x)) + 1]
+    assert count_text(lang, "{count} burglary corrected", "{count} burglaries corrected",
+                      1) in lines[lines.index(next(x for x in lines if "export_3.csv" in x)) + 1]
+    # The third file only corrected: it can be removed all the same (to undo that).
+    assert len(botapi.button_data(listing)) == 3
+
+    # Removing the second file: its own row goes; PL3 gets its date-only window back; PL1
+    # stays as the third file has it, and removing that one later goes back to the first.
+    question = await analyst.press_and_read(listing, next(
+        d for d in botapi.button_data(listing) if d.endswith(":2")))
+    assert count_text(
+        lang, "{count} burglary imported before that this file corrected gets its earlier "
+        "details back.", "{count} burglaries imported before that this file corrected get "
+        "their earlier details back.", 1) in question["text"]
+    done = await analyst.press_and_read(question, next(
+        d for d in botapi.button_data(question) if ":ok:" in d))
+    assert count_text(
+        lang, "{count} burglary that this file had corrected has its earlier details back.",
+        "{count} burglaries that this file had corrected have their earlier details back.",
+        1) in done["text"]
+    third = await details()
+    assert third["PL3"] == first["PL3"] and third["PL1"][:2] == (0, "Insluiping")
+    assert "PL4" not in third
+
+    listing = await analyst.say("/importen" if lang == "nl" else "/imports")
+    question = await analyst.press_and_read(listing, next(
+        d for d in botapi.button_data(listing) if d.endswith(":3")))
+    # Nothing of its own to delete: only the correction is mentioned.
+    assert "export_3.csv" in question["text"] and count_text(
+        lang, "Its {count} burglary is deleted: charts, forecasts, key points and alerts no "
+        "longer count it. The import log keeps a note, and the file can be imported again "
+        "later.", "Its {count} burglaries are deleted: charts, forecasts, key points and "
+        "alerts no longer count them. The import log keeps a note, and the file can be "
+        "imported again later.", 0) not in question["text"]
+    await analyst.press_and_read(question, next(
+        d for d in botapi.button_data(question) if ":ok:" in d))
+    assert await details() == {k: v for k, v in first.items()}
+    assert await db.fetchval("SELECT COUNT(*) FROM corrected_incidents") == 0
+
+
+async def test_removing_the_corrected_import_leaves_nothing_to_undo(app, people,
+                                                                    botapi) -> None:
+    leader, analyst, partner = await project_with_analyst(people, botapi, "en")
+    [project] = await app.bot_data.repos.projects.list_all()
+    await send(botapi, analyst, "export_1.csv", FIRST)
+    await send(botapi, analyst, "export_2.csv", SECOND)
+    service = app.bot_data.incidents
+    removed = await service.remove_import(project.id, 1, user_id=None)
+    assert (removed.removed, removed.undone) == (3, 0)
+    assert removed.later_overlaps == 1  # the second file's corrections were of these rows
+    assert await app.bot_data.db.fetchval("SELECT COUNT(*) FROM corrected_incidents") == 0
+    # The second import has its own row left and no correction to undo any more.
+    removed = await service.remove_import(project.id, 2, user_id=None)
+    assert (removed.removed, removed.undone, removed.total) == (1, 0, 0)
