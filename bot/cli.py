@@ -31,6 +31,7 @@ from bot.i18n import (
 from bot.i18n import gettext as _
 from bot.settings import ENV_NAMES, SUPPORTED_LANGUAGES, Settings, SettingsError, load_settings
 from storage.db import Database
+from storage.incidents import IMPORTS_LISTED
 from storage.models import Project
 from storage.repositories import Repositories
 
@@ -133,6 +134,9 @@ def _parser() -> argparse.ArgumentParser:
     imports.add_argument("--project", required=True, metavar="P", help=project_help)
     imports.add_argument("--remove", type=int, metavar="N",
                          help=_("remove import N: delete every incident it added"))
+    imports.add_argument("--all", action="store_true",
+                         help=_("list every import, not only the latest {count}").format(
+                             count=IMPORTS_LISTED))
 
     steering = sub.add_parser("steering", help=_("write the steering pack (PNGs, key points, "
                                                  "numbers) for any date"))
@@ -220,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise SettingsError(_("file not found: {path}").format(path=path))
             return asyncio.run(_import(settings, args, path.name, path.read_bytes()))
         if args.command == "imports":
-            return asyncio.run(_imports(settings, args.project, args.remove))
+            return asyncio.run(_imports(settings, args.project, args.remove, args.all))
         if args.command == "steering":
             return asyncio.run(_steering(settings, args.project, args.as_of, Path(args.out),
                                          args.area, args.language or settings.language))
@@ -384,7 +388,7 @@ async def _import(settings: Settings, args: argparse.Namespace, filename: str,
     return 0
 
 
-async def _imports(settings: Settings, ref: str, remove: int | None) -> int:
+async def _imports(settings: Settings, ref: str, remove: int | None, every: bool) -> int:
     from bot.errors import UserError
     from bot.posts import plain_text
     from handlers.imports import imports_text, removed_text
@@ -397,8 +401,14 @@ async def _imports(settings: Settings, ref: str, remove: int | None) -> int:
         if remove is None:
             hint = _("Remove one as a whole with: wijkbot imports --project {project} "
                      "--remove N").format(project=project.id)
-            print(plain_text(imports_text(project.name, await service.imports(project.id),
-                                          how_to_remove=hint)))
+            entries = await service.imports(project.id, limit=None if every else IMPORTS_LISTED)
+            total = await repos.incidents.import_count(project.id)
+            more = ngettext("The latest {shown} of {count} import are listed; --all lists "
+                            "every one.", "The latest {shown} of {count} imports are listed; "
+                            "--all lists every one.", total).format(
+                shown=len(entries), count=total)
+            print(plain_text(imports_text(project.name, entries, how_to_remove=hint,
+                                          total=total, how_to_see_more=more)))
             return 0
         try:
             done = await service.remove_import(project.id, remove, user_id=None)

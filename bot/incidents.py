@@ -42,7 +42,7 @@ from bot.services import ProjectService, unknown_area
 from charts.pack import SteeringPack, key_points_text, steering_pack
 from storage.db import Row, parse_utc
 from storage.field_logs import FieldLog
-from storage.incidents import ImportLog, NewIncident
+from storage.incidents import IMPORTS_LISTED, ImportLog, NewIncident
 from storage.models import Area, AreaKind
 from storage.repositories import Repositories
 
@@ -425,13 +425,14 @@ class IncidentService(ProjectService):
 
     async def imports(self, project_id: int, *, user_id: int | None = None,
                       chat: ChatKind | None = None,
-                      only: int | None = None) -> list[ImportEntry]:
-        """The project's latest imports, newest first, or import ``only`` (none: no such
-        import in the project); from a chat only for those who may import (see
-        :meth:`_may_import`)."""
+                      only: int | None = None,
+                      limit: int | None = IMPORTS_LISTED) -> list[ImportEntry]:
+        """The project's latest ``limit`` imports (None: all), newest first, or import
+        ``only`` (none: no such import in the project); from a chat only for those who may
+        import (see :meth:`_may_import`)."""
         await self._may_import(user_id, project_id, chat)
         entries = []
-        for r in await self.repos.incidents.imports(project_id, only=only):
+        for r in await self.repos.incidents.imports(project_id, limit=limit, only=only):
             at = parse_utc(r["at"])
             assert at is not None  # NOT NULL in the schema
             entries.append(ImportEntry(

@@ -81,10 +81,12 @@ def entry_lines(entry: ImportEntry) -> list[str]:
 
 
 def imports_text(project: str, entries: list[ImportEntry], *,
-                 how_to_remove: str | None = None, total: int | None = None) -> str:
+                 how_to_remove: str | None = None, total: int | None = None,
+                 how_to_see_more: str | None = None) -> str:
     """The import log as Telegram HTML; ``how_to_remove`` replaces the line about the 🗑
     buttons (the command line has none); ``total``: how many imports the project has, when
-    ``entries`` are the latest of them (then a line says how to see an older one)."""
+    ``entries`` are the latest of them (then a line says how to see an older one — in the
+    chat, or as ``how_to_see_more`` says)."""
     if not entries:
         empty = _("No files have been imported into {project} yet.").format(
             project=esc(project))
@@ -94,7 +96,9 @@ def imports_text(project: str, entries: list[ImportEntry], *,
     lines = [_("📥 <b>Imports of {project}</b> (latest first)").format(project=esc(project)), ""]
     for entry in entries:
         lines += entry_lines(entry)
-    if total is not None and total > len(entries):
+    if total is not None and total > len(entries) and how_to_see_more is not None:
+        lines += ["", how_to_see_more]
+    elif total is not None and total > len(entries):
         lines += ["", _counted(ngettext(
             "The latest {shown} of {count} import are listed; /imports with a number (e.g. "
             "/imports {number}) shows an older one.",

@@ -48,6 +48,9 @@ _CORRECTABLE = ("occurred_from", "occurred_to", "street", "house_number", "postc
                 "buurt_code", "wijk", "municipality", "attempt", "modus_operandi", "x_rd",
                 "y_rd", "lat", "lon", "area_id", "x_m", "y_m")
 _KEYS_PER_QUERY = 500  # well below SQLite's limit on bound parameters
+#: How many imports a listing shows by default (the latest; /importen finds older ones by
+#: their number, the command line with --all).
+IMPORTS_LISTED = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,9 +334,10 @@ class IncidentRepository:
         return int(await self.db.fetchval("SELECT COUNT(*) FROM imports WHERE project_id=?",
                                           (project_id,)))
 
-    async def imports(self, project_id: int, limit: int = 10,
+    async def imports(self, project_id: int, limit: int | None = IMPORTS_LISTED,
                       only: int | None = None) -> list[Row]:
-        """The project's latest imports (or import ``only``), newest first, each with the
+        """The project's latest ``limit`` imports (None: all; or import ``only``), newest
+        first, each with the
         name of who imported it (``by``, NULL for the command line), of who removed it
         (``removed_by_name``), how many of its incidents are in the data now (``present``),
         how many of its corrections of earlier incidents are in force (``corrections``: not
@@ -355,7 +359,7 @@ class IncidentRepository:
             " LEFT JOIN users u ON u.id = i.user_id"
             " LEFT JOIN users r ON r.id = i.removed_by"
             " GROUP BY i.id ORDER BY i.id DESC",
-            (project_id, *(() if only is None else (only,)), limit))
+            (project_id, *(() if only is None else (only,)), -1 if limit is None else limit))
 
     async def import_entry(self, project_id: int, import_id: int) -> Row | None:
         return await self.db.fetchone(

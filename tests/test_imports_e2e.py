@@ -4,14 +4,18 @@ other imports; the command line does the same."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.i18n import format_date_range, ngettext, use_locale
+from storage.db import Database
+from storage.incidents import ImportLog
+from storage.repositories import Repositories
 from tests.conftest import link_code
 from tests.test_cli import wijkbot
 from tests.test_incidents_e2e import DATA, LANGS, project_with_analyst, t, tr
@@ -323,3 +327,32 @@ async def test_an_export_takes_the_place_of_the_registrations_it_holds(app, peop
         "SELECT id, source_key FROM incidents WHERE source='registration'")} == registered
     assert await count(project.id) == 3
     assert await db.fetchval("SELECT COUNT(*) FROM superseded_registrations") == 0
+
+
+def test_the_command_line_lists_the_latest_imports_or_all(tmp_path: Path) -> None:
+    """Like /imports: the latest ten and how many there are; ``--all`` lists every one."""
+    path = tmp_path / "w.sqlite"
+
+    async def fill() -> None:
+        db = await Database(path).connect()
+        repos = Repositories(db)
+        await repos.users.upsert(1, "Sanne", None, None, "en")
+        project = await repos.projects.create("Veilig Oost", "Havendam", 1)
+        for n in range(1, 13):
+            await repos.incidents.log_import(ImportLog(
+                project.id, 1, f"week{n:02d}.csv", "incidents", 5, 5, 0, 0),
+                datetime(2026, 9, n, tzinfo=UTC))
+        await db.close()
+
+    asyncio.run(fill())
+    env = {"WIJKBOT_DATABASE": str(path), "WIJKBOT_LANGUAGE": "en"}
+    latest = wijkbot(tmp_path, "imports", "--project", "1", **env)
+    assert latest.returncode == 0, latest.stderr
+    assert "week12.csv" in latest.stdout and "week03.csv" in latest.stdout
+    assert "week02.csv" not in latest.stdout
+    assert count_text("en", "The latest {shown} of {count} import are listed; --all lists "
+                      "every one.", "The latest {shown} of {count} imports are listed; --all "
+                      "lists every one.", 12, shown=10) in latest.stdout
+    every = wijkbot(tmp_path, "imports", "--project", "1", "--all", **env)
+    assert every.returncode == 0, every.stderr
+    assert "week01.csv" in every.stdout and "--all" not in every.stdout
