@@ -4,9 +4,11 @@ Police data is not final when it is first exported: the modus operandi is establ
 after the investigation, an attempt turns out to have been a burglary, an address is
 geocoded, a time window narrowed. An analyst who sends each fortnight's export (the last
 months, overlapping the previous one) expects the newest details to count. An incident is
-recognised by its registration number (``source_key`` ``"id:…"``); without one the key is a
-hash of the details themselves, so a changed row cannot be told from another incident and
-is simply new.
+recognised by its registration number (``source_key`` ``"id:…"``). Without one the key is a
+hash of the details themselves, so a changed row has another key: then the address and
+time tell (:func:`same_burglaries`: same street and house number, overlapping time
+windows) — also when one export has the registration numbers and another lacks them.
+Where neither can tell (no number, no house number: a block address) a changed row is new.
 
 What counts as a correction, field by field (:func:`corrections`): a *value* in the later
 row that differs from the stored one. An empty cell, or a column the later file does not
@@ -26,12 +28,15 @@ removing that import puts them back.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Final
 
 from bot.i18n import N_
+from bot.incident_import import REGISTRATION_KEY
 from storage.db import Row, parse_utc, utc_iso
 from storage.incidents import NewIncident
 
@@ -81,22 +86,18 @@ def _position(x: float | None, y: float | None) -> tuple[float, float] | None:
     return None if x is None or y is None else (float(x), float(y))
 
 
-def corrections(
-    stored: Sequence[Row],
-    incoming: Mapping[str, tuple[NewIncident, float | None, float | None, int | None]],
-    *,
-    has_attempt: bool,
-) -> list[Correction]:
-    """The corrections ``incoming`` rows make to ``stored`` ones (rows of the incidents
-    table with ``id``, ``source_key`` and the incident columns). ``incoming``: by source
-    key, the file's incident with its metric position (``x_m``, ``y_m``, for sources not
-    in RD) and project area. ``has_attempt``: the file has an attempt column."""
+#: A row of the file as :func:`corrections` compares it: the incident, its metric position
+#: (``x_m``, ``y_m``, for sources not in RD) and its project area.
+Incoming = tuple[NewIncident, float | None, float | None, int | None]
+
+
+def corrections(pairs: Sequence[tuple[Row, Incoming]], *,
+                has_attempt: bool) -> list[Correction]:
+    """The corrections the file's rows make to the stored incidents they are (rows of the
+    incidents table with ``id`` and the incident columns, each paired with its row of
+    the file). ``has_attempt``: the file has an attempt column."""
     out = []
-    for row in stored:
-        found = incoming.get(row["source_key"])
-        if found is None:
-            continue
-        new, x_m, y_m, area_id = found
+    for row, (new, x_m, y_m, area_id) in pairs:
         changes: dict[str, Any] = {}
         groups: set[str] = set()
         start, end = parse_utc(row["occurred_from"]), parse_utc(row["occurred_to"])
@@ -125,6 +126,92 @@ def corrections(
             if area_id is not None:
                 changes["area_id"] = area_id
             out.append(Correction(row["id"], changes, frozenset(groups)))
+    return out
+
+
+# -- the same burglary under another key ---------------------------------------------------
+
+
+def street_key(street: str | None) -> str:
+    """A street as matching compares it: case and spacing do not matter."""
+    return " ".join((street or "").split()).casefold()
+
+
+def number_key(number: str | None) -> str:
+    """A house number as matching compares it: "12 A", "12a" and "12-A" are one."""
+    return re.sub(r"[\s-]", "", number or "").casefold()
+
+
+def minute(moment: datetime) -> int:
+    """Whole minutes since the epoch (UTC), as keys compare times."""
+    return int(moment.timestamp()) // 60
+
+
+def address(street: str | None, number: str | None) -> tuple[str, str] | None:
+    """What tells a burglary apart when its key cannot, with its time window: the street
+    and the house number — None without a house number (a generalised address such as a
+    block, or "ong.", holds many burglaries)."""
+    house = number_key(number)
+    if not house[:1].isdigit() or not street_key(street):
+        return None
+    return street_key(street), house
+
+
+@dataclass(frozen=True, slots=True)
+class FileRow:
+    """A row of a file whose key is not stored, as :func:`same_burglaries` compares it:
+    its position in the file, time window (in :func:`minute`), :func:`address`, whether
+    it has a registration number, and its MO and attempt flag (which tell two burglaries
+    at one address and time apart)."""
+    position: int
+    start: int
+    end: int
+    address: tuple[str, str]
+    numbered: bool
+    modus_operandi: str | None = None
+    attempt: bool = False
+
+
+def same_burglaries(stored: Sequence[Row], new: Sequence[FileRow]) -> list[tuple[Row, int]]:
+    """Which rows of a file with a key not stored yet are a stored incident all the same
+    (pairs of the stored row and the position in the file): the same street and house
+    number (:func:`address`) with time windows that overlap — the same window first, then
+    the closest, then the one with the same MO and attempt flag — each at most once.
+
+    A key is a hash of the details when an export has no registration number column, so
+    an export that corrected the MO or the time — or that has the registration numbers an
+    earlier one lacked — would otherwise add every such burglary a second time. Two
+    burglaries at one address whose windows overlap are one (a repeat burglary at the
+    same address comes days later, not in the same hours). ``stored``: rows of the
+    incidents table (not registrations by hand, which
+    :func:`bot.incidents.match_registrations` handles) whose keys the file does not hold.
+    Two different registration numbers are two burglaries, whatever their address."""
+    by_address: dict[tuple[str, str], list[tuple[int, int, Row]]] = {}
+    for row in stored:
+        start, end = parse_utc(row["occurred_from"]), parse_utc(row["occurred_to"])
+        assert start is not None and end is not None  # NOT NULL in the schema
+        place = address(row["street"], row["house_number"])
+        if place is not None:
+            by_address.setdefault(place, []).append((minute(start), minute(end), row))
+    candidates = []
+    for file_row in new:
+        for first, last, row in by_address.get(file_row.address, []):
+            if file_row.start > last or file_row.end < first:
+                continue
+            if file_row.numbered and row["source_key"].startswith(REGISTRATION_KEY):
+                continue
+            apart = abs(file_row.start - first) + abs(file_row.end - last)
+            unlike = int(bool(row["attempt"]) != file_row.attempt) + int(
+                _text(file_row.modus_operandi) != _text(row["modus_operandi"]))
+            candidates.append((apart, unlike, file_row.position, row["id"], row))
+    out: list[tuple[Row, int]] = []
+    matched: set[int] = set()
+    taken: set[int] = set()
+    for *_rank, position, incident_id, row in sorted(candidates, key=lambda c: c[:4]):
+        if position not in matched and incident_id not in taken:
+            matched.add(position)
+            taken.add(incident_id)
+            out.append((row, position))
     return out
 
 

@@ -1676,6 +1676,13 @@ class IncidentBatch(Sequence[NewIncident]):
         """The source keys, in order (without building the incidents)."""
         return list(self._columns["source_key"].tolist())
 
+    def column(self, name: str) -> np.ndarray:
+        """One column (a :class:`NewIncident` field name), read-only: times as naive-UTC
+        ``datetime64[us]``, texts as objects (None for none), coordinates with NaN."""
+        values = self._columns[name].view()
+        values.flags.writeable = False
+        return values
+
     def take(self, positions: Sequence[int]) -> list[NewIncident]:
         """The incidents at these positions."""
         return self._build(np.asarray(positions, dtype=np.int64))

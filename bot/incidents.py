@@ -10,20 +10,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-import re
 import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
 
 from bot.cbs_import import read_cbs_monthly
 from bot.clock import Clock
-from bot.corrections import Correction, corrections, field_counts
+from bot.corrections import (
+    Correction,
+    FileRow,
+    address,
+    corrections,
+    field_counts,
+    number_key,
+    same_burglaries,
+    street_key,
+)
 from bot.errors import UserError
 from bot.i18n import N_, format_date, format_datetime
 from bot.incident_import import (
@@ -33,6 +42,7 @@ from bot.incident_import import (
     ImportNotice,
     ImportProblem,
     ImportResult,
+    IncidentBatch,
     RejectedRow,
     parse_mapping,
     read_incident_file,
@@ -161,14 +171,6 @@ SAME_TIME_SLACK = timedelta(hours=3)
 SAME_PLACE_M = 100.0
 
 
-def _street_key(street: str | None) -> str:
-    return " ".join((street or "").split()).casefold()
-
-
-def _number_key(number: str | None) -> str:
-    return re.sub(r"[\s-]", "", number or "").casefold()
-
-
 @dataclass(frozen=True, slots=True)
 class _Placed:
     """An incident as matching needs it: window, street and number keys, position."""
@@ -184,8 +186,8 @@ def _placed(row: Row) -> _Placed:
     start, end = parse_utc(row["occurred_from"]), parse_utc(row["occurred_to"])
     assert start is not None and end is not None  # NOT NULL in the schema
     xy = None if row["x"] is None or row["y"] is None else (row["x"], row["y"])
-    return _Placed(row["id"], start, end, _street_key(row["street"]),
-                   _number_key(row["house_number"]), xy)
+    return _Placed(row["id"], start, end, street_key(row["street"]),
+                   number_key(row["house_number"]), xy)
 
 
 def match_registrations(registrations: Sequence[Row],
@@ -224,6 +226,16 @@ def match_registrations(registrations: Sequence[Row],
             taken.add(row_id)
             pairs.append((reg_id, row_id))
     return pairs
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What :meth:`IncidentService._known` found: the corrections, the positions in the
+    file of rows that are a stored incident under another key (not to be inserted), and
+    the stored incidents that get a registration number as their key."""
+    corrections: list[Correction]
+    same: set[int]
+    rekeys: list[tuple[int, str]]
 
 
 class IncidentService(ProjectService):
@@ -320,13 +332,15 @@ class IncidentService(ProjectService):
                 project_id, user_id, filename, "incidents", result.total_rows, 0,
                 result.duplicates_in_file, len(result.rejected)), now)
             # Before the insert, so that only incidents known before this file count.
-            found = await self._corrections(project_id, result, area_ids)
+            known_rows = await self._known(project_id, result, area_ids)
+            found = known_rows.corrections
             await self.repos.incidents.correct(project_id, import_id,
                                                [(c.id, c.changes) for c in found])
+            await self.repos.incidents.rekey(project_id, known_rows.rekeys)
             inserted = await self.repos.incidents.add_many(
                 project_id, result.incidents, source="import", created_by=user_id, now=now,
                 metric=(result.metric_x, result.metric_y), area_ids=area_ids,
-                import_id=import_id,
+                import_id=import_id, skip=known_rows.same,
             )
             known = len(result.incidents) - inserted - len(found)
             await self.repos.incidents.finish_import(
@@ -350,26 +364,57 @@ class IncidentService(ProjectService):
             corrected_fields=field_counts(found),
         )
 
-    async def _corrections(self, project_id: int, result: ImportResult,
-                           area_ids: Sequence[int | None]) -> list[Correction]:
-        """What the file's rows change about incidents known by their registration number
-        (see :mod:`bot.corrections`)."""
-        keys = result.incidents.keys()
-        known = await self.repos.incidents.known(
-            project_id, [k for k in keys if k.startswith(REGISTRATION_KEY)])
-        if not known:
-            return []
+    async def _known(self, project_id: int, result: ImportResult,
+                     area_ids: Sequence[int | None]) -> _Known:
+        """Which of the file's rows are incidents stored already — by their key, or as the
+        same burglary under another key (:func:`bot.corrections.same_burglaries`) — and what
+        they change about them (see :mod:`bot.corrections`)."""
+        batch = result.incidents
+        keys = batch.keys()
+        if not keys:
+            return _Known([], set(), [])
+        stored = await self.repos.incidents.known(project_id, keys)
         # Keys are unique within a file: rows with the same key are reported as duplicates.
         where = {k: i for i, k in enumerate(keys)}
-        positions = [where[row["source_key"]] for row in known]
-        incoming = {
-            incident.source_key: (incident, float(result.metric_x[p]),
-                                  float(result.metric_y[p]), area_ids[p])
-            for incident, p in zip(result.incidents.take(positions), positions, strict=True)
-        }
+        pairs = [(row, where[row["source_key"]]) for row in stored
+                 if row["source_key"].startswith(REGISTRATION_KEY)]
+        same = await self._same_burglaries(project_id, batch, keys,
+                                           {row["source_key"] for row in stored})
+        pairs += same
+        incoming = batch.take([p for _row, p in pairs])
         columns = result.detected.get("columns", {})
-        return corrections(known, incoming,
-                           has_attempt="attempt" in columns or "completed" in columns)
+        found = corrections(
+            [(row, (incident, float(result.metric_x[p]), float(result.metric_y[p]),
+                    area_ids[p])) for (row, p), incident in zip(pairs, incoming, strict=True)],
+            has_attempt="attempt" in columns or "completed" in columns)
+        rekeys = [(row["id"], keys[p]) for row, p in same
+                  if keys[p].startswith(REGISTRATION_KEY)]
+        return _Known(found, {p for _row, p in same}, rekeys)
+
+    async def _same_burglaries(self, project_id: int, batch: IncidentBatch, keys: list[str],
+                               stored_keys: set[str]) -> list[tuple[Row, int]]:
+        """The file's rows with a new key that are a stored incident all the same (pairs
+        of the stored row and the row's position)."""
+        fresh = np.array([k not in stored_keys for k in keys], dtype=bool)
+        if not fresh.any():
+            return []
+        starts = batch.column("occurred_from").astype("datetime64[m]").astype(np.int64)
+        ends = batch.column("occurred_to").astype("datetime64[m]").astype(np.int64)
+        epoch = datetime(1970, 1, 1, tzinfo=UTC)
+        in_file = set(keys)
+        candidates = [row for row in await self.repos.incidents.overlapping(
+            project_id, epoch + timedelta(minutes=int(starts[fresh].min())),
+            epoch + timedelta(minutes=int(ends[fresh].max()) + 1))
+            if row["source_key"] not in in_file]
+        if not candidates:
+            return []
+        streets, numbers = batch.column("street"), batch.column("house_number")
+        mos, attempts = batch.column("modus_operandi"), batch.column("attempt")
+        new = [FileRow(int(p), int(starts[p]), int(ends[p]), place,
+                       keys[p].startswith(REGISTRATION_KEY), mos[p], bool(attempts[p]))
+               for p in np.flatnonzero(fresh)
+               if (place := address(streets[p], numbers[p])) is not None]
+        return same_burglaries(candidates, new)
 
     async def _supersede(self, project_id: int, import_id: int,
                          incidents: Sequence[NewIncident]) -> int:

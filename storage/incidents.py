@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -80,16 +80,21 @@ class IncidentRepository:
         metric: tuple[Any, Any] | None = None,  # x and y sequences or numpy arrays
         area_ids: Sequence[int | None] | None = None,
         import_id: int | None = None,
+        skip: Collection[int] = (),
     ) -> int:
         """Insert all incidents in one transaction; duplicates (same source_key) are skipped.
 
         ``metric`` gives planar metres per incident (for non-RD sources); ``area_ids`` the
-        project area each incident belongs to. Returns the number of rows inserted.
+        project area each incident belongs to; ``skip`` the positions of incidents known
+        under another key (see :func:`bot.corrections.same_burglaries`). Returns the number
+        of rows inserted.
         """
         stamp = utc_iso(now)
 
         def rows() -> Iterator[tuple[object, ...]]:
             for index, i in enumerate(incidents):
+                if index in skip:
+                    continue
                 x_m = y_m = None
                 if metric is not None:
                     x_m, y_m = _finite(metric[0][index]), _finite(metric[1][index])
@@ -209,6 +214,23 @@ class IncidentRepository:
                 f" WHERE project_id=? AND source_key IN ({','.join('?' * len(chunk))})",
                 (project_id, *chunk))
         return out
+
+    async def overlapping(self, project_id: int, start: datetime, end: datetime) -> list[Row]:
+        """The incidents (not registrations by hand) whose time window touches
+        ``start``–``end``, as :meth:`known` reads them."""
+        return await self.db.fetchall(
+            f"SELECT id, source_key, {', '.join(_CORRECTABLE)} FROM incidents"
+            " WHERE project_id=? AND source <> 'registration' AND occurred_from <= ?"
+            " AND occurred_to >= ?", (project_id, utc_iso(end), utc_iso(start)))
+
+    async def rekey(self, project_id: int, pairs: Sequence[tuple[int, str]]) -> None:
+        """Give incidents known by a hash of their details the registration number a later
+        export has for them (pairs of incident id and new key), so that the exports after
+        it find and correct them by that number."""
+        if pairs:
+            await self.db.executemany(
+                "UPDATE incidents SET source_key=? WHERE id=? AND project_id=?",
+                [(key, incident_id, project_id) for incident_id, key in pairs])
 
     async def correct(self, project_id: int, import_id: int,
                       found: Sequence[tuple[int, Mapping[str, object]]]) -> None:

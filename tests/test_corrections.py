@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from bot.corrections import Correction, corrections, field_counts
+from bot.corrections import (
+    Correction,
+    FileRow,
+    address,
+    corrections,
+    field_counts,
+    minute,
+    same_burglaries,
+)
 from bot.i18n import _, format_number, use_locale
 from storage.incidents import NewIncident
 from tests.test_imports_e2e import count_text
@@ -45,17 +53,13 @@ def later(start: str = "2026-11-01T19:00", end: str | None = None,
 
 def fix(new: NewIncident, row: dict[str, Any] | None = None, *, has_attempt: bool = True,
         area_id: int | None = None) -> list[Correction]:
-    return corrections([row or stored()], {new.source_key: (new, None, None, area_id)},
+    return corrections([(row or stored(), (new, None, None, area_id))],
                        has_attempt=has_attempt)
 
 
 def test_the_same_details_are_no_correction_whatever_their_spelling() -> None:
     assert fix(later()) == []
     assert fix(later(street=" DORPSSTRAAT ", modus_operandi="onbekend")) == []
-    # Another key is another incident: nothing to compare.
-    assert corrections([stored(source_key="id:PL2")],
-                       {"id:PL1": (later(modus_operandi="Braak"), None, None, None)},
-                       has_attempt=True) == []
 
 
 def test_a_new_value_corrects_and_an_empty_one_erases_nothing() -> None:
@@ -90,9 +94,56 @@ def test_a_position_corrects_from_a_metre_and_fills_in_a_missing_one() -> None:
     # A source in another system (metres in x_m, y_m) where none was known.
     unplaced = stored(x_rd=None, y_rd=None, lat=None, lon=None)
     new = later(x_rd=None, y_rd=None, lat=49.25, lon=-123.1)
-    [found] = corrections([unplaced], {"id:PL1": (new, 491_000.0, 5_456_000.0, None)},
+    [found] = corrections([(unplaced, (new, 491_000.0, 5_456_000.0, None))],
                           has_attempt=True)
     assert found.changes["x_m"] == 491_000.0 and found.changes["lat"] == 49.25
+
+
+def at(moment: str) -> int:
+    return minute(datetime.fromisoformat(moment).replace(tzinfo=UTC))
+
+
+def file_row(position: int, start: str, end: str | None = None, street: str = "Dorpsstraat",
+             number: str = "12", numbered: bool = False, mo: str = "Onbekend",
+             attempt: bool = True) -> FileRow:
+    place = address(street, number)
+    assert place is not None
+    return FileRow(position, at(start), at(end or start), place, numbered, mo, attempt)
+
+
+def test_the_same_address_at_an_overlapping_time_is_the_same_burglary_once() -> None:
+    assert address("Dorpsstraat", "12 A") == address("DORPSSTRAAT ", "12a")
+    # Without a house number, or with text where it should be, a place holds many.
+    assert address("Dorpsstraat", None) is None
+    assert address("Dorpsstraat", "ong.") is None
+    assert address(None, "12") is None
+    first = stored(id=1, source_key="h:aaa")  # 1 Nov 19:00 UTC, Dorpsstraat 12
+    other = stored(id=2, source_key="h:bbb", house_number="14")
+    # Two rows of a file at one address and time, one stored: one of them is it.
+    assert same_burglaries([first, other], [file_row(0, "2026-11-01T19:00"),
+                                            file_row(1, "2026-11-01T19:00")]) == [(first, 0)]
+    # A window that overlaps is the same burglary (the police widened or moved it) ...
+    assert same_burglaries([first], [file_row(4, "2026-11-01T18:00", "2026-11-01T23:00")]) \
+        == [(first, 4)]
+    # ... one that does not is another (a repeat burglary days later).
+    assert same_burglaries([first], [file_row(4, "2026-11-04T19:00")]) == []
+    # Of two rows that could be it, the closest in time is; each stored one matches once.
+    wide, exact = (file_row(0, "2026-11-01T12:00", "2026-11-01T23:00"),
+                   file_row(1, "2026-11-01T19:00"))
+    assert same_burglaries([first], [wide, exact]) == [(first, 1)]
+    # Two burglaries in one flat at one time: the MO and attempt flag tell which is which.
+    flat = [stored(id=6, source_key="h:f1", modus_operandi="Braak", attempt=0),
+            stored(id=7, source_key="h:f2", modus_operandi="Flipperen", attempt=0)]
+    rows = [file_row(0, "2026-11-01T19:00", mo="flipperen", attempt=False),
+            file_row(1, "2026-11-01T19:00", mo="Braak", attempt=False)]
+    assert sorted((r["id"], p) for r, p in same_burglaries(flat, rows)) == [(6, 1), (7, 0)]
+    # Two registration numbers are two burglaries, whatever the address; a number and a
+    # hash may be one.
+    numbered = stored(id=3, source_key="id:PL9")
+    assert same_burglaries([numbered], [file_row(5, "2026-11-01T19:00", numbered=True)]) == []
+    assert same_burglaries([numbered], [file_row(5, "2026-11-01T19:00")]) == [(numbered, 5)]
+    assert same_burglaries([first], [file_row(5, "2026-11-01T19:00", numbered=True)]) == [
+        (first, 5)]
 
 
 def test_field_counts_most_first_then_in_the_order_of_the_labels() -> None:
@@ -235,3 +286,75 @@ async def test_removing_the_corrected_import_leaves_nothing_to_undo(app, people,
     # The second import has its own row left and no correction to undo any more.
     removed = await service.remove_import(project.id, 2, user_id=None)
     assert (removed.removed, removed.undone, removed.total) == (1, 0, 0)
+
+
+PLAIN = "Pleegdatum van;Pleegdatum tot;Straat;Huisnummer;Poging;Modus operandi"
+
+
+async def test_without_registration_numbers_the_address_and_time_tell(app, people,
+                                                                      botapi) -> None:
+    """Exports without a registration number column: a corrected row is the burglary it
+    corrects, not a second one; and when a later export has the numbers the earlier one
+    lacked, its rows are the same burglaries too (and carry their number from then on)."""
+    leader, analyst, partner = await project_with_analyst(people, botapi, "en")
+    [project] = await app.bot_data.repos.projects.list_all()
+    db, count = app.bot_data.db, app.bot_data.repos.incidents.count
+
+    async def send_plain(name: str, rows: list[str], header: str = PLAIN) -> str:
+        since = botapi.mark()
+        botapi.send_document(analyst.user, name, "\n".join([header, *rows]).encode(),
+                             "text/csv")
+        await botapi.next_message(analyst.id)
+        call = await botapi.wait_for(
+            "editMessageText", lambda c: name in c.params.get("text", "")
+            and "…" not in c.params.get("text", "").split("\n")[0], since=since, timeout=30)
+        return str(call.params["text"])
+
+    # Two burglaries in one flat at the same time, and one in a block without a number.
+    first = ["01-11-2026 20:00;;Dorpsstraat;12;J;Onbekend",
+             "01-11-2026 20:00;;Dorpsstraat;12;N;Braak",
+             "02-11-2026 21:00;;Kerkstraat;;N;Braak"]
+    await send_plain("plain_1.csv", first)
+    assert await count(project.id) == 3
+    # The police established the first one's MO; the burglary without a house number
+    # changed too, and cannot be told from another one: it is new.
+    report = await send_plain("plain_2.csv", [
+        "01-11-2026 20:00;;Dorpsstraat;12;J;Flipperen",
+        "01-11-2026 20:00;;Dorpsstraat;12;N;Braak",
+        "02-11-2026 21:00;;Kerkstraat;;N;Insluiping"])
+    assert count_text("en", "{count} burglary imported.", "{count} burglaries imported.",
+                      1) in report
+    assert count_text(
+        "en", "{count} burglary imported before has other details in this file; the newer "
+        "details count from now on ({fields}).",
+        "{count} burglaries imported before have other details in this file; the newer "
+        "details count from now on ({fields}).", 1,
+        fields=fields_text("en", ("modus operandi", 1))) in report
+    assert await count(project.id) == 4
+    assert sorted(r[0] for r in await db.fetchall(
+        "SELECT modus_operandi FROM incidents WHERE street='Dorpsstraat'")) == [
+        "Braak", "Flipperen"]
+
+    # An export with the registration numbers: the same two burglaries, now numbered ...
+    numbered = [f"PL{n};{row}" for n, row in enumerate([
+        "01-11-2026 20:00;;Dorpsstraat;12;J;Flipperen",
+        "01-11-2026 20:00;;Dorpsstraat;12;N;Braak"], 1)]
+    report = await send_plain("numbered.csv", numbered, "Registratienummer;" + PLAIN)
+    assert count_text("en", "{count} burglary imported.", "{count} burglaries imported.",
+                      0) in report
+    assert await count(project.id) == 4
+    keys = {r[0] for r in await db.fetchall(
+        "SELECT source_key FROM incidents WHERE street='Dorpsstraat'")}
+    assert keys == {"id:PL1", "id:PL2"}
+    # ... so that the next one corrects them by their number, whatever else changed.
+    report = await send_plain("numbered_2.csv", [
+        "PL1;01-11-2026 20:00;01-11-2026 22:00;Dorpsstraat;12;N;Flipperen"],
+        "Registratienummer;" + PLAIN)
+    assert await count(project.id) == 4 and "attempt or burglary" in report
+    # And an export without numbers again adds none of them a second time.
+    before = await db.fetchall("SELECT id, source_key, modus_operandi FROM incidents")
+    report = await send_plain("plain_3.csv", [
+        "01-11-2026 20:00;01-11-2026 22:00;Dorpsstraat;12;N;Flipperen",
+        "01-11-2026 20:00;;Dorpsstraat;12;N;Braak"])
+    assert await count(project.id) == 4 and "have other details" not in report
+    assert await db.fetchall("SELECT id, source_key, modus_operandi FROM incidents") == before
