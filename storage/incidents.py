@@ -226,7 +226,8 @@ class IncidentRepository:
     async def rekey(self, project_id: int, pairs: Sequence[tuple[int, str]]) -> None:
         """Give incidents known by a hash of their details the registration number a later
         export has for them (pairs of incident id and new key), so that the exports after
-        it find and correct them by that number."""
+        it find and correct them by that number. Removing that export leaves the number:
+        it is still the same burglary's."""
         if pairs:
             await self.db.executemany(
                 "UPDATE incidents SET source_key=? WHERE id=? AND project_id=?",
