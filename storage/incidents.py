@@ -260,7 +260,10 @@ class IncidentRepository:
     async def _undo_corrections(self, project_id: int, import_id: int) -> int:
         """Put back what ``import_id`` corrected; the number of incidents. Where a later
         import corrected the same incident again, that one's kept details become these
-        (so undoing it later goes back to before both) and the incident stays as it is."""
+        (so undoing it later goes back to before both) and the incident stays as it is:
+        the later export holds the incident too and is the newer word on it (it is not
+        known which of its values merely agreed with this import's, as those were no
+        change to record)."""
         undone = 0
         for row in await self.db.fetchall(
                 f"SELECT id, {', '.join(_CORRECTABLE)} FROM corrected_incidents"
