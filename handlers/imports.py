@@ -175,10 +175,12 @@ def removed_text(done: RemovedImport) -> str:
             done.undone), done.undone))
     if done.later_overlaps:
         lines.append("⚠️ " + _counted(ngettext(
-            "{count} later import skipped duplicate rows; any of them that were rows of this "
-            "file are gone now too. Import that file again to bring them back.",
-            "{count} later imports skipped duplicate rows; any of them that were rows of "
-            "this file are gone now too. Import those files again to bring them back.",
+            "{count} later import held rows that were known already (skipped as duplicates "
+            "or taken as corrections); any of them that were rows of this file are gone now "
+            "too. Import that file again to bring them back.",
+            "{count} later imports held rows that were known already (skipped as duplicates "
+            "or taken as corrections); any of them that were rows of this file are gone now "
+            "too. Import those files again to bring them back.",
             done.later_overlaps), done.later_overlaps))
     return "\n".join(lines)
 

@@ -95,10 +95,12 @@ async def test_a_wrong_file_is_removed_as_a_whole(app, people, botapi, lang) -> 
         number=1, filename="overlap_a.csv"))
     # The later file skipped three of these rows as known: they are gone too, and it says so.
     assert count_text(
-        lang, "{count} later import skipped duplicate rows; any of them that were rows of "
-        "this file are gone now too. Import that file again to bring them back.",
-        "{count} later imports skipped duplicate rows; any of them that were rows of this "
-        "file are gone now too. Import those files again to bring them back.", 1) in done["text"]
+        lang, "{count} later import held rows that were known already (skipped as "
+        "duplicates or taken as corrections); any of them that were rows of this file are gone "
+        "now too. Import that file again to bring them back.",
+        "{count} later imports held rows that were known already (skipped as duplicates or "
+        "taken as corrections); any of them that were rows of this file are gone now too. "
+        "Import those files again to bring them back.", 1) in done["text"]
     assert not botapi.button_data(done)
     assert await count(project.id) == 4  # overlap_b's three own rows and the registration
     sources = await app.bot_data.db.fetchall(
