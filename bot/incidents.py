@@ -79,6 +79,8 @@ class ImportReport:
     replaced: int = 0              # registrations (/inbraak) that rows of the file replaced
     corrected: int = 0             # incidents imported before that the file holds changed
     corrected_fields: dict[str, int] = field(default_factory=dict)  # see field_counts
+    first: datetime | None = None  # the earliest and latest start of the file's incidents
+    last: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +230,16 @@ def match_registrations(registrations: Sequence[Row],
     return pairs
 
 
+def _span(batch: IncidentBatch) -> dict[str, datetime]:
+    """``first`` and ``last``: when the earliest and the latest incident of a file began
+    (what tells one export from another); nothing for a file without incidents."""
+    if not len(batch):
+        return {}
+    starts = batch.column("occurred_from")
+    return {name: pd.Timestamp(value).tz_localize("UTC").to_pydatetime()
+            for name, value in (("first", starts.min()), ("last", starts.max()))}
+
+
 @dataclass(frozen=True, slots=True)
 class _Known:
     """What :meth:`IncidentService._known` found: the corrections, the positions in the
@@ -361,7 +373,7 @@ class IncidentService(ProjectService):
             already_known=known, rejected=list(result.rejected),
             warnings=list(result.warnings), detected=dict(result.detected),
             import_id=import_id, replaced=replaced, corrected=len(found),
-            corrected_fields=field_counts(found),
+            corrected_fields=field_counts(found), **_span(result.incidents),
         )
 
     async def _known(self, project_id: int, result: ImportResult,

@@ -31,7 +31,15 @@ from bot.commands import CB, Cmd
 from bot.context import WijkApp, WijkContext
 from bot.corrections import FIELD_LABELS
 from bot.errors import UserError
-from bot.i18n import N_, _, format_datetime, format_number, format_window, ngettext
+from bot.i18n import (
+    N_,
+    _,
+    format_date_range,
+    format_datetime,
+    format_number,
+    format_window,
+    ngettext,
+)
 from bot.incident_import import ImportProblem, RejectedRow, split_options, wants_options
 from bot.incidents import MAX_UPLOAD_BYTES, ImportReport
 from bot.permissions import Permission
@@ -100,6 +108,9 @@ def report_text(report: ImportReport) -> str:
                               "{count} monthly counts imported (CBS open data).",
                               report.imported).format(count=format_number(report.imported)))
     else:
+        if report.first is not None and report.last is not None:
+            lines.append(_("Period: {period}").format(
+                period=format_date_range(report.first, report.last)))
         lines.append(ngettext("{count} burglary imported.", "{count} burglaries imported.",
                               report.imported).format(count=format_number(report.imported)))
         duplicates = report.duplicates_in_file + report.already_known

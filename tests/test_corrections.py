@@ -4,7 +4,7 @@ import log, and removing a correcting import (also one in the middle of a chain)
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -18,10 +18,10 @@ from bot.corrections import (
     minute,
     same_burglaries,
 )
-from bot.i18n import _, format_number, use_locale
+from bot.i18n import _, format_date_range, format_number, use_locale
 from storage.incidents import NewIncident
 from tests.test_imports_e2e import count_text
-from tests.test_incidents_e2e import LANGS, project_with_analyst
+from tests.test_incidents_e2e import LANGS, project_with_analyst, tr
 
 
 def stored(**values: Any) -> dict[str, Any]:
@@ -202,6 +202,10 @@ async def test_a_later_export_corrects_what_it_holds_and_removing_it_undoes_that
     await send(botapi, analyst, "export_1.csv", FIRST)
     first = await details()
     report = await send(botapi, analyst, "export_2.csv", SECOND)
+    # What the file covers, from its earliest to its latest burglary (all of its rows).
+    with use_locale(lang):
+        assert tr(lang, "Period: {period}", period=format_date_range(
+            date(2026, 11, 1), date(2026, 11, 12))) in report.split("\n")[1]
     assert count_text(lang, "{count} burglary imported.", "{count} burglaries imported.",
                       1) in report
     assert count_text(lang, "{count} duplicate skipped ({in_file} twice in the file, {known} "
