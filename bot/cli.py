@@ -353,7 +353,7 @@ async def _import(settings: Settings, args: argparse.Namespace, filename: str,
                   data: bytes) -> int:
     from bot.incident_import import ImportProblem, split_options
     from bot.posts import plain_text
-    from handlers.incidents import problem_text, report_text
+    from handlers.incidents import problem_text, report_text, saving_text
 
     db = await _open_existing(settings)
     try:
@@ -366,12 +366,17 @@ async def _import(settings: Settings, args: argparse.Namespace, filename: str,
                 filename=filename, done=format_number(done), total=format_number(total)),
                 end="", file=sys.stderr, flush=True)
 
+        async def saving(rows: int) -> None:
+            print("\n" + plain_text(saving_text(filename, rows)), end="", file=sys.stderr,
+                  flush=True)
+
         try:
             # crs= and tz= also work inside --map, as in a file's caption in the chat.
             mapping, crs, tz = split_options(" ".join(args.map) if args.map else None)
             report = await service.import_file(
                 project.id, data, filename, user_id=None, mapping=mapping,
-                crs=args.crs or crs, tz=args.tz or tz, kind=args.kind, progress=progress)
+                crs=args.crs or crs, tz=args.tz or tz, kind=args.kind, progress=progress,
+                saving=saving)
         except ImportProblem as problem:
             print(file=sys.stderr)
             print(plain_text(problem_text(filename, problem, limit=50, options_hint=_options_hint)),

@@ -296,8 +296,12 @@ class IncidentService(ProjectService):
         tz: str | None = None,
         kind: str = "auto",
         progress: Progress | None = None,
+        saving: Callable[[int], Awaitable[object]] | None = None,
     ) -> ImportReport:
         """Import one file, all or nothing. ``kind``: incidents, monthly or auto.
+        ``progress`` is called (from a worker thread) while the file is read, ``saving``
+        (awaited) with the number of valid rows when they are compared with what is
+        stored and saved — on a large file that takes longer than the reading.
 
         Raises :class:`ImportProblem` (with a translatable reason) when nothing may be
         imported. Telegram callers check :attr:`Permission.IMPORT_INCIDENTS` first; the
@@ -316,11 +320,14 @@ class IncidentService(ProjectService):
                 if kind == "monthly":
                     raise
         return await self._import_incidents(project_id, data, filename, user_id=user_id,
-                                            mapping=mapping, crs=crs, tz=tz, progress=progress)
+                                            mapping=mapping, crs=crs, tz=tz, progress=progress,
+                                            saving=saving)
 
     async def _import_incidents(self, project_id: int, data: bytes, filename: str, *,
                                 user_id: int | None, mapping: str | None, crs: str | None,
-                                tz: str | None, progress: Progress | None) -> ImportReport:
+                                tz: str | None, progress: Progress | None,
+                                saving: Callable[[int], Awaitable[object]] | None,
+                                ) -> ImportReport:
         saved = await self.repos.incidents.saved_mapping(project_id)
         previous: ColumnMapping | None = None
         if saved is not None:
@@ -337,6 +344,8 @@ class IncidentService(ProjectService):
             default_municipality=project.municipality if project else None,
             tz=tz or str(self.tz), now=now, progress=progress, near=near,
         )
+        if saving is not None:
+            await saving(len(result.incidents))
         areas = await self.repos.projects.areas(project_id)
         area_ids = match_areas(result.incidents, areas)
         async with self.repos.db.transaction():

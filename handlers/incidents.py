@@ -61,6 +61,8 @@ from handlers.common import (
 
 MAX_LISTED_ROWS = 20
 PROGRESS_EVERY_S = 1.0
+# From this many rows the status message says when the reading is done and saving begins.
+SAVING_NOTICE_ROWS = 1_000
 MO_KEYS = ("braak achterdeur", "braak voordeur", "raam forceren", "insluiping",
            "cilinder trekken", "flipperen", "onbekend")
 ATTEMPT_WORDS = ("poging", "attempt", "ja", "yes", "j", "y")
@@ -170,10 +172,17 @@ async def document_received(update: Update, context: WijkContext, access: Access
     data = bytes(await (await document.get_file()).download_as_bytearray())
     mapping, crs, tz = split_options(message.caption)
     progress = _progress_reporter(context, status, filename)
+
+    async def saving(rows: int) -> None:
+        # Comparing with the stored incidents and saving a large file takes seconds more
+        # than reading it: the status says so instead of standing at "… of … rows".
+        if status is not None and rows >= SAVING_NOTICE_ROWS:
+            await _edit_quietly(status, saving_text(filename, rows))
+
     try:
         report = await context.incidents.import_file(
             access.project_id, data, filename, user_id=access.user_id, mapping=mapping,
-            crs=crs, tz=tz, progress=progress)
+            crs=crs, tz=tz, progress=progress, saving=saving)
     except ImportProblem as problem:
         await _final(update, status, problem_text(filename, problem))
         return
@@ -183,6 +192,11 @@ async def document_received(update: Update, context: WijkContext, access: Access
         text += "\n" + _("Wrong file? /imports removes import #{number} as a whole.").format(
             number=report.import_id)
     await _final(update, status, text)
+
+
+def saving_text(filename: str, rows: int) -> str:
+    return ngettext("Saving {count} row of {filename}…", "Saving {count} rows of {filename}…",
+                    rows).format(count=format_number(rows), filename=esc(filename))
 
 
 def _progress_reporter(context: WijkContext, status: Message | None,

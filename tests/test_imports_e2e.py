@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import format_date_range, ngettext, use_locale
+from bot.i18n import _, format_date_range, format_number, ngettext, use_locale
 from storage.db import Database
 from storage.incidents import ImportLog
 from storage.repositories import Repositories
@@ -358,3 +358,32 @@ def test_the_command_line_lists_the_latest_imports_or_all(tmp_path: Path) -> Non
     every = wijkbot(tmp_path, "imports", "--project", "1", "--all", **env)
     assert every.returncode == 0, every.stderr
     assert "week01.csv" in every.stdout and "--all" not in every.stdout
+
+
+async def test_a_long_import_says_when_it_reads_and_when_it_saves(app, people, botapi) -> None:
+    """One status message, edited: the rows read, then that the rows are being saved (on
+    a large file that takes longer than the reading), then the report."""
+    leader, analyst, partner = await project_with_analyst(people, botapi, "nl")
+    rows = [f"{1 + n % 28:02d}-{1 + n % 10:02d}-2026 {n % 24:02d}:00;Kerkstraat;{n + 1}"
+            for n in range(1_500)]
+    data = "\n".join(["Pleegdatum;Straat;Huisnummer", *rows]).encode()
+    since = botapi.mark()
+    botapi.send_document(analyst.user, "groot.csv", data, "text/csv")
+    status = await botapi.next_message(analyst.id)
+    final = await botapi.wait_for("editMessageText", lambda c: "groot.csv" in c.params.get(
+        "text", "") and "…" not in c.params["text"].split("\n")[0], since=since, timeout=60)
+    edits = [c.params for c in botapi.calls[since:]
+             if c.method == "editMessageText" and c.index <= final.index]
+    assert {e["message_id"] for e in edits} == {status["message_id"]}
+    with use_locale("nl"):
+        read_all = _("Reading {filename}… {done} of {total} rows").format(
+            filename="groot.csv", done=format_number(1_500), total=format_number(1_500))
+        saving = ngettext("Saving {count} row of {filename}…",
+                          "Saving {count} rows of {filename}…", 1_500).format(
+            count=format_number(1_500), filename="groot.csv")
+    texts = [e["text"] for e in edits]
+    assert texts.index(read_all) < texts.index(saving) < len(texts) - 1
+    with use_locale("nl"):
+        imported = ngettext("{count} burglary imported.", "{count} burglaries imported.",
+                            1_500).format(count=format_number(1_500))
+    assert imported in texts[-1]
