@@ -1,7 +1,11 @@
-"""``/sturing [gebied]`` (``/steering``): the steering pack in the chat — the charts as one
-media group and the key points as text. Computed off the event loop."""
+"""``/sturing [gebied] [datum]`` (``/steering``): the steering pack in the chat — the charts
+as one media group and the key points as text — of today or, with a date, as it looked
+then (what the last meeting saw). Computed off the event loop."""
 
 from __future__ import annotations
+
+import re
+from datetime import date
 
 from telegram import Update
 from telegram.constants import ChatAction
@@ -10,9 +14,11 @@ from telegram.ext import CommandHandler
 from bot.access import Access
 from bot.commands import Cmd
 from bot.context import WijkApp, WijkContext
+from bot.errors import UserError
 from bot.fieldlog import area_lines, pack_counts
 from bot.goals import GoalService
 from bot.i18n import (
+    N_,
     _,
     format_date,
     format_number,
@@ -26,16 +32,41 @@ from charts.pack import key_points_text
 from charts.text import mo_label
 from handlers.common import command_text, esc, guard, reply, reply_paged
 
+# A date at the end: 9-11-2026, 9-11 (the latest such day up to today) or 2026-11-09.
+_DATE = re.compile(r"(?:^|\s)(?:(\d{1,2})-(\d{1,2})(?:-(\d{4}))?|(\d{4})-(\d{1,2})-(\d{1,2}))$")
+
+
+def split_date(text: str, today: date) -> tuple[str, date | None]:
+    """The text without a date at its end, and that date (None: no date given)."""
+    match = _DATE.search(text.strip())
+    if match is None:
+        return text.strip(), None
+    day, month, year, iso_year, iso_month, iso_day = match.groups()
+    if iso_year:
+        year, month, day = iso_year, iso_month, iso_day
+    written = match.group(0).strip()
+    try:
+        when = date(int(year or today.year), int(month), int(day))
+        if year is None and when > today:  # "20-12" in November: last December's
+            when = when.replace(year=today.year - 1)
+    except ValueError:
+        raise UserError(N_("{text} is not a valid date."), text=written) from None
+    return text.strip()[:match.start()].strip(), when
+
 
 @guard(Permission.VIEW_STEERING)
 async def steering_command(update: Update, context: WijkContext, access: Access) -> None:
     assert access.project_id is not None and update.effective_chat is not None
-    name = command_text(update)
+    today = context.incidents.today()
+    name, day = split_date(command_text(update), today)
     # Found here, so that a typo is answered before "sending photo…" shows.
     area = await context.incidents.area(access.project_id, name) if name else None
     chat = update.effective_chat
+    as_of = day or today
+    if as_of > today:
+        raise UserError(N_("A steering pack looks back, so its date cannot lie after today "
+                           "({today})."), today=lambda: format_date(today, "long"))
     await chat.send_action(ChatAction.UPLOAD_PHOTO)
-    as_of = context.incidents.today()
     frame = await context.incidents.frame(access.project_id)  # read once: pack and goals
     pack = await context.incidents.steering(access.project_id, as_of, language=get_locale(),
                                             area=area, frame=frame)

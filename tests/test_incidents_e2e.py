@@ -8,6 +8,7 @@ import re
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -15,10 +16,15 @@ from bot.app import build_application
 from bot.clock import FixedClock
 from bot.demo import store_demo
 from bot.demo_data import generate_demo
-from bot.i18n import Msgid, _, ngettext, use_locale
+from bot.errors import UserError
+from bot.i18n import Msgid, _, format_date, ngettext, use_locale
+from bot.incidents import IncidentService
 from bot.settings import Settings
+from handlers.common import esc
+from handlers.steering import split_date
 from storage.db import Database
 from storage.models import AreaKind
+from storage.repositories import Repositories
 from tests.botapi import FakeBotAPI, run_application
 from tests.conftest import START, fragment, invitation_payload, link_code
 
@@ -408,6 +414,51 @@ async def test_steering_pack_as_media_group(tmp_path: Path, botapi: FakeBotAPI, 
                   matches="Molenkwartier") in typo["text"]
         # Answered at once: no "sending photo…" first.
         assert not [c for c in botapi.calls[since:] if c.method == "sendChatAction"]
+
+        # The pack as it looked on an earlier day (what the last meeting saw).
+        since = botapi.mark()
+        botapi.send_text(me, ("/sturing" if lang == "nl" else "/steering") + " 9-11")
+        group = await botapi.wait_for("sendMediaGroup", since=since, timeout=60)
+        for _ in group.params["media"]:
+            await botapi.next_message(42)
+        earlier = (await botapi.next_message(42, timeout=30))["text"]
+        with use_locale(lang):
+            assert earlier.split("\n")[0].endswith(format_date(date(2026, 11, 9), "long"))
+        db = await Database(tmp_path / "demo.sqlite").connect()
+        try:
+            service = IncidentService(Repositories(db), FixedClock(START),
+                                      ZoneInfo("Europe/Amsterdam"))
+            points = await service.key_points(1, date(2026, 11, 9), language=lang)
+            today = await service.key_points(1, date(2026, 11, 23), language=lang)
+        finally:
+            await db.close()
+        assert points != today and all(esc(p) in earlier for p in points)
+        # A day that does not exist, or lies ahead: a clear answer and no pack.
+        since = botapi.mark()
+        botapi.send_text(me, "/sturing Molenkwartier 31-02-2026")
+        assert tr(lang, "{text} is not a valid date.", text="31-02-2026") in (
+            await botapi.next_message(42))["text"]
+        botapi.send_text(me, "/sturing 1-1-2027")
+        ahead = (await botapi.next_message(42))["text"]
+        with use_locale(lang):
+            long_today = format_date(date(2026, 11, 23), "long")
+        assert tr(lang, "A steering pack looks back, so its date cannot lie after today "
+                  "({today}).", today=long_today) in ahead
+        assert not [c for c in botapi.calls[since:] if c.method == "sendMediaGroup"]
+
+
+def test_a_date_at_the_end_of_the_steering_command() -> None:
+    today = date(2026, 11, 23)
+    assert split_date("Molenkwartier 9-11", today) == ("Molenkwartier", date(2026, 11, 9))
+    assert split_date("9-11-2025", today) == ("", date(2025, 11, 9))
+    assert split_date("Oude Haven 2026-01-31", today) == ("Oude Haven", date(2026, 1, 31))
+    # Day and month only: the latest such day up to today.
+    assert split_date("20-12", today) == ("", date(2025, 12, 20))
+    # Not a date at the end: all of it is the area.
+    assert split_date("Wijk 5", today) == ("Wijk 5", None)
+    assert split_date("2e Industriestraat", today) == ("2e Industriestraat", None)
+    with pytest.raises(UserError):
+        split_date("29-2-2026", today)
 
 
 def _answered(botapi: FakeBotAPI, chat_id: int, since: int) -> int:
