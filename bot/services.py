@@ -46,7 +46,7 @@ def unknown_area(name: str, areas: Sequence[Area]) -> UserError:
     if similar:
         return UserError(N_("Unknown area “{name}”. Did you mean: {matches}?"), name=name,
                          matches=", ".join(similar))
-    return UserError(N_("Unknown area “{name}”."), name=name)
+    return UserError(N_("Unknown area “{name}”. /project lists the areas."), name=name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -194,8 +194,8 @@ async def test_permissions_and_bad_input(app, people, botapi, lang) -> None:
         ("Oost | x | Politie basisteam Ost | wk 48", "Unknown partner “{name}”. Did you "
          "mean: {matches}?", {"name": "Politie basisteam Ost",
                               "matches": "Politie basisteam Oost"}),
-        ("Westbroek | x | stadstoezicht | wk 48", "Unknown area “{name}”.",
-         {"name": "Westbroek"}),
+        ("Westbroek | x | stadstoezicht | wk 48", "Unknown area “{name}”. /project lists the "
+         "areas.", {"name": "Westbroek"}),
     ):
         answer = await warden.say(f"{c['action']} {bad}")
         assert t(lang, msgid, **params) in answer["text"], answer["text"]

@@ -181,7 +181,8 @@ async def test_areas_and_partners(app, people, lang) -> None:
     duplicate = await leader.say(f"{AREA[lang]} {kind} oostbroek")
     assert fragment(lang, "There is already an area called “{name}”.") in duplicate["text"]
     unknown_parent = await leader.say(f"{AREA[lang]} straat Dorpsstraat | Nergenshuizen")
-    assert expect(lang, "Unknown area “{name}”.", name="Nergenshuizen") in unknown_parent["text"]
+    assert expect(lang, "Unknown area “{name}”. /project lists the areas.",
+                  name="Nergenshuizen") in unknown_parent["text"]
 
     police = "politie" if lang == "nl" else "police"
     added = await leader.say(f"/partner {police} Politie basisteam Oost")
@@ -354,7 +355,8 @@ async def test_link_neighbourhood_watch_group_with_areas(app, people, botapi, la
     code_line = await leader.say(f"{LINK[lang]} buurtpreventie Westhaven")
     assert "Westhaven" in code_line["text"]
     unknown = await leader.say(f"{LINK[lang]} buurtpreventie Nergenshuizen")
-    assert expect(lang, "Unknown area “{name}”.", name="Nergenshuizen") in unknown["text"]
+    assert expect(lang, "Unknown area “{name}”. /project lists the areas.",
+                  name="Nergenshuizen") in unknown["text"]
     no_area = await leader.say(f"{LINK[lang]} buurtpreventie")
     assert fragment(lang, "A neighbourhood watch group needs at least one area.") \
         in no_area["text"]
