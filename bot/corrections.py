@@ -31,7 +31,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
@@ -67,10 +67,25 @@ _GROUP: Final = {"buurt_code": "buurt"}
 @dataclass(frozen=True, slots=True)
 class Correction:
     """One stored incident (``id``) and the columns a later row changes (new values, as
-    the incidents table stores them); ``fields``: the groups of :data:`FIELD_LABELS`."""
+    the incidents table stores them); ``fields``: the groups of :data:`FIELD_LABELS`;
+    ``before``: the stored row (for the report: what it was)."""
     id: int
     changes: Mapping[str, Any]
     fields: frozenset[str]
+    before: Mapping[str, Any] = field(default_factory=dict)
+
+    def windows(self) -> tuple[tuple[datetime, datetime], tuple[datetime, datetime]]:
+        """The time window before and after (the same when the time was not corrected)."""
+        def window(row: Mapping[str, Any]) -> tuple[datetime, datetime]:
+            start, end = parse_utc(row["occurred_from"]), parse_utc(row["occurred_to"])
+            assert start is not None and end is not None  # NOT NULL in the schema
+            return start, end
+        return window(self.before), window({**self.before, **self.changes})
+
+    @property
+    def registration_number(self) -> str | None:
+        key = str(self.before.get("source_key") or "")
+        return key[len(REGISTRATION_KEY):] if key.startswith(REGISTRATION_KEY) else None
 
 
 def _text(value: str | None) -> str:
@@ -125,7 +140,7 @@ def corrections(pairs: Sequence[tuple[Row, Incoming]], *,
         if changes:
             if area_id is not None:
                 changes["area_id"] = area_id
-            out.append(Correction(row["id"], changes, frozenset(groups)))
+            out.append(Correction(row["id"], changes, frozenset(groups), dict(row)))
     return out
 
 

@@ -60,6 +60,8 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 
+#: How many corrected incidents an import report lists one by one.
+CORRECTIONS_LISTED = 5
 # Telegram lets bots download files up to 20 MB; larger uploads never reach us.
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 
@@ -79,6 +81,7 @@ class ImportReport:
     replaced: int = 0              # registrations (/inbraak) that rows of the file replaced
     corrected: int = 0             # incidents imported before that the file holds changed
     corrected_fields: dict[str, int] = field(default_factory=dict)  # see field_counts
+    corrected_examples: list[Correction] = field(default_factory=list)  # the first few
     first: datetime | None = None  # the earliest and latest start of the file's incidents
     last: datetime | None = None
 
@@ -382,7 +385,8 @@ class IncidentService(ProjectService):
             already_known=known, rejected=list(result.rejected),
             warnings=list(result.warnings), detected=dict(result.detected),
             import_id=import_id, replaced=replaced, corrected=len(found),
-            corrected_fields=field_counts(found), **_span(result.incidents),
+            corrected_fields=field_counts(found),
+            corrected_examples=found[:CORRECTIONS_LISTED], **_span(result.incidents),
         )
 
     async def _known(self, project_id: int, result: ImportResult,

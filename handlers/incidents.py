@@ -29,7 +29,7 @@ from telegram.ext import (
 from bot.access import Access
 from bot.commands import CB, Cmd
 from bot.context import WijkApp, WijkContext
-from bot.corrections import FIELD_LABELS
+from bot.corrections import FIELD_LABELS, Correction
 from bot.errors import UserError
 from bot.i18n import (
     N_,
@@ -138,6 +138,10 @@ def report_text(report: ImportReport) -> str:
                 "{count} burglaries imported before have other details in this file; the "
                 "newer details count from now on ({fields}).", report.corrected).format(
                 count=format_number(report.corrected), fields=corrected_fields(report)))
+            lines += [correction_line(c) for c in report.corrected_examples]
+            if report.corrected > len(report.corrected_examples):
+                lines.append(_("… and {count} more").format(
+                    count=format_number(report.corrected - len(report.corrected_examples))))
     if report.rejected:
         lines.append(ngettext("{count} row rejected:", "{count} rows rejected:",
                               len(report.rejected)).format(count=format_number(len(report.rejected))))
@@ -145,6 +149,40 @@ def report_text(report: ImportReport) -> str:
     for warning in report.warnings:
         lines.append("⚠️ " + warning.render())
     return "\n".join(lines)
+
+
+def _was_now(before: object, after: object) -> str:
+    return f"{esc(str(before)) if before not in (None, '') else '–'} → {esc(str(after))}"
+
+
+def correction_line(correction: Correction) -> str:
+    """One corrected burglary: its registration number and address, then what changed
+    (“• PL0900-1 · Molenstraat 12: modus operandi Unknown → Latch slipping”). For the
+    analyst and project leader who import (the report is only sent to them)."""
+    was, now = correction.before, correction.changes
+    where = " ".join(str(p) for p in (was.get("street"), was.get("house_number")) if p)
+    head = " · ".join(esc(p) for p in (correction.registration_number, where) if p)
+    parts = []
+    for group in FIELD_LABELS:
+        if group not in correction.fields:
+            continue
+        label = _(FIELD_LABELS[group])
+        if group == "time":
+            before, after = correction.windows()
+            parts.append(f"{label} " + _was_now(format_window(*before), format_window(*after)))
+        elif group == "attempt":
+            kinds = (_("burglary"), _("attempt"))
+            parts.append(_was_now(kinds[bool(was["attempt"])], kinds[bool(now["attempt"])]))
+        elif group == "modus_operandi":
+            old = mo_label(was[group]) if was[group] else None
+            parts.append(f"{label} " + _was_now(old, mo_label(now[group])))
+        elif group == "position":
+            parts.append(label)
+        elif group in now:  # a text column of the same name
+            parts.append(f"{label} " + _was_now(was.get(group), now[group]))
+        else:  # only the buurt's CBS code changed
+            parts.append(label)
+    return f"• {head or '?'}: {', '.join(parts)}"
 
 
 def corrected_fields(report: ImportReport) -> str:

@@ -4,7 +4,7 @@ import log, and removing a correcting import (also one in the middle of a chain)
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +18,10 @@ from bot.corrections import (
     minute,
     same_burglaries,
 )
-from bot.i18n import _, format_date_range, format_number, use_locale
+from bot.i18n import _, format_date_range, format_number, format_window, use_locale
+from bot.incidents import CORRECTIONS_LISTED, ImportReport
+from charts.text import mo_label
+from handlers.incidents import report_text
 from storage.incidents import NewIncident
 from tests.test_imports_e2e import count_text
 from tests.test_incidents_e2e import LANGS, project_with_analyst, tr
@@ -218,6 +221,15 @@ async def test_a_later_export_corrects_what_it_holds_and_removing_it_undoes_that
         "{count} burglaries imported before have other details in this file; the newer "
         "details count from now on ({fields}).", 2, fields=fields_text(
             lang, ("time", 1), ("attempt or burglary", 1), ("modus operandi", 1))) in report
+    # Each one listed: its registration number and address, and what it was and is now.
+    with use_locale(lang):
+        pl1 = (f"• PL1 · Dorpsstraat 12: {_('attempt')} → {_('burglary')}, "
+               f"{_('modus operandi')} {mo_label('Onbekend')} → {mo_label('Flipperen')}")
+        day = datetime(2026, 11, 2, 23, 0, tzinfo=UTC)  # 3 November, local
+        pl3 = (f"• PL3 · Molenweg 3: {_('time')} "
+               f"{format_window(day, day + timedelta(hours=23, minutes=59))} → "
+               f"{format_window(day + timedelta(hours=14), day + timedelta(hours=14))}")
+    assert pl1 in report.split("\n") and pl3 in report.split("\n")
     second = await details()
     # PL1: the new attempt flag and MO; PL3: the time (its spelling stays); PL2 as it was.
     # Each stays the first import's incident.
@@ -362,3 +374,16 @@ async def test_without_registration_numbers_the_address_and_time_tell(app, peopl
         "01-11-2026 20:00;;Dorpsstraat;12;N;Braak"])
     assert await count(project.id) == 4 and "have other details" not in report
     assert await db.fetchall("SELECT id, source_key, modus_operandi FROM incidents") == before
+
+
+def test_the_report_lists_the_first_corrections_and_counts_the_rest() -> None:
+    [one] = fix(later(modus_operandi="Braak"))
+    report = ImportReport(filename="x.csv", kind="incidents", rows_read=7, imported=0,
+                          duplicates_in_file=0, already_known=0, corrected=7,
+                          corrected_fields={"modus_operandi": 7},
+                          corrected_examples=[one] * CORRECTIONS_LISTED)
+    with use_locale("en"):
+        lines = report_text(report).split("\n")
+        assert lines.count(f"• PL1 · Dorpsstraat 12: modus operandi {mo_label('Onbekend')} → "
+                           f"{mo_label('Braak')}") == CORRECTIONS_LISTED
+        assert _("… and {count} more").format(count=2) in lines
