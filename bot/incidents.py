@@ -14,7 +14,7 @@ import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -233,14 +233,51 @@ def match_registrations(registrations: Sequence[Row],
     return pairs
 
 
+def _aware(moment: np.datetime64) -> datetime:
+    """A naive-UTC ``datetime64`` of an :class:`IncidentBatch` as an aware datetime."""
+    return pd.Timestamp(moment).tz_localize("UTC").to_pydatetime()
+
+
+def _match_known(result: ImportResult, keys: list[str], stored: Sequence[Row],
+                 fresh: np.ndarray, candidates: Sequence[Row],
+                 area_ids: Sequence[int | None]) -> _Known:
+    """The CPU part of :meth:`IncidentService._known`: ``stored`` are the incidents with
+    the file's keys, ``fresh`` marks the rows whose key is not stored, ``candidates`` the
+    stored incidents under other keys they may be."""
+    batch = result.incidents
+    # Keys are unique within a file: rows with the same key are reported as duplicates.
+    where = {k: i for i, k in enumerate(keys)}
+    pairs = [(row, where[row["source_key"]]) for row in stored
+             if row["source_key"].startswith(REGISTRATION_KEY)]
+    same: list[tuple[Row, int]] = []
+    if candidates:
+        starts, ends = (batch.column(c).astype("datetime64[m]").astype(np.int64)
+                        for c in ("occurred_from", "occurred_to"))
+        streets, numbers = batch.column("street"), batch.column("house_number")
+        mos, attempts = batch.column("modus_operandi"), batch.column("attempt")
+        new = [FileRow(int(p), int(starts[p]), int(ends[p]), place,
+                       keys[p].startswith(REGISTRATION_KEY), mos[p], bool(attempts[p]))
+               for p in np.flatnonzero(fresh)
+               if (place := address(streets[p], numbers[p])) is not None]
+        same = same_burglaries(candidates, new)
+    pairs += same
+    incoming = batch.take([p for _row, p in pairs])
+    columns = result.detected.get("columns", {})
+    found = corrections(
+        [(row, (incident, float(result.metric_x[p]), float(result.metric_y[p]),
+                area_ids[p])) for (row, p), incident in zip(pairs, incoming, strict=True)],
+        has_attempt="attempt" in columns or "completed" in columns)
+    rekeys = [(row["id"], keys[p]) for row, p in same if keys[p].startswith(REGISTRATION_KEY)]
+    return _Known(found, {p for _row, p in same}, rekeys)
+
+
 def _span(batch: IncidentBatch) -> dict[str, datetime]:
     """``first`` and ``last``: when the earliest and the latest incident of a file began
     (what tells one export from another); nothing for a file without incidents."""
     if not len(batch):
         return {}
     starts = batch.column("occurred_from")
-    return {name: pd.Timestamp(value).tz_localize("UTC").to_pydatetime()
-            for name, value in (("first", starts.min()), ("last", starts.max()))}
+    return {"first": _aware(starts.min()), "last": _aware(starts.max())}
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,7 +387,7 @@ class IncidentService(ProjectService):
         if saving is not None:
             await saving(len(result.incidents))
         areas = await self.repos.projects.areas(project_id)
-        area_ids = match_areas(result.incidents, areas)
+        area_ids = await asyncio.to_thread(match_areas, result.incidents, areas)
         async with self.repos.db.transaction():
             import_id = await self.repos.incidents.log_import(ImportLog(
                 project_id, user_id, filename, "incidents", result.total_rows, 0,
@@ -393,63 +430,36 @@ class IncidentService(ProjectService):
                      area_ids: Sequence[int | None]) -> _Known:
         """Which of the file's rows are incidents stored already — by their key, or as the
         same burglary under another key (:func:`bot.corrections.same_burglaries`) — and what
-        they change about them (see :mod:`bot.corrections`)."""
-        batch = result.incidents
-        keys = batch.keys()
+        they change about them (see :mod:`bot.corrections`). The database is read here;
+        the comparing, a second or more for a large file, runs in a worker thread."""
+        keys = result.incidents.keys()
         if not keys:
             return _Known([], set(), [])
         stored = await self.repos.incidents.known(project_id, keys)
-        # Keys are unique within a file: rows with the same key are reported as duplicates.
-        where = {k: i for i, k in enumerate(keys)}
-        pairs = [(row, where[row["source_key"]]) for row in stored
-                 if row["source_key"].startswith(REGISTRATION_KEY)]
-        same = await self._same_burglaries(project_id, batch, keys,
-                                           {row["source_key"] for row in stored})
-        pairs += same
-        incoming = batch.take([p for _row, p in pairs])
-        columns = result.detected.get("columns", {})
-        found = corrections(
-            [(row, (incident, float(result.metric_x[p]), float(result.metric_y[p]),
-                    area_ids[p])) for (row, p), incident in zip(pairs, incoming, strict=True)],
-            has_attempt="attempt" in columns or "completed" in columns)
-        rekeys = [(row["id"], keys[p]) for row, p in same
-                  if keys[p].startswith(REGISTRATION_KEY)]
-        return _Known(found, {p for _row, p in same}, rekeys)
-
-    async def _same_burglaries(self, project_id: int, batch: IncidentBatch, keys: list[str],
-                               stored_keys: set[str]) -> list[tuple[Row, int]]:
-        """The file's rows with a new key that are a stored incident all the same (pairs
-        of the stored row and the row's position)."""
-        fresh = np.array([k not in stored_keys for k in keys], dtype=bool)
-        if not fresh.any():
-            return []
-        starts = batch.column("occurred_from").astype("datetime64[m]").astype(np.int64)
-        ends = batch.column("occurred_to").astype("datetime64[m]").astype(np.int64)
-        epoch = datetime(1970, 1, 1, tzinfo=UTC)
-        in_file = set(keys)
-        candidates = [row for row in await self.repos.incidents.overlapping(
-            project_id, epoch + timedelta(minutes=int(starts[fresh].min())),
-            epoch + timedelta(minutes=int(ends[fresh].max()) + 1))
-            if row["source_key"] not in in_file]
-        if not candidates:
-            return []
-        streets, numbers = batch.column("street"), batch.column("house_number")
-        mos, attempts = batch.column("modus_operandi"), batch.column("attempt")
-        new = [FileRow(int(p), int(starts[p]), int(ends[p]), place,
-                       keys[p].startswith(REGISTRATION_KEY), mos[p], bool(attempts[p]))
-               for p in np.flatnonzero(fresh)
-               if (place := address(streets[p], numbers[p])) is not None]
-        return same_burglaries(candidates, new)
+        stored_keys = {row["source_key"] for row in stored}
+        fresh = np.fromiter((k not in stored_keys for k in keys), dtype=bool, count=len(keys))
+        candidates: list[Row] = []
+        if fresh.any():
+            # Stored incidents (under other keys) whose windows touch the new rows' ones.
+            starts, ends = (result.incidents.column(c)[fresh]
+                            for c in ("occurred_from", "occurred_to"))
+            in_file = set(keys)
+            candidates = [row for row in await self.repos.incidents.overlapping(
+                project_id, _aware(starts.min()), _aware(ends.max()))
+                if row["source_key"] not in in_file]
+        return await asyncio.to_thread(_match_known, result, keys, stored, fresh, candidates,
+                                       area_ids)
 
     async def _supersede(self, project_id: int, import_id: int,
-                         incidents: Sequence[NewIncident]) -> int:
+                         incidents: IncidentBatch) -> int:
         """Burglaries registered with /inbraak that this import holds too: the export's row
         replaces each (see :func:`match_registrations`), so that a burglary reported from
         the street and later exported by the police counts once. Returns how many."""
         if not incidents:
             return 0
-        start = min(i.occurred_from for i in incidents) - SAME_TIME_SLACK
-        end = max(i.occurred_to for i in incidents) + SAME_TIME_SLACK
+        # From the columns: building 100,000 incidents here would hold up the event loop.
+        start = _aware(incidents.column("occurred_from").min()) - SAME_TIME_SLACK
+        end = _aware(incidents.column("occurred_to").max()) + SAME_TIME_SLACK
         registrations = await self.repos.incidents.places_between(project_id, start, end)
         if not registrations:
             return 0
