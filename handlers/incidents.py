@@ -8,6 +8,7 @@ rows with their numbers and reasons). Long imports show progress by editing one 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import re
 import time
@@ -209,11 +210,12 @@ async def document_received(update: Update, context: WijkContext, access: Access
     status = await reply(update, _("Reading {filename}…").format(filename=esc(filename)))
     data = bytes(await (await document.get_file()).download_as_bytearray())
     mapping, crs, tz = split_options(message.caption)
-    progress = _progress_reporter(context, status, filename)
+    progress = _Progress(status, filename)
 
     async def saving(rows: int) -> None:
         # Comparing with the stored incidents and saving a large file takes seconds more
         # than reading it: the status says so instead of standing at "… of … rows".
+        await progress.settled()
         if status is not None and rows >= SAVING_NOTICE_ROWS:
             await _edit_quietly(status, saving_text(filename, rows))
 
@@ -222,8 +224,10 @@ async def document_received(update: Update, context: WijkContext, access: Access
             access.project_id, data, filename, user_id=access.user_id, mapping=mapping,
             crs=crs, tz=tz, progress=progress, saving=saving)
     except ImportProblem as problem:
+        await progress.settled()
         await _final(update, status, problem_text(filename, problem))
         return
+    await progress.settled()
     text = report_text(report)
     if (report.kind == "incidents" and (report.imported or report.corrected)
             and report.import_id is not None):
@@ -237,22 +241,32 @@ def saving_text(filename: str, rows: int) -> str:
                     rows).format(count=format_number(rows), filename=esc(filename))
 
 
-def _progress_reporter(context: WijkContext, status: Message | None,
-                       filename: str) -> Callable[[int, int], None]:
-    """A thread-safe callback that edits the status message at most once a second."""
-    loop = asyncio.get_running_loop()
-    last = [0.0]
+class _Progress:
+    """Called from the reading thread with the rows read: edits the status message at most
+    once a second. :meth:`settled` waits for the edits sent so far, so that a later edit
+    (saving, the report) is never overtaken by one of them and the report stays on top."""
 
-    def progress(done: int, total: int) -> None:
+    def __init__(self, status: Message | None, filename: str) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.status = status
+        self.filename = filename
+        self.last = 0.0
+        self.sent: list[concurrent.futures.Future[None]] = []
+
+    def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
-        if status is None or (now - last[0] < PROGRESS_EVERY_S and done < total):
+        if self.status is None or (now - self.last < PROGRESS_EVERY_S and done < total):
             return
-        last[0] = now
+        self.last = now
         text = _("Reading {filename}… {done} of {total} rows").format(
-            filename=esc(filename), done=format_number(done), total=format_number(total))
-        asyncio.run_coroutine_threadsafe(_edit_quietly(status, text), loop)
+            filename=esc(self.filename), done=format_number(done), total=format_number(total))
+        self.sent.append(asyncio.run_coroutine_threadsafe(_edit_quietly(self.status, text),
+                                                          self.loop))
 
-    return progress
+    async def settled(self) -> None:
+        """Once the reading is done (no more calls): wait for the edits it sent."""
+        await asyncio.gather(*(asyncio.wrap_future(f) for f in self.sent),
+                             return_exceptions=True)
 
 
 async def _edit_quietly(message: Message, text: str) -> None:
