@@ -37,6 +37,7 @@ from typing import Any, Final
 
 from bot.i18n import N_
 from bot.incident_import import REGISTRATION_KEY
+from charts.text import spelling_key
 from storage.db import Row, parse_utc, utc_iso
 from storage.incidents import NewIncident
 
@@ -88,8 +89,10 @@ class Correction:
         return key[len(REGISTRATION_KEY):] if key.startswith(REGISTRATION_KEY) else None
 
 
-def _text(value: str | None) -> str:
-    return " ".join(value.split()).casefold() if value else ""
+def text_key(value: str | None) -> str:
+    """A text (a street, an MO) as matching compares it: case and spacing do not matter
+    (:func:`charts.text.spelling_key`, by which the charts count one name once)."""
+    return spelling_key(value) if value else ""
 
 
 def _number(value: float | None) -> float | None:
@@ -124,7 +127,7 @@ def corrections(pairs: Sequence[tuple[Row, Incoming]], *,
             groups.add("time")
         for name in TEXT_FIELDS:
             value = getattr(new, name)
-            if _text(value) and _text(value) != _text(row[name]):
+            if text_key(value) and text_key(value) != text_key(row[name]):
                 changes[name] = value
                 groups.add(_GROUP.get(name, name))
         if has_attempt and bool(new.attempt) != bool(row["attempt"]):
@@ -147,11 +150,6 @@ def corrections(pairs: Sequence[tuple[Row, Incoming]], *,
 # -- the same burglary under another key ---------------------------------------------------
 
 
-def street_key(street: str | None) -> str:
-    """A street as matching compares it: case and spacing do not matter."""
-    return " ".join((street or "").split()).casefold()
-
-
 def number_key(number: str | None) -> str:
     """A house number as matching compares it: "12 A", "12a" and "12-A" are one."""
     return re.sub(r"[\s-]", "", number or "").casefold()
@@ -167,9 +165,9 @@ def address(street: str | None, number: str | None) -> tuple[str, str] | None:
     and the house number — None without a house number (a generalised address such as a
     block, or "ong.", holds many burglaries)."""
     house = number_key(number)
-    if not house[:1].isdigit() or not street_key(street):
+    if not house[:1].isdigit() or not text_key(street):
         return None
-    return street_key(street), house
+    return text_key(street), house
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +215,7 @@ def same_burglaries(stored: Sequence[Row], new: Sequence[FileRow]) -> list[tuple
                 continue
             apart = abs(file_row.start - first) + abs(file_row.end - last)
             unlike = int(bool(row["attempt"]) != file_row.attempt) + int(
-                _text(file_row.modus_operandi) != _text(row["modus_operandi"]))
+                text_key(file_row.modus_operandi) != text_key(row["modus_operandi"]))
             candidates.append((apart, unlike, file_row.position, row["id"], row))
     out: list[tuple[Row, int]] = []
     matched: set[int] = set()

@@ -31,7 +31,7 @@ from bot.corrections import (
     field_counts,
     number_key,
     same_burglaries,
-    street_key,
+    text_key,
 )
 from bot.errors import UserError
 from bot.i18n import N_, format_date, format_datetime
@@ -191,7 +191,7 @@ def _placed(row: Row) -> _Placed:
     start, end = parse_utc(row["occurred_from"]), parse_utc(row["occurred_to"])
     assert start is not None and end is not None  # NOT NULL in the schema
     xy = None if row["x"] is None or row["y"] is None else (row["x"], row["y"])
-    return _Placed(row["id"], start, end, street_key(row["street"]),
+    return _Placed(row["id"], start, end, text_key(row["street"]),
                    number_key(row["house_number"]), xy)
 
 
@@ -757,13 +757,18 @@ class IncidentService(ProjectService):
             return []
         return key_points_text(pack, language)
 
-    def _check_pack_date(self, frame: pd.DataFrame, monthly: dict[tuple[int, int], int],
-                         as_of: date) -> None:
-        """A pack looks back from ``as_of``: refuse a date it would only show as empty."""
+    def check_pack_day(self, as_of: date) -> None:
+        """Refuse a pack date after today (before any data is read: /sturing answers a
+        date ahead at once)."""
         today = self.today()
         if as_of > today:
             raise UserError(N_("A steering pack looks back, so its date cannot lie after "
                                "today ({today})."), today=lambda: format_date(today, "long"))
+
+    def _check_pack_date(self, frame: pd.DataFrame, monthly: dict[tuple[int, int], int],
+                         as_of: date) -> None:
+        """A pack looks back from ``as_of``: refuse a date it would only show as empty."""
+        self.check_pack_day(as_of)
         first = frame["occurred_from"].min().tz_convert(self.tz).date()
         if first > as_of and not any(key <= (as_of.year, as_of.month) for key in monthly):
             raise UserError(N_("No burglaries are registered up to {date}: the data begin on "

@@ -78,7 +78,12 @@ def _check_week(week: int, year: int | None) -> None:
         raise UserError(N_("{year} has no week {week}."), year=year, week=week)
 
 
-def _date(day: str | None, month: str | None, year: str | None, today: date) -> date:
+def date_of(day: str | None, month: str | None, year: str | None, today: date, *,
+            past: bool = False) -> date:
+    """A typed day, month and (optional, also two-digit) year as a date; without a year
+    the one around ``today`` — for a period the coming one ("5-1" typed in November is
+    next January), with ``past`` the latest up to today ("20-12" in November is last
+    December's)."""
     assert day is not None and month is not None
     y = int(year) if year else today.year
     if year and len(year) == 2:
@@ -88,7 +93,9 @@ def _date(day: str | None, month: str | None, year: str | None, today: date) -> 
     except ValueError:
         raise UserError(N_("{text} is not a valid date."),
                         text=f"{day}-{month}" + (f"-{year}" if year else "")) from None
-    if not year and (value - today).days < -183:
+    if not year and past and value > today:
+        return date_of(day, month, str(value.year - 1), today)
+    if not year and not past and (value - today).days < -183:
         value = value.replace(year=value.year + 1)  # "5-1" typed in November is next January
     return value
 
@@ -125,11 +132,11 @@ def parse_period(text: str, today: date) -> Period:
     match = _DATES_RE.match(cleaned)
     if match:
         g = match.groups()
-        start = (_date(g[0], g[1], g[2], today) if g[0]
-                 else _date(g[5], g[4], g[3], today))
+        start = (date_of(g[0], g[1], g[2], today) if g[0]
+                 else date_of(g[5], g[4], g[3], today))
         if g[6] or g[9]:
-            end = (_date(g[6], g[7], g[8], today) if g[6]
-                   else _date(g[11], g[10], g[9], today))
+            end = (date_of(g[6], g[7], g[8], today) if g[6]
+                   else date_of(g[11], g[10], g[9], today))
         else:
             end = start
         return _checked(Period(start, end))

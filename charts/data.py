@@ -152,7 +152,7 @@ def _in_one_spelling(values: list[Any], codes: np.ndarray) -> list[Any]:
     names = [v for v in values if isinstance(v, str)]
     tidy = [" ".join(name.split()) for name in names]
     # Usually every name has one spelling already: a quick check saves the counting.
-    if tidy == names and len({name.casefold() for name in tidy}) == len(set(tidy)):
+    if tidy == names and len({spelling_key(name) for name in tidy}) == len(set(tidy)):
         return values
     counts: dict[str, int] = {}
     used = np.bincount(codes[codes >= 0], minlength=len(values)).tolist()

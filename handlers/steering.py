@@ -14,11 +14,9 @@ from telegram.ext import CommandHandler
 from bot.access import Access
 from bot.commands import Cmd
 from bot.context import WijkApp, WijkContext
-from bot.errors import UserError
 from bot.fieldlog import area_lines, pack_counts
 from bot.goals import GoalService
 from bot.i18n import (
-    N_,
     _,
     format_date,
     format_number,
@@ -26,6 +24,7 @@ from bot.i18n import (
     get_locale,
     ngettext,
 )
+from bot.periods import date_of
 from bot.permissions import Permission
 from bot.posts import album_posts, send_posts
 from charts.pack import key_points_text
@@ -44,14 +43,7 @@ def split_date(text: str, today: date) -> tuple[str, date | None]:
     day, month, year, iso_year, iso_month, iso_day = match.groups()
     if iso_year:
         year, month, day = iso_year, iso_month, iso_day
-    written = match.group(0).strip()
-    try:
-        when = date(int(year or today.year), int(month), int(day))
-        if year is None and when > today:  # "20-12" in November: last December's
-            when = when.replace(year=today.year - 1)
-    except ValueError:
-        raise UserError(N_("{text} is not a valid date."), text=written) from None
-    return text.strip()[:match.start()].strip(), when
+    return text.strip()[:match.start()].strip(), date_of(day, month, year, today, past=True)
 
 
 @guard(Permission.VIEW_STEERING)
@@ -63,9 +55,7 @@ async def steering_command(update: Update, context: WijkContext, access: Access)
     area = await context.incidents.area(access.project_id, name) if name else None
     chat = update.effective_chat
     as_of = day or today
-    if as_of > today:
-        raise UserError(N_("A steering pack looks back, so its date cannot lie after today "
-                           "({today})."), today=lambda: format_date(today, "long"))
+    context.incidents.check_pack_day(as_of)  # answered before "sending photo…" too
     await chat.send_action(ChatAction.UPLOAD_PHOTO)
     frame = await context.incidents.frame(access.project_id)  # read once: pack and goals
     pack = await context.incidents.steering(access.project_id, as_of, language=get_locale(),
