@@ -42,6 +42,7 @@ from bot.i18n import N_, _, use_locale
 from bot.permissions import ChatKind, Permission, can
 from bot.services import ProjectService
 from charts.alert_map import alert_map
+from charts.data import safe_street
 from charts.zones import ZoneIncident, near_repeat_zones
 from storage.alerts import AlertRecord, AlertSettings, HotspotRecord
 from storage.db import parse_utc
@@ -140,7 +141,9 @@ class AlertService(ProjectService):
             moment = begin + (end - begin) / 2 if short else begin
             out.append(ZoneIncident(
                 id=r["id"], day=self._local_day(moment), x=r["x"], y=r["y"],
-                street=r["street"], buurt=r["buurt"], area_id=r["area_id"],
+                # A street field may hold the house number too: zones know streets only.
+                street=str(safe_street(r["street"])) if r["street"] else None,
+                buurt=r["buurt"], area_id=r["area_id"],
                 attempt=bool(r["attempt"]), mo=r["modus_operandi"],
                 hour=moment.astimezone(self.tz).hour if short else None))
         return out

@@ -49,6 +49,7 @@ from bot.incident_import import (
 )
 from bot.permissions import ChatKind, Permission, can
 from bot.services import ProjectService, unknown_area
+from charts.data import safe_street
 from charts.pack import SteeringPack, key_points_text, steering_pack
 from storage.db import Row, parse_utc
 from storage.field_logs import FieldLog
@@ -659,13 +660,17 @@ class IncidentService(ProjectService):
         key = area.casefold() if area else None
         matching = [r for r in await self.repos.incidents.recent(project_id, since)
                     if key is None or key in {(r["street"] or "").casefold(),
+                                              str(safe_street(r["street"] or "")).casefold(),
                                               (r["buurt"] or "").casefold(),
                                               (r["wijk"] or "").casefold()}]
         rows = []
         for r in matching[:limit]:
+            # An export may have put the house number into the street field
+            # ("Kerkstraat 12, 1e verdieping"): without the right to detail, the street only.
             row: dict[str, Any] = {
                 "day": parse_utc(r["occurred_from"]),
-                "street": r["street"], "buurt": r["buurt"], "attempt": bool(r["attempt"])}
+                "street": r["street"] if detail else safe_street(r["street"]),
+                "buurt": r["buurt"], "attempt": bool(r["attempt"])}
             if detail:
                 row |= {"house_number": r["house_number"], "mo": r["modus_operandi"],
                         "to": parse_utc(r["occurred_to"])}

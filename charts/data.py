@@ -79,10 +79,16 @@ UNKNOWN_MO = "onbekend"  # the value the Dutch police exports (and the demo) use
 _PREPARED = "_day"
 _EPOCH = date(1970, 1, 1)
 
-# A trailing house number as messy exports sometimes put it into the street field:
-# "Molenstraat 12", "Molenstraat 12a", "Molenstraat 114-1", "Molenstraat 7 bis", "Kade 3 hs".
-_TRAILING_HOUSE_NUMBER = re.compile(
-    r"\s+\d+\s*(?:[a-zA-Z]{1,3})?(?:\s*[-/]\s*\w{1,4})?(?:\s+(?:bis|hs|huis|bg|[a-zA-Z]))?\s*$"
+# A house number as messy exports put it into the street field — at the end ("Molenstraat
+# 12", "Molenstraat 12a", "Molenstraat 114-1", "Kade 3 hs") or with more after it
+# ("Kerkstraat 12, 1e verdieping", "Kerkstraat 12 (achterzijde)", "Molenweg 3 boven",
+# "Dorpsstraat 12 2hg", "Kerkstraat 12 t/m 16", "Kerkstraat nr. 12"): the first number that
+# follows a word. A number at the very start belongs to the name ("2e Industriestraat", and
+# the blocks of police open data: "12XX E 15TH AVE"), as does an ordinal ("W 10TH AVE").
+_NUMBER = re.compile(r"(?<!\d)\d+([^\W\d_]*)")
+_ORDINAL = frozenset({"st", "nd", "rd", "th", "e", "de", "ste"})
+_BEFORE_NUMBER = re.compile(
+    r"(?:[\s,;:.#(/+\-–]|\b(?:nr|no|nummer|huisnummer|huisnr|number)\b\.?)+$", re.IGNORECASE
 )
 
 
@@ -104,13 +110,26 @@ def epoch_ns(moments: pd.Series) -> np.ndarray:
 def safe_street(name: object) -> object:
     """A street label without a house number; non-strings pass through (NaN stays NaN).
 
-    Dutch street names can start with a digit ("2e Industriestraat") but do not end in
-    one, so only a trailing number (with its letter or floor suffix) is removed.
+    Everything from the first number after a word is cut, with the separators and "nr"
+    before it (see ``_NUMBER``): privacy first, so "Laan 1940-1945" becomes "Laan" too.
+    A label that is nothing but a number stays as it is (it names no house of a street).
     """
     if not isinstance(name, str):
         return name
-    cleaned = _TRAILING_HOUSE_NUMBER.sub("", name.strip())
-    return cleaned or name.strip()
+    text = name.strip()
+    for m in _NUMBER.finditer(text):
+        if not any(c.isalpha() for c in text[: m.start()]):
+            continue  # the name starts with it: "2e Industriestraat", "12XX E 15TH AVE"
+        suffix = m.group(1).casefold()
+        if suffix in _ORDINAL and suffix != "e":
+            continue  # "W 10TH AVE"
+        if suffix == "e" and text[m.end():m.end() + 2].strip()[:1].isupper():
+            continue  # "Van Speijkstraat 2e Dwarsstraat" — a name goes on, a letter does not
+        head = text[: m.start()]
+        if head.count("(") > head.count(")"):
+            head = head[: head.rindex("(")]  # "Kerkstraat (achter 12)"
+        return _BEFORE_NUMBER.sub("", head).strip() or text
+    return text
 
 
 def _street_name(text: str) -> str:

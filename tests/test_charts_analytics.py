@@ -66,8 +66,20 @@ def test_reference_moment_midpoint_for_short_windows_else_start() -> None:
     ("2e Industriestraat", "2e Industriestraat"),
     ("12XX E 15TH AVE", "12XX E 15TH AVE"),
     ("  Kerkstraat ", "Kerkstraat"),
+    # The number with more after it, as exports have it in the street field.
+    ("Kerkstraat 12, 1e verdieping", "Kerkstraat"),
+    ("Kerkstraat 12 (achterzijde)", "Kerkstraat"),
+    ("Kerkstraat (achter 12)", "Kerkstraat"),
+    ("Kerkstraat 12 t/m 16", "Kerkstraat"),
+    ("Kerkstraat 16 +", "Kerkstraat"),
+    ("Molenweg 3 boven", "Molenweg"),
+    ("Dorpsstraat 12 2hg", "Dorpsstraat"),
+    ("Kerkstraat nr. 12", "Kerkstraat"),
+    ("Kerkstraat12", "Kerkstraat"),
+    ("1e Jan Steenstraat 12-II", "1e Jan Steenstraat"),
+    ("W 10TH AVE", "W 10TH AVE"),
 ])
-def test_safe_street_drops_trailing_house_numbers(raw: str, clean: str) -> None:
+def test_safe_street_drops_house_numbers(raw: str, clean: str) -> None:
     assert safe_street(raw) == clean
 
 
