@@ -34,6 +34,7 @@ from bot.labels import word_key
 from bot.periods import Period, format_effect, format_period, parse_period, parse_week_or_date
 from bot.permissions import Permission
 from handlers.common import (
+    ANSWER,
     ask_project,
     cancel_dialogue,
     command_text,
@@ -43,6 +44,7 @@ from handlers.common import (
     get_access,
     guard,
     keyboard,
+    one_at_a_time,
     reply,
     reply_paged,
 )
@@ -418,10 +420,10 @@ async def timed_out(update: Update, context: WijkContext) -> None:
 
 
 def register(app: WijkApp) -> None:
-    text = filters.TEXT & ~filters.COMMAND
+    text = filters.TEXT & ~filters.COMMAND & ANSWER
     app.add_handler(
         ConversationHandler(
-            entry_points=[CommandHandler(Cmd.ACTION, action_command)],
+            entry_points=[CommandHandler(Cmd.ACTION, one_at_a_time(action_command))],
             states={
                 FORM: [MessageHandler(text, on_text),
                        CallbackQueryHandler(on_button, pattern=rf"^{CB.ACTION_FORM}:")],
@@ -429,6 +431,7 @@ def register(app: WijkApp) -> None:
             },
             fallbacks=[CommandHandler(Cmd.CANCEL, cancel)],
             conversation_timeout=DIALOGUE_TIMEOUT,
+            allow_reentry=True,  # so that one_at_a_time answers the command again
             name="action_form",
         )
     )

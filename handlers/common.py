@@ -25,13 +25,13 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import CallbackQueryHandler, ConversationHandler
+from telegram.ext import CallbackQueryHandler, ConversationHandler, filters
 
 from bot.access import GROUP_TYPES, Access, resolve_access
 from bot.commands import BY_NAME, CB
 from bot.context import WijkApp, WijkContext
 from bot.errors import UserError
-from bot.i18n import _, normalize_language, set_display_timezone, set_locale
+from bot.i18n import N_, _, normalize_language, set_display_timezone, set_locale
 from bot.labels import role_label
 from bot.partnership import Person
 from bot.permissions import ChatKind, Permission, allowed_chats
@@ -309,6 +309,74 @@ async def cancel_dialogue(update: Update, context: WijkContext, draft_key: str |
         await drop_buttons(prompt)
         await reply(update, _("Cancelled. Nothing was saved."), markup=NO_KEYBOARD)
     return ConversationHandler.END
+
+
+# -- one dialogue at a time -------------------------------------------------------------------
+
+# What a dialogue takes as an answer: new messages only. An edited message (and every
+# position update of a live location, which Telegram sends as edits) is no new answer.
+ANSWER = filters.UpdateType.MESSAGE
+
+# The dialogues (ConversationHandler names) and how to tell someone one is still open.
+BUSY = {
+    "action_form": N_("You are still registering an action. Finish it first, or stop it "
+                      "with /cancel, then send your command again."),
+    "burglary": N_("You are still registering a burglary. Finish it first, or stop it with "
+                   "/cancel, then send your command again."),
+    "field_log": N_("You are still writing a field log. Save it first, or stop it with "
+                    "/cancel, then send your command again."),
+    "new_project": N_("You are still creating a project. Finish it first, or stop it with "
+                      "/cancel, then send your command again."),
+}
+
+
+def open_dialogue(update: Update, context: WijkContext) -> str | None:
+    """The name of the dialogue this person has open in this chat, if any.
+
+    PTB keeps each ConversationHandler's states to itself (``_conversations``, keyed like
+    ``_get_key``); there is no public way to ask, and two dialogues open at once would
+    take each other's answers (the first registered gets every text)."""
+    for group in context.application.handlers.values():
+        for handler in group:
+            if isinstance(handler, ConversationHandler):
+                try:
+                    key = handler._get_key(update)
+                except RuntimeError:  # an update without chat or user
+                    continue
+                if key in handler._conversations:
+                    return handler.name
+    return None
+
+
+def one_at_a_time(entry: Callable[[Update, WijkContext], Coroutine[Any, Any, object]]
+                  ) -> Callable[[Update, WijkContext], Coroutine[Any, Any, object]]:
+    """A dialogue's entry point that refuses while any dialogue (this one too) is open:
+    the command is answered with which one and how to end it, and the open one goes on
+    untouched — nothing typed so far is lost. (Registered with ``allow_reentry`` so that
+    the dialogue's own command reaches it too instead of "unknown command".)"""
+
+    @functools.wraps(entry)
+    async def wrapper(update: Update, context: WijkContext) -> object:
+        busy = open_dialogue(update, context)
+        if busy is not None:
+            if update.callback_query:
+                await tell(update, _(BUSY.get(busy, BUSY["action_form"])))
+            else:
+                await reply(update, _(BUSY.get(busy, BUSY["action_form"])))
+            return None  # the open dialogue keeps its state
+        return await entry(update, context)
+
+    return wrapper
+
+
+async def dialogue_ended(update: Update, context: WijkContext) -> None:
+    """A dialogue's button pressed when that dialogue is not open for the presser: it timed
+    out, the bot restarted, or it is someone else's (in a group). Said as an alert, and the
+    buttons stay: they may be another person's live question."""
+    if update.callback_query:
+        await update.callback_query.answer(
+            plain_text(_("This dialogue has ended, or it is someone else's. Start your own "
+                         "with the command.")), show_alert=True)
 
 
 async def tell(update: Update, text: str) -> None:

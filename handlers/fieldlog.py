@@ -33,6 +33,7 @@ from bot.fieldlog import (
 from bot.i18n import N_, _, format_datetime, format_number, ngettext
 from bot.permissions import Permission
 from handlers.common import (
+    ANSWER,
     NO_KEYBOARD,
     cancel_dialogue,
     command_text,
@@ -43,6 +44,7 @@ from handlers.common import (
     guard,
     keyboard,
     location_keyboard,
+    one_at_a_time,
     reply,
     reply_paged,
     reply_with_keyboards,
@@ -372,10 +374,11 @@ async def list_command(update: Update, context: WijkContext, access: Access) -> 
 
 
 def register(app: WijkApp) -> None:
-    attachment = (filters.LOCATION | filters.PHOTO | filters.Document.IMAGE
-                  | (filters.TEXT & ~filters.COMMAND))
+    # A live location counts with its first position: the later ones arrive as edits.
+    attachment = ANSWER & (filters.LOCATION | filters.PHOTO | filters.Document.IMAGE
+                           | (filters.TEXT & ~filters.COMMAND))
     app.add_handler(ConversationHandler(
-        entry_points=[CommandHandler(Cmd.FIELD_LOG, entry)],
+        entry_points=[CommandHandler(Cmd.FIELD_LOG, one_at_a_time(entry))],
         states={
             KIND: [CallbackQueryHandler(kind_chosen, pattern=rf"^{CB.FIELD_LOG}:kind:"),
                    MessageHandler(attachment, collected)],
@@ -386,6 +389,7 @@ def register(app: WijkApp) -> None:
         fallbacks=[CommandHandler(Cmd.CANCEL, cancel),
                    CallbackQueryHandler(cancel, pattern=rf"^{CB.FIELD_LOG}:cancel$")],
         conversation_timeout=30 * 60,
+        allow_reentry=True,  # so that one_at_a_time answers the command again
         name="field_log",
     ))
     app.add_handler(CommandHandler(Cmd.FIELD_LOGS, list_command))

@@ -46,6 +46,7 @@ from bot.incidents import MAX_UPLOAD_BYTES, ImportReport
 from bot.permissions import Permission
 from charts.text import mo_label
 from handlers.common import (
+    ANSWER,
     cancel_dialogue,
     command_text,
     drop_buttons,
@@ -55,6 +56,7 @@ from handlers.common import (
     guard,
     keyboard,
     location_keyboard,
+    one_at_a_time,
     reply,
     reply_dropping_keyboard,
     tell,
@@ -769,13 +771,13 @@ def register(app: WijkApp) -> None:
     # own, so that the partners' other updates do not wait for it. Not part of a dialogue.
     app.add_handler(MessageHandler(filters.Document.ALL & filters.ChatType.PRIVATE,
                                    document_received, block=False))
-    text = filters.TEXT & ~filters.COMMAND
+    text = filters.TEXT & ~filters.COMMAND & ANSWER
     app.add_handler(ConversationHandler(
-        entry_points=[CommandHandler(Cmd.BURGLARY, burglary_entry)],
+        entry_points=[CommandHandler(Cmd.BURGLARY, one_at_a_time(burglary_entry))],
         states={
             WHEN: [MessageHandler(text, when_text),
                    CallbackQueryHandler(when_button, pattern=rf"^{CB.BURGLARY}:when:")],
-            WHERE: [MessageHandler(text | filters.LOCATION, where_given),
+            WHERE: [MessageHandler(text | (ANSWER & filters.LOCATION), where_given),
                     CallbackQueryHandler(street_button, pattern=rf"^{CB.BURGLARY}:st:")],
             ATTEMPT: [CallbackQueryHandler(attempt_button, pattern=rf"^{CB.BURGLARY}:att:")],
             MO: [CallbackQueryHandler(mo_button, pattern=rf"^{CB.BURGLARY}:mo:")],
@@ -783,6 +785,7 @@ def register(app: WijkApp) -> None:
         fallbacks=[CommandHandler(Cmd.CANCEL, cancel),
                    CallbackQueryHandler(cancel, pattern=rf"^{CB.BURGLARY}:cancel$")],
         conversation_timeout=15 * 60,
+        allow_reentry=True,  # so that one_at_a_time answers the command again
         name="burglary",
     ))
     # The street of a one-line /inbraak, chosen after it (outside the dialogue), and the

@@ -24,6 +24,7 @@ from bot.i18n import _, format_number, ngettext
 from bot.labels import area_kind_label, partner_kind_label, purpose_label, role_label
 from bot.permissions import ChatKind, Permission
 from handlers.common import (
+    ANSWER,
     cancel_dialogue,
     command_text,
     denial,
@@ -33,6 +34,7 @@ from handlers.common import (
     get_access,
     guard,
     keyboard,
+    one_at_a_time,
     person,
     reply,
     reply_paged,
@@ -274,12 +276,13 @@ async def overview(context: WijkContext, access: Access) -> list[str]:
 
 
 def register(app: WijkApp) -> None:
-    text = filters.TEXT & ~filters.COMMAND
+    text = filters.TEXT & ~filters.COMMAND & ANSWER
     app.add_handler(
         ConversationHandler(
             entry_points=[
-                CommandHandler(Cmd.NEW_PROJECT, new_project),
-                CallbackQueryHandler(new_project, pattern=rf"^{CB.NEW_PROJECT}:start$"),
+                CommandHandler(Cmd.NEW_PROJECT, one_at_a_time(new_project)),
+                CallbackQueryHandler(one_at_a_time(new_project),
+                                     pattern=rf"^{CB.NEW_PROJECT}:start$"),
             ],
             states={
                 NAME: [MessageHandler(text, got_name)],
@@ -292,6 +295,7 @@ def register(app: WijkApp) -> None:
                 CallbackQueryHandler(cancel, pattern=rf"^{CB.NEW_PROJECT}:cancel$"),
             ],
             conversation_timeout=DIALOGUE_TIMEOUT,
+            allow_reentry=True,  # so that one_at_a_time answers the command again
             name="new_project",
         )
     )
