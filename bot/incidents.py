@@ -291,6 +291,21 @@ class _Known:
     rekeys: list[tuple[int, str]]
 
 
+def _homes_count_for(buurt: Area, area: Area | None, frame: pd.DataFrame) -> bool:
+    """Whether a buurt's homes belong in the incidence of the pack of ``area``: all of
+    the project's (no area); the buurt itself; a wijk's buurten (linked to it, or where its
+    incidents lie); none for a street or hotspot (an incidence per 1,000 homes of the whole
+    project under one street's burglaries is a wrong figure, not a small one)."""
+    if area is None:
+        return True
+    if area.kind is AreaKind.BUURT:
+        return buurt.id == area.id
+    if area.kind is AreaKind.WIJK:
+        return buurt.parent_id == area.id or bool(
+            frame["buurt"].fillna("").str.casefold().eq(buurt.name.casefold()).any())
+    return False
+
+
 class IncidentService(ProjectService):
     """Importing, registering and analysing incidents.
 
@@ -722,6 +737,7 @@ class IncidentService(ProjectService):
         caller has it."""
         name: str | None = None
         area_ids: list[int] | None = None
+        found: Area | None = None
         if area:
             found = area if isinstance(area, Area) else await self.area(project_id, area)
             name, area_ids = found.name, [found.id]
@@ -731,7 +747,8 @@ class IncidentService(ProjectService):
             raise UserError(N_("There are no burglaries registered for this project yet. An "
                                "analyst can send me a police export (CSV or Excel)."))
         areas = await self.repos.projects.areas(project_id)
-        homes = {a.name: a.homes for a in areas if a.kind is AreaKind.BUURT and a.homes}
+        homes = {a.name: a.homes for a in areas if a.kind is AreaKind.BUURT and a.homes
+                 and _homes_count_for(a, found, frame)}
         outlines = await self.repos.projects.outlines(project_id)
         buurten = {a.name for a in areas if a.kind is AreaKind.BUURT}
         polygons = {name: outline for name, outline in outlines.items() if name in buurten}
