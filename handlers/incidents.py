@@ -364,13 +364,16 @@ def parse_when(text: str, now: datetime) -> tuple[datetime, datetime]:
         raise UserError(N_("{text} is not a valid date."), text=text.strip()) from None
     if end < start:
         end += timedelta(days=1)  # overnight window
-    if not explicit and start > now + _CLOCK_SLACK:
+    # Without a date, a time or window still ahead is yesterday's: "08:00-17:30" typed at
+    # 07:30 is yesterday's working day, not one that has not begun.
+    if not explicit and (start > now + _CLOCK_SLACK
+                         or (end > now + _CLOCK_SLACK and start > now)):
         start, end = start - timedelta(days=1), end - timedelta(days=1)
     if start > now + _CLOCK_SLACK:  # asked now, not after the whole dialogue
         raise UserError(N_("The date {value} lies in the future."),
                         value=lambda: format_datetime(start, "short"))
-    if start <= now < end:
-        end = now
+    if end > now:  # a window ends by now at the latest (a start just ahead: the clocks)
+        end = max(now, start)
     return start, end
 
 
