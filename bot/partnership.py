@@ -365,6 +365,8 @@ class PartnershipService:
         await self.require(user_id, link.project_id, Permission.UNLINK_GROUP, chat_kind)
         async with self.db.transaction():
             await self.repos.chats.end(chat_id, "unlinked", self.clock.now())
+            # An alert or pack still waiting (flood control) is for a link that has ended.
+            await self.repos.outbox.cancel_pending(chat_id, "unlinked")
             await self._audit(user_id, link.project_id, "chat", chat_id, "unlink")
         return link
 

@@ -283,3 +283,41 @@ async def test_the_export_of_a_registered_burglary_alerts_nobody_again(app, peop
     [after] = await app.bot_data.repos.alerts.hotspots(project.id)
     assert (after.key, after.n_incidents, after.incident_ids) == (zone.key, 1,
                                                                   zone.incident_ids)
+
+
+async def test_unlinking_a_group_cancels_what_still_waits_for_it(app, people, botapi,
+                                                                 clock: FixedClock) -> None:
+    """An alert held up by Telegram's flood control when the group is unlinked is not
+    delivered after all: the link's end cancels the group's waiting messages."""
+    import asyncio
+
+    leader, analyst, _project, east, _west = await watch_setup(app, people, botapi, "en")
+    # Two 429s: the rate limiter's one retry meets the second, so the alert goes back to
+    # the outbox to wait there (a request already on its way cannot be called back).
+    botapi.fail_next("sendPhoto", 429, "Too Many Requests: retry after 1", retry_after=1,
+                     chat_id=east["id"], times=2)
+    since = botapi.mark()
+    await upload(botapi, analyst, "week47.csv", export([burglary("PL0001")]))
+    for _attempt in range(2):
+        call = await botapi.wait_for("sendPhoto", lambda c: c.params.get("chat_id") == east["id"],
+                                     since=since, timeout=10)
+        since = botapi.calls.index(call) + 1
+    for _wait in range(50):
+        status = await app.bot_data.db.fetchval(
+            "SELECT status FROM outbox WHERE chat_id=? ORDER BY id LIMIT 1", (east["id"],))
+        if status == "pending":
+            break
+        await asyncio.sleep(0.02)
+    assert status == "pending"
+    unlinked = await leader.say("/unlink", east)
+    assert fragment("en", "This group is no longer linked") in unlinked["text"]
+    waiting = await app.bot_data.db.fetchall(
+        "SELECT status FROM outbox WHERE chat_id=? AND status IN ('pending', 'sending')",
+        (east["id"],))
+    assert [r["status"] for r in waiting] == []
+    since = botapi.mark()
+    clock.advance(timedelta(seconds=10))
+    await asyncio.sleep(3)
+    await botapi.settle()
+    assert not [c for c in botapi.calls[since:] if c.ok and c.params.get("chat_id") == east["id"]
+                and c.method in ("sendPhoto", "sendMessage")]
