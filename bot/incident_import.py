@@ -246,6 +246,8 @@ F_MAPPING_COLUMN = N_(
 F_MAPPING_FIELD = N_("“{field}” is not a field that can be mapped. Fields: {fields}.")
 F_MAPPING_SYNTAX = N_("“{item}” is not of the form field=column (for example date=Pleegdatum).")
 F_MAPPING_TWICE = N_("The field {field} is mapped twice.")
+F_MAPPING_SHARED = N_("The column “{column}” is mapped to both {field} and {other}; a column "
+                      "can hold one field only.")
 F_DATE_COLUMN = N_(
     "Column “{column}” should hold dates, but {failed} of {total} values cannot be read as a "
     "date, for example {examples}. Expected for example 23-11-2026, 23-11-2026 21:30 or "
@@ -293,6 +295,7 @@ F_UNKNOWN_TZ = N_("Unknown time zone “{tz}”.")
 #: Problems that a mapping, ``crs=`` or ``tz=`` given with the file can solve.
 _OPTION_PROBLEMS: Final = frozenset({
     F_NO_DATE_COLUMN, F_MAPPING_COLUMN, F_MAPPING_FIELD, F_MAPPING_SYNTAX, F_MAPPING_TWICE,
+    F_MAPPING_SHARED,
     F_DATE_COLUMN, F_TIME_COLUMN, F_NUMBER_COLUMN, F_ATTEMPT_COLUMN, F_UNKNOWN_CRS,
     F_UNDETECTED_CRS, F_RD_OUTSIDE, F_CRS_OUTSIDE, F_TOO_MANY_REJECTED, F_UNKNOWN_TZ,
 })
@@ -668,6 +671,11 @@ def parse_mapping(args: Sequence[str] | str) -> ColumnMapping:
             column = column[1:-1].strip()
         if any(f == fld for f, _ in pairs):
             raise ImportProblem(F_MAPPING_TWICE, field=fld)
+        # Two fields from one column: one of them would silently be lost (and saved so).
+        key = header_key(column)
+        other = next((f for f, c in pairs if c is not None and header_key(c) == key), None)
+        if other is not None and column not in ("", "-"):
+            raise ImportProblem(F_MAPPING_SHARED, column=column, field=other, other=fld)
         pairs.append((fld, None if column in ("", "-") else column))
     return ColumnMapping(tuple(pairs))
 

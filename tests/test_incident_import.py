@@ -723,6 +723,8 @@ def test_parse_mapping_forms() -> None:
         (["datum_van=X"], ii.F_MAPPING_FIELD),
         (["wat is dit"], ii.F_MAPPING_SYNTAX),
         (["date=A", "date=B"], ii.F_MAPPING_TWICE),
+        # One column for two fields: one would be lost without a word, and saved so.
+        (["street=Straat", "buurt=straat"], ii.F_MAPPING_SHARED),
     ]:
         with pytest.raises(ImportProblem) as info:
             parse_mapping(bad)
