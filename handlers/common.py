@@ -328,6 +328,8 @@ BUSY = {
     "new_project": N_("You are still creating a project. Finish it first, or stop it with "
                       "/cancel, then send your command again."),
 }
+BUSY_ANY = N_("You are still in the middle of a dialogue. Finish it first, or stop it with "
+              "/cancel, then send your command again.")
 
 
 def open_dialogue(update: Update, context: WijkContext) -> str | None:
@@ -359,10 +361,7 @@ def one_at_a_time(entry: Callable[[Update, WijkContext], Coroutine[Any, Any, obj
     async def wrapper(update: Update, context: WijkContext) -> object:
         busy = open_dialogue(update, context)
         if busy is not None:
-            if update.callback_query:
-                await tell(update, _(BUSY.get(busy, BUSY["action_form"])))
-            else:
-                await reply(update, _(BUSY.get(busy, BUSY["action_form"])))
+            await tell(update, _(BUSY.get(busy, BUSY_ANY)))
             return None  # the open dialogue keeps its state
         return await entry(update, context)
 
