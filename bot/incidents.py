@@ -291,19 +291,20 @@ class _Known:
     rekeys: list[tuple[int, str]]
 
 
-def _homes_count_for(buurt: Area, area: Area | None, frame: pd.DataFrame) -> bool:
-    """Whether a buurt's homes belong in the incidence of the pack of ``area``: all of
-    the project's (no area); the buurt itself; a wijk's buurten (linked to it, or where its
+def _homes_of(areas: Sequence[Area], area: Area | None,
+              frame: pd.DataFrame) -> dict[str, int]:
+    """The buurten whose homes count in the incidence of the pack of ``area``: all of the
+    project's (no area); the buurt itself; a wijk's buurten (linked to it, or where its
     incidents lie); none for a street or hotspot (an incidence per 1,000 homes of the whole
     project under one street's burglaries is a wrong figure, not a small one)."""
-    if area is None:
-        return True
-    if area.kind is AreaKind.BUURT:
-        return buurt.id == area.id
-    if area.kind is AreaKind.WIJK:
-        return buurt.parent_id == area.id or bool(
-            frame["buurt"].fillna("").str.casefold().eq(buurt.name.casefold()).any())
-    return False
+    buurten = [a for a in areas if a.kind is AreaKind.BUURT and a.homes]
+    if area is not None and area.kind is AreaKind.WIJK:
+        present = set(frame["buurt"].dropna().str.casefold())
+        buurten = [b for b in buurten if b.parent_id == area.id
+                   or b.name.casefold() in present]
+    elif area is not None:
+        buurten = [b for b in buurten if b.id == area.id]  # none for a street or hotspot
+    return {b.name: int(b.homes or 0) for b in buurten}
 
 
 class IncidentService(ProjectService):
@@ -747,8 +748,7 @@ class IncidentService(ProjectService):
             raise UserError(N_("There are no burglaries registered for this project yet. An "
                                "analyst can send me a police export (CSV or Excel)."))
         areas = await self.repos.projects.areas(project_id)
-        homes = {a.name: a.homes for a in areas if a.kind is AreaKind.BUURT and a.homes
-                 and _homes_count_for(a, found, frame)}
+        homes = _homes_of(areas, found, frame)
         outlines = await self.repos.projects.outlines(project_id)
         buurten = {a.name for a in areas if a.kind is AreaKind.BUURT}
         polygons = {name: outline for name, outline in outlines.items() if name in buurten}
