@@ -34,9 +34,9 @@ from handlers import (
 
 
 def register_all(app: WijkApp) -> None:
-    # 1. Before anything else (group -1): pick the update's language and time zone.
+    # 1. Before anything else (group -2): pick the update's language and time zone.
     #    A TypeHandler matches every update and does not stop later groups.
-    app.add_handler(TypeHandler(object, common.prepare_update), group=-1)
+    app.add_handler(TypeHandler(object, common.prepare_update), group=-2)
     # 2. Dialogues first: while one is active its text steps must win over fallbacks.
     project.register(app)
     actions.register(app)
@@ -50,7 +50,8 @@ def register_all(app: WijkApp) -> None:
     areas.register(app)
     invitations.register(app)
     groups.register(app)
-    reporting.register(app)       # includes replies to action cards: after the dialogues
+    reporting.register(app)       # replies to action cards go first (group -1), even
+                                  # before an open dialogue: they are meant for the card
     overviews.register(app)
     reminders.register(app)
     export.register(app)

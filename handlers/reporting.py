@@ -7,11 +7,18 @@ the action meanwhile) is refused with the current card instead of overwriting.
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from telegram import ForceReply, Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.access import Access
 from bot.actions import FIELDS_HINT
@@ -21,11 +28,12 @@ from bot.errors import UserError
 from bot.i18n import N_, _
 from bot.permissions import Permission
 from handlers.actions import send_card
-from handlers.common import command_text, esc, guard, reply, reply_usage
+from handlers.common import command_text, esc, get_access, guard, reply, reply_usage, tell
 from storage.actions import Action
 
-_CODE_IN_TEXT = re.compile(r"\bA(\d{1,7})\b")
-_PENDING = "pending_replies"   # prompt message id -> (operation, action code)
+_PENDING = "pending_replies"   # prompt message id -> (operation, action id)
+# Replies to cards are taken before the dialogues (group 0) see them.
+CARD_REPLIES_GROUP = -1
 _KEPT_PROMPTS = 50
 
 
@@ -120,10 +128,11 @@ async def edit_command(update: Update, context: WijkContext, access: Access) -> 
 # -- card buttons and replies ------------------------------------------------------------
 
 
-@guard(Permission.UPDATE_ACTION, needs_project=False)
-async def card_button(update: Update, context: WijkContext, access: Access) -> None:
+async def card_button(update: Update, context: WijkContext) -> None:
+    """A button on a card acts on *that card's* action, whatever project is selected here;
+    the service checks the person's rights in the action's own project."""
     query = update.callback_query
-    assert query is not None and query.data is not None and access.user_id is not None
+    assert query is not None and query.data is not None
     try:
         _prefix, op, action_id, version = query.data.split(":")
         action = await context.repos.actions.get(int(action_id))
@@ -132,18 +141,24 @@ async def card_button(update: Update, context: WijkContext, access: Access) -> N
         await query.answer()
         return
     if action is None:
-        raise UserError(N_("This action no longer exists."))
-    project_id, code, chat = action.project_id, action.code, access.chat_kind
+        await tell(update, _("This action no longer exists."))
+        return
+    access = await get_access(update, context)
+    if access.user_id is None:
+        await query.answer()
+        return
+    user_id, project_id, code, chat = access.user_id, action.project_id, action.code, \
+        access.chat_kind
     try:
         if op == "done":
-            action = await context.actions.report(access.user_id, project_id, code, "done",
+            action = await context.actions.report(user_id, project_id, code, "done",
                                                   None, chat, expected_version=expected)
         elif op == "post":
-            action = await context.actions.postpone(access.user_id, project_id, code, chat,
+            action = await context.actions.postpone(user_id, project_id, code, chat,
                                                     expected_version=expected)
         elif op in ("res", "nd"):
             # Check the right to change it before asking for text.
-            await context.actions.report_allowed(access.user_id, project_id, code, chat)
+            await context.actions.report_allowed(user_id, project_id, code, chat)
             await query.answer()
             prompt = (_("Reply to this message with the result for {code} (e.g. “12 locks "
                         "replaced”).") if op == "res"
@@ -152,7 +167,7 @@ async def card_button(update: Update, context: WijkContext, access: Access) -> N
                 query.message.chat.id if query.message else access.chat_id,
                 prompt.format(code=code), parse_mode=ParseMode.HTML,
                 reply_markup=ForceReply(selective=True))
-            _remember_prompt(context, message.message_id, op, code)
+            _remember_prompt(context, message.message_id, op, action.id)
             return
         else:
             await query.answer()
@@ -168,49 +183,90 @@ async def card_button(update: Update, context: WijkContext, access: Access) -> N
     await send_card(update, context, action, edit=True)
 
 
-def _remember_prompt(context: WijkContext, message_id: int, op: str, code: str) -> None:
+def _remember_prompt(context: WijkContext, message_id: int, op: str, action_id: int) -> None:
     assert context.chat_data is not None
-    pending: dict[int, tuple[str, str]] = context.chat_data.setdefault(_PENDING, {})
-    pending[message_id] = (op, code)
+    pending: dict[int, tuple[str, int]] = context.chat_data.setdefault(_PENDING, {})
+    pending[message_id] = (op, action_id)
     for old in list(pending)[:-_KEPT_PROMPTS]:
         del pending[old]
 
 
-@guard(Permission.UPDATE_ACTION)
-async def reply_to_bot(update: Update, context: WijkContext, access: Access) -> None:
-    """A reply to an action card adds a result; a reply to a prompt does what it asked."""
-    message = update.effective_message
-    assert message is not None and message.reply_to_message is not None
-    assert access.project_id is not None and access.user_id is not None
-    assert context.chat_data is not None
+def _card_target(message: Message, context: WijkContext) -> tuple[str, int] | None:
+    """What a reply is about: (operation, action id) for a reply to one of our prompts or
+    to an action card, else ``None``. A card is recognised by its own buttons (which name
+    the action), so this survives a restart and never guesses from a code in the text."""
     original = message.reply_to_message
-    op, code = context.chat_data.get(_PENDING, {}).get(original.message_id, ("res", None))
-    if code is None:
-        match = _CODE_IN_TEXT.search(original.text or "")
-        if match is None:
-            await reply(update, _("Reply to an action card (it starts with its number, "
-                                  "like A12) to add a result."))
-            return
-        code = match.group(0)
-    text = (message.text or "").strip()
+    if original is None or original.from_user is None or \
+            original.from_user.id != context.bot.id:
+        return None
+    assert context.chat_data is not None
+    pending = context.chat_data.get(_PENDING, {}).get(original.message_id)
+    if pending is not None:
+        return pending
+    markup = original.reply_markup
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            data = button.callback_data
+            if isinstance(data, str) and data.startswith(f"{CB.ACTION_CARD}:"):
+                with contextlib.suppress(ValueError):
+                    return "res", int(data.split(":")[2])
+    return None
+
+
+async def reply_to_card(update: Update, context: WijkContext) -> None:
+    """A reply to an action card adds a result; a reply to a prompt does what it asked.
+
+    Runs before the dialogues (its own handler group): a reply to a card is meant for
+    that card even while an /actie form is open. Anything else passes on untouched.
+    """
+    message = update.effective_message
+    if message is None or not message.text or message.text.startswith("/"):
+        return
+    target = _card_target(message, context)
+    if target is None:
+        return
+    op, action_id = target
+    try:
+        await _report_reply(update, context, message, op, action_id)
+    except UserError as err:
+        await tell(update, err.render())
+    raise ApplicationHandlerStop
+
+
+async def _report_reply(update: Update, context: WijkContext, message: Message, op: str,
+                        action_id: int) -> None:
+    assert context.chat_data is not None and message.reply_to_message is not None
+    access = await get_access(update, context)
+    action = await context.repos.actions.get(action_id)
+    if action is None:
+        raise UserError(N_("This action no longer exists."))
+    if access.user_id is None:
+        return
+    project_id, code, text = action.project_id, action.code, message.text or ""
     if op == "nd":
-        action = await context.actions.report(access.user_id, access.project_id, code,
-                                              "not_done", text, access.chat_kind)
+        action = await context.actions.report(access.user_id, project_id, code, "not_done",
+                                              text, access.chat_kind)
         await _confirm(update, context, action, N_("{code} reported not done."))
     else:
-        action = await context.actions.add_result(access.user_id, access.project_id, code,
-                                                  text, access.chat_kind)
+        action = await context.actions.add_result(access.user_id, project_id, code, text,
+                                                  access.chat_kind)
         await _confirm(update, context, action, N_("Result added to {code}."))
-    context.chat_data.get(_PENDING, {}).pop(original.message_id, None)
+    context.chat_data.get(_PENDING, {}).pop(message.reply_to_message.message_id, None)
 
 
-class _RepliesToBot(filters.MessageFilter):
-    """Text replies to one of the bot's own messages."""
+async def reply_elsewhere(update: Update, context: WijkContext) -> None:
+    """In a private chat, a reply to another of our messages: say how results are added."""
+    await reply(update, _("Reply to an action card (it starts with its number, like A12) to "
+                          "add a result."))
+
+
+class _RepliesToMe(filters.MessageFilter):
+    """New text replies (not commands) to one of this bot's own messages."""
 
     def filter(self, message: Message) -> bool:
         original = message.reply_to_message
         return bool(original is not None and original.from_user is not None
-                    and original.from_user.is_bot and message.text
+                    and original.from_user.id == message.get_bot().id and message.text
                     and not message.text.startswith("/"))
 
 
@@ -222,4 +278,6 @@ def register(app: WijkApp) -> None:
     app.add_handler(CommandHandler(Cmd.POSTPONE, postpone_command))
     app.add_handler(CommandHandler(Cmd.EDIT, edit_command))
     app.add_handler(CallbackQueryHandler(card_button, pattern=rf"^{CB.ACTION_CARD}:"))
-    app.add_handler(MessageHandler(_RepliesToBot(), reply_to_bot))
+    replies = _RepliesToMe() & filters.UpdateType.MESSAGE
+    app.add_handler(MessageHandler(replies, reply_to_card), group=CARD_REPLIES_GROUP)
+    app.add_handler(MessageHandler(replies & filters.ChatType.PRIVATE, reply_elsewhere))

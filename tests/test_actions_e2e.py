@@ -340,3 +340,59 @@ async def test_open_actions_are_paged_and_filtered(app, people, botapi) -> None:
     only = await leader.say("/open politie")
     assert "35 outstanding actions" in only["text"]
     assert "Stadstoezicht" not in only["text"]
+
+
+async def test_reply_to_card_acts_on_that_cards_project_only(app, people, botapi) -> None:
+    """A card belongs to its action: with another project selected meanwhile, a reply to
+    the card still goes to the card's own action, not to the same number elsewhere."""
+    leader, warden, police, observer = await partnership(people, botapi, "nl")
+    await leader.say("/actie Oost | flyers verspreiden | stadstoezicht | wk 48")
+    card = await botapi.next_message(leader.id)
+    await leader.say("/nieuwproject Veilig Wonen West | Havendam")
+    await leader.say("/gebied wijk West")
+    await leader.say("/partner politie Politie West")
+    await leader.say("/actie West | camera plaatsen | politie | wk 48")
+    await botapi.next_message(leader.id)
+    repos = app.bot_data.repos
+    east, west = sorted(p.id for p in await repos.projects.list_all())
+    assert await repos.chats.chosen_project(leader.id) == west
+
+    botapi.send_text(leader.user, "40 flyers verspreid", reply_to=card)
+    confirm = await botapi.next_message(leader.id)
+    assert confirm["text"] == t("nl", "Result added to {code}.", code="A1")
+    shown = await botapi.next_message(leader.id)
+    assert "flyers verspreiden" in shown["text"] and "40 flyers verspreid" in shown["text"]
+    east_a1 = await repos.actions.by_number(east, 1)
+    west_a1 = await repos.actions.by_number(west, 1)
+    assert east_a1 is not None and [r.text for r in east_a1.results] == ["40 flyers verspreid"]
+    assert west_a1 is not None and west_a1.results == ()
+
+
+async def test_only_cards_take_replies_even_during_an_action_form(app, people,
+                                                                  botapi) -> None:
+    leader, warden, police, observer = await partnership(people, botapi, "nl")
+    await warden.say("/actie Oost | flyers verspreiden | stadstoezicht | wk 48")
+    card = await botapi.next_message(warden.id)
+    # A bot message that merely mentions the code is no card: nothing is saved.
+    mention = await warden.say("/openstaand")
+    assert "A1" in mention["text"]
+    botapi.send_text(warden.user, "12 sloten", reply_to=mention)
+    hint = await botapi.next_message(warden.id)
+    assert hint["text"] == t("nl", "Reply to an action card (it starts with its number, like "
+                                   "A12) to add a result.")
+    [project] = await app.bot_data.repos.projects.list_all()
+    action = await app.bot_data.repos.actions.by_number(project.id, 1)
+    assert action is not None and action.results == ()
+
+    # While a /actie form is open, a reply to a card is still a result for that card,
+    # and the form carries on with its own question afterwards.
+    form = await warden.say("/actie")
+    botapi.send_text(warden.user, "20 flyers verspreid", reply_to=card)
+    assert (await botapi.next_message(warden.id))["text"] == t(
+        "nl", "Result added to {code}.", code="A1")
+    await botapi.next_message(warden.id)  # the card
+    action = await app.bot_data.repos.actions.by_number(project.id, 1)
+    assert action is not None and [r.text for r in action.results] == ["20 flyers verspreid"]
+    assert botapi.current(form)["text"] == form["text"]  # the form untouched
+    cancelled = await warden.say("/annuleren")
+    assert "A2" not in cancelled["text"]

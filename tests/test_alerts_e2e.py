@@ -321,3 +321,19 @@ async def test_unlinking_a_group_cancels_what_still_waits_for_it(app, people, bo
     await botapi.settle()
     assert not [c for c in botapi.calls[since:] if c.ok and c.params.get("chat_id") == east["id"]
                 and c.method in ("sendPhoto", "sendMessage")]
+
+
+async def test_replies_to_an_alert_in_a_watch_group_get_no_answer(app, people,
+                                                                  botapi) -> None:
+    """Residents talk about an alert by replying to it; that is not a question to the bot
+    (nor is another bot's reply), so the bot stays quiet."""
+    leader, analyst, project, east, west = await watch_setup(app, people, botapi, "nl")
+    await upload(botapi, analyst, "a.csv", export([burglary("PL0001")]))
+    alert = await botapi.next_message(east["id"], timeout=10)
+    resident = botapi.user(7100, "Els")
+    other_bot = {**botapi.user(7101, "Groepsbot"), "is_bot": True}
+    botapi.send_text(resident, "Wij lopen vanavond een extra ronde.", east, reply_to=alert)
+    botapi.send_text(other_bot, "Bericht opgeslagen.", east, reply_to=alert)
+    botapi.send_text(leader.user, "Dank voor het melden!", east, reply_to=alert)
+    await botapi.settle()
+    assert botapi.drain(east["id"]) == []
