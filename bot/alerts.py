@@ -253,7 +253,7 @@ class AlertService(ProjectService):
                     record.approval = old.approval
                 record.id = await self.repos.alerts.save_hotspot(project_id, record, now)
                 await self._dispatch(project_id, record, settings, groups, today, now, report,
-                                     maps.get(record.key), recent)
+                                     maps.get(record.key, {}), recent)
             for old in existing.values():
                 if old.key in keys:
                     continue
@@ -267,25 +267,29 @@ class AlertService(ProjectService):
         return report
 
     async def _maps(self, project_id: int, records: list[HotspotRecord],
-                    settings: AlertSettings, groups: list[LinkedChat]) -> dict[str, bytes]:
-        """A small map per zone that will be alerted (rendered off the event loop)."""
+                    settings: AlertSettings,
+                    groups: list[LinkedChat]) -> dict[str, dict[str, bytes]]:
+        """A small map per zone that will be alerted, in each language of the groups it
+        reaches (its legend is text): zone key → language → PNG. Rendered off the loop."""
         if not settings.with_map or not groups:
             return {}
         outlines = await self.repos.projects.outlines(project_id)
-        language = self.default_language
-        out: dict[str, bytes] = {}
+        out: dict[str, dict[str, bytes]] = {}
         for record in records:
             if record.grid_x is None and not record.buurten:
                 continue
             centre = (record.grid_x, record.grid_y) if record.grid_x is not None \
                 and record.grid_y is not None else None
-            # The disc covers the radius plus half a grid cell: the snapped centre can be
-            # up to that far from the real one.
-            png = await asyncio.to_thread(
-                alert_map, centre=centre, radius_m=settings.radius_m + 125,
-                outlines=outlines, highlight=record.buurten, language=language)
-            if png:
-                out[record.key] = png
+            languages = sorted({self._language(g) for g in groups
+                                if set(g.area_ids) & set(record.area_ids)})
+            for language in languages:
+                # The disc covers the radius plus half a grid cell: the snapped centre can
+                # be up to that far from the real one.
+                png = await asyncio.to_thread(
+                    alert_map, centre=centre, radius_m=settings.radius_m + 125,
+                    outlines=outlines, highlight=record.buurten, language=language)
+                if png:
+                    out.setdefault(record.key, {})[language] = png
         return out
 
     # -- dispatch --------------------------------------------------------------------------
@@ -304,10 +308,11 @@ class AlertService(ProjectService):
 
     async def _dispatch(self, project_id: int, record: HotspotRecord, settings: AlertSettings,
                         groups: list[LinkedChat], today: date, now: datetime,
-                        report: RefreshReport, png: bytes | None,
+                        report: RefreshReport, pngs: dict[str, bytes],
                         recent: dict[int, list[tuple[int, set[int]]]]) -> None:
-        """Decide per group; ``recent`` (group → hotspots alerted within the interval, with
-        their areas) is updated as alerts are queued."""
+        """Decide per group; ``pngs`` holds the zone's map per language; ``recent`` (group →
+        hotspots alerted within the interval, with their areas) is updated as alerts are
+        queued."""
         assert record.id is not None
         targets = [g for g in groups if set(g.area_ids) & set(record.area_ids)]
         alerts = {a.linked_chat_id: a for a in await self.repos.alerts.alerts_for(record.id)}
@@ -319,7 +324,8 @@ class AlertService(ProjectService):
                 continue
             if alert is not None and alert.status == "queued":
                 if record.n_incidents > alert.n_incidents:
-                    await self._update(record, group, alert, today, now, png)
+                    await self._update(record, group, alert, today, now,
+                                       pngs.get(self._language(group)))
                     report.updated += 1
                 continue
             overlap = set(group.area_ids) & set(record.area_ids)
@@ -345,14 +351,16 @@ class AlertService(ProjectService):
             recent.setdefault(group.id, []).append((record.id, set(record.area_ids)))
             report.queued += 1
         if sending:
-            if png is None and settings.with_map:
+            if not pngs and settings.with_map:
                 # Not drawn beforehand (an older zone alerting a group only now): draw it.
-                png = (await self._maps(project_id, [record], settings, groups)).get(record.key)
+                pngs = (await self._maps(project_id, [record], settings, groups)).get(
+                    record.key, {})
             payloads: dict[str, dict[str, Any]] = {}  # per language, the same for all groups
             for group, _alert in sending:
                 language = self._language(group)
                 if language not in payloads:
-                    payloads[language] = self._payload(record, group, today, png)
+                    payloads[language] = self._payload(record, group, today,
+                                                       pngs.get(language))
             # Written in a few statements: a burglary can touch hundreds of groups, and
             # every moment here is a moment before the first alert goes out.
             keys = {group.id: f"alert:{record.id}:{group.id}" for group, _alert in sending}
@@ -364,7 +372,7 @@ class AlertService(ProjectService):
                              ids[keys[group.id]]) for group, alert in sending],
                 record.n_incidents, now)
         if waiting:
-            await self._ask_approval(project_id, record, waiting, today, now, png)
+            await self._ask_approval(project_id, record, waiting, today, now)
             report.awaiting += 1
 
     async def _update(self, record: HotspotRecord, group: LinkedChat, alert: AlertRecord,
@@ -386,8 +394,7 @@ class AlertService(ProjectService):
         await self.repos.alerts.update_alert(alert.id, now, n_incidents=record.n_incidents)
 
     async def _ask_approval(self, project_id: int, record: HotspotRecord,
-                            groups: list[LinkedChat], today: date, now: datetime,
-                            png: bytes | None) -> None:
+                            groups: list[LinkedChat], today: date, now: datetime) -> None:
         from bot.commands import CB  # late: commands imports the permission catalogue
 
         leaders = await self.repos.members.with_role(project_id, Role.PROJECTLEIDER)
@@ -431,9 +438,10 @@ class AlertService(ProjectService):
     # -- approval --------------------------------------------------------------------------
 
     async def decide(self, user_id: int, project_id: int, hotspot_id: int, chat: ChatKind,
-                     *, send: bool) -> tuple[bool, HotspotRecord]:
-        """The project leader's button. Returns (changed, hotspot); ``changed`` is False when
-        someone already decided."""
+                     *, send: bool) -> tuple[bool, HotspotRecord, int]:
+        """The project leader's button. Returns (changed, hotspot, alerts queued);
+        ``changed`` is False when someone already decided. An approved alert may still send
+        nothing: its zone ended meanwhile, or another alert reached the area recently."""
         await self.member(user_id, project_id, Permission.MANAGE_ALERTS, chat)
         record = await self.repos.alerts.hotspot(hotspot_id)
         if record is None or record.id is None:
@@ -456,15 +464,16 @@ class AlertService(ProjectService):
                     recent = await self.repos.alerts.recent_alerts(
                         project_id, now - timedelta(hours=settings.min_interval_h))
                     await self._dispatch(project_id, record, settings, groups, self.today(),
-                                         now, report, maps.get(record.key), recent)
-                else:
+                                         now, report, maps.get(record.key, {}), recent)
+                elif not send:
                     for alert in await self.repos.alerts.alerts_for(hotspot_id):
                         if alert.status == "awaiting":
                             await self.repos.alerts.update_alert(alert.id, now,
                                                                  status="rejected")
+                # (Approved after its zone ended: its waiting alerts were ended with it.)
         if report.queued:
             self.wake()
-        return changed, record
+        return changed, record, report.queued
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -94,12 +94,13 @@ async def hotspots_command(update: Update, context: WijkContext, access: Access)
 # -- /waarschuwingen ----------------------------------------------------------------------
 
 
-def _settings_text(settings: AlertSettings) -> str:
+def _settings_text(settings: AlertSettings, project: str) -> str:
     mode = (_("automatic: alerts go out as soon as a zone is found") if settings.mode == "auto"
             else _("approval first: you get each alert to approve"))
     on, off = _("on"), _("off")
     return "\n".join([
-        "<b>" + _("Neighbourhood watch alerts") + "</b>",
+        "<b>" + _("Neighbourhood watch alerts — {project}").format(project=esc(project))
+        + "</b>",
         _("Sending: {mode}").format(mode=mode),
         _("Near-repeat zone: {radius} m around a burglary, for {days} days").format(
             radius=format_number(settings.radius_m), days=format_number(settings.window_days)),
@@ -111,28 +112,45 @@ def _settings_text(settings: AlertSettings) -> str:
     ])
 
 
-def _settings_buttons(settings: AlertSettings) -> list[list[tuple[str, str]]]:
+def _settings_buttons(settings: AlertSettings, project_id: int) -> list[list[tuple[str, str]]]:
+    """The buttons name their project: pressed later, with another project selected in
+    the chat, they still change the project the card shows."""
     toggle = (_("Switch to approval first") if settings.mode == "auto"
               else _("Switch to automatic"))
-    return [[(toggle, f"{CB.ALERT_SETTINGS}:mode")],
-            [(_("Follow-up on/off"), f"{CB.ALERT_SETTINGS}:follow_up"),
-             (_("Map on/off"), f"{CB.ALERT_SETTINGS}:with_map")]]
+    data = f"{CB.ALERT_SETTINGS}:{project_id}"
+    return [[(toggle, f"{data}:mode")],
+            [(_("Follow-up on/off"), f"{data}:follow_up"),
+             (_("Map on/off"), f"{data}:with_map")]]
+
+
+async def _settings_card(update: Update, context: WijkContext, project_id: int,
+                         settings: AlertSettings, *, edit: bool = False) -> None:
+    project = await context.repos.projects.get(project_id)
+    text = _settings_text(settings, project.name if project else "")
+    markup = keyboard(_settings_buttons(settings, project_id))
+    if edit:
+        await edit_or_reply(update, text, markup=markup)
+    else:
+        await reply(update, text, markup=markup)
 
 
 def parse_settings(text: str) -> dict[str, object]:
-    """``approval``, ``radius 300``, ``days 21 interval 48``, ``followup off``."""
-    words = text.split()
+    """``approval``, ``radius 300``, ``days 21 interval 48``, ``followup off``; also with
+    the separators the usage shows (``radius 200 | days 14``, commas)."""
+    words = [word for word in re.split(r"[\s|,;]+", text) if word]
     changes: dict[str, object] = {}
     index = 0
     while index < len(words):
-        word = words[index].casefold()
+        word = words[index].casefold().replace("-", "")
         if word in _MODE_WORDS:
             changes["mode"] = _MODE_WORDS[word]
             index += 1
             continue
         key = _SETTING_WORDS.get(word)
-        if key is None or index + 1 >= len(words):
+        if key is None:
             raise UserError(N_("I do not understand “{word}”."), word=words[index])
+        if index + 1 >= len(words):
+            raise UserError(N_("Write a value after “{word}”."), word=words[index])
         value = words[index + 1].casefold()
         if key in ("follow_up", "with_map"):
             if value not in _ON | _OFF:
@@ -157,28 +175,30 @@ async def alerts_command(update: Update, context: WijkContext, access: Access) -
     else:
         settings = await context.alerts.settings(access.user_id, access.project_id,
                                                  access.chat_kind)
-    await reply(update, _settings_text(settings), markup=keyboard(_settings_buttons(settings)))
+    await _settings_card(update, context, access.project_id, settings)
 
 
-@guard(Permission.MANAGE_ALERTS)
+@guard(Permission.HELP, needs_project=False)  # the service checks MANAGE_ALERTS on the project
 async def settings_button(update: Update, context: WijkContext, access: Access) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None
-    assert access.project_id is not None and access.user_id is not None
-    await query.answer()
-    which = query.data.partition(":")[2]
-    current = await context.alerts.settings(access.user_id, access.project_id,
-                                            access.chat_kind)
+    assert query is not None and query.data is not None and access.user_id is not None
+    parts = query.data.split(":")
+    if len(parts) != 3 or not parts[1].isdigit():
+        # A card from before the buttons named their project: which one is unknown.
+        raise UserError(N_("These buttons are out of date. Send /alerts again."))
+    project_id, which = int(parts[1]), parts[2]
+    current = await context.alerts.settings(access.user_id, project_id, access.chat_kind)
     if which == "mode":
         change: dict[str, object] = {"mode": "approval" if current.mode == "auto" else "auto"}
     elif which in ("follow_up", "with_map"):
         change = {which: not getattr(current, which)}
     else:
+        await query.answer()
         return
-    settings = await context.alerts.configure(access.user_id, access.project_id,
-                                              access.chat_kind, **change)
-    await edit_or_reply(update, _settings_text(settings),
-                        markup=keyboard(_settings_buttons(settings)))
+    settings = await context.alerts.configure(access.user_id, project_id, access.chat_kind,
+                                              **change)
+    await query.answer(_("Saved."))
+    await _settings_card(update, context, project_id, settings, edit=True)
 
 
 # -- approval -----------------------------------------------------------------------------
@@ -197,13 +217,19 @@ async def decision_button(update: Update, context: WijkContext, access: Access) 
     if hotspot is None:
         raise UserError(N_("This alert no longer exists."))
     project_id = await context.repos.alerts.project_of(int(hotspot_id))
-    changed, _record = await context.alerts.decide(access.user_id, project_id, int(hotspot_id),
-                                                   access.chat_kind, send=verdict == "ok")
+    changed, record, queued = await context.alerts.decide(
+        access.user_id, project_id, int(hotspot_id), access.chat_kind, send=verdict == "ok")
     await query.answer()
     if not changed:
         note = _("Someone already decided about this alert.")
-    elif verdict == "ok":
+    elif verdict == "ok" and queued:
         note = _("Approved: the alert is being sent.")
+    elif verdict == "ok" and record.status != "active":
+        note = _("Approved, but this zone has ended meanwhile, so nothing is sent.")
+    elif verdict == "ok":
+        note = _("Approved, but nothing is sent now: an alert about this area went out "
+                 "recently, or no buurtpreventie group covers it any more. /hotspots shows "
+                 "where it stands.")
     else:
         note = _("The alert will not be sent.")
     # Keep the preview, add the decision, drop the buttons (one decision per alert).

@@ -49,6 +49,7 @@ from handlers.common import (
     ANSWER,
     cancel_dialogue,
     command_text,
+    dialogue_ended,
     drop_buttons,
     edit_or_reply,
     esc,
@@ -526,9 +527,9 @@ async def fix_button(update: Update, context: WijkContext) -> None:
     pending = context.user_data.get(_PENDING) or {}
     draft = pending.pop(query.message.message_id, None) if query.message else None
     if not isinstance(draft, BurglaryDraft):
-        await query.answer()
-        await edit_or_reply(update, _("This dialogue has expired. Start again with "
-                                      "/burglary."))
+        # Not the presser's own pending line (someone else's in a group, or lost in a
+        # restart): an alert only, so another person's live question keeps its buttons.
+        await dialogue_ended(update, context)
         return
     if query.data.endswith(":cancel"):
         await query.answer()

@@ -337,3 +337,59 @@ async def test_replies_to_an_alert_in_a_watch_group_get_no_answer(app, people,
     botapi.send_text(leader.user, "Dank voor het melden!", east, reply_to=alert)
     await botapi.settle()
     assert botapi.drain(east["id"]) == []
+
+
+async def test_alert_settings_card_keeps_to_its_project(app, people, botapi) -> None:
+    leader, analyst, project, east, west = await watch_setup(app, people, botapi, "en")
+    card = await leader.say("/alerts")
+    assert card["text"].startswith(f"Neighbourhood watch alerts — {project.name}")
+    await leader.say("/newproject Veilig Wonen West | Havendam")
+    repos = app.bot_data.repos
+    other = next(p for p in await repos.projects.list_all() if p.id != project.id)
+    assert await repos.chats.chosen_project(leader.id) == other.id
+    # The old card's button changes the card's project, not the one selected now.
+    switched = await leader.press_and_read(card, button(botapi, card, suffix=":mode"))
+    assert "approval first" in switched["text"] and project.name in switched["text"]
+    assert (await repos.alerts.settings(project.id)).mode == "approval"
+    assert (await repos.alerts.settings(other.id)).mode == "auto"
+    # Settings written the way the usage shows them, with its separators.
+    changed = await leader.say("/alerts radius 300 | days 21 | follow-up off")
+    assert other.name in changed["text"]
+    settings = await repos.alerts.settings(other.id)
+    assert (settings.radius_m, settings.window_days, settings.follow_up) == (300, 21, False)
+    missing = await leader.say("/alerts days")
+    assert "Write a value after “days”." in missing["text"]
+
+
+async def test_approving_an_alert_whose_zone_ended_says_nothing_is_sent(
+        app, people, botapi, clock: FixedClock) -> None:
+    leader, analyst, project, east, west = await watch_setup(app, people, botapi, "en")
+    await leader.say("/alerts approval")
+    await upload(botapi, analyst, "week47.csv", export([burglary("PL0001")]))
+    request = await botapi.next_message(leader.id, timeout=10)
+    clock.advance(timedelta(days=15))
+    await run_daily_detection(app)  # the zone ends before anyone decided
+    decided = await leader.press_and_read(request, button(botapi, request,
+                                                          label="Send the alert"))
+    assert "Approved, but this zone has ended meanwhile, so nothing is sent." in decided["text"]
+    await botapi.settle()
+    assert botapi.drain(east["id"]) == []
+
+
+async def test_each_group_gets_the_map_in_its_own_language(app, people, botapi) -> None:
+    """The map's legend is text: a Dutch and an English group about the same buurt each
+    get it in their language."""
+    leader, analyst, project, east, west = await watch_setup(app, people, botapi, "en")
+    repos = app.bot_data.repos
+    oostbroek = next(a for a in await repos.projects.areas(project.id) if a.name == "Oostbroek")
+    dutch = botapi.group(-7003, "Buurtpreventie Oostbroek-Noord")
+    await repos.chats.link(dutch["id"], project.id, ChatPurpose.NEIGHBOURHOOD_WATCH,
+                           dutch["title"], (oostbroek.id,), leader.id, START, language="nl")
+    await upload(botapi, analyst, "a.csv", export([burglary("PL0001")]))
+    english_alert = await botapi.next_message(east["id"], timeout=10)
+    dutch_alert = await botapi.next_message(dutch["id"], timeout=10)
+    assert "Dorpsstraat" in body(english_alert) and "Dorpsstraat" in body(dutch_alert)
+    maps = [botapi.file_bytes(alert["photo"][-1]["file_id"])
+            for alert in (english_alert, dutch_alert)]
+    assert all(png.startswith(b"\x89PNG") for png in maps)
+    assert maps[0] != maps[1]  # same place, other words

@@ -23,7 +23,7 @@ from bot.settings import Settings
 from handlers.common import esc
 from handlers.steering import split_date
 from storage.db import Database
-from storage.models import AreaKind
+from storage.models import AreaKind, ChatPurpose
 from storage.repositories import Repositories
 from tests.botapi import FakeBotAPI, run_application
 from tests.conftest import START, fragment, invitation_payload, link_code
@@ -846,3 +846,30 @@ async def test_a_registration_made_by_mistake_is_withdrawn(app, people, botapi, 
     late = await botapi.wait_for("answerCallbackQuery", since=since)
     assert late.params.get("show_alert") is True
     assert await count(project.id) == 1
+
+
+async def test_someone_elses_street_choice_in_a_group_is_left_alone(app, people,
+                                                                    botapi) -> None:
+    """In the operational group, the street question of one officer's one-line /inbraak
+    is theirs: another member's press gets an alert and the question keeps its buttons."""
+    leader, officer = await project_with_officer(
+        people, botapi, "nl", "buurt Molenkwartier", "straat Molenaarslaan | | | Molenkwartier")
+    repos = app.bot_data.repos
+    [project] = await repos.projects.list_all()
+    group = botapi.group(-4400, "Operationeel overleg")
+    await repos.chats.link(group["id"], project.id, ChatPurpose.OPERATIONAL, group["title"],
+                           (), leader.id, app.bot_data.clock.now())
+    ask = await officer.say("/inbraak Molenaarlaan 12 | 22-11 21:30", group)
+    choices = botapi.button_data(ask)
+    assert len(choices) == 3  # the suggestion, keep as typed, cancel
+    since = botapi.mark()
+    botapi.press_button(leader.user, ask, choices[0])
+    answer = await botapi.wait_for("answerCallbackQuery", since=since)
+    assert answer.params.get("show_alert") and answer.params["text"] == tr(
+        "nl", "This dialogue has ended, or it is someone else's. Start your own with the "
+        "command.")
+    assert botapi.button_data(botapi.current(ask)) == choices
+    assert await repos.incidents.count(project.id) == 0
+    # The officer's own press still saves the line.
+    botapi.press_button(officer.user, ask, choices[0])
+    assert registered("nl", 1) in (await botapi.next_message(group["id"]))["text"]
