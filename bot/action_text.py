@@ -6,11 +6,12 @@ Pure functions of the stored records and the current locale (HTML for Telegram).
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from datetime import date
 
 from bot.actions import OpenPage, StatusReport
-from bot.i18n import N_, _, format_datetime, format_day, format_number, ngettext
+from bot.i18n import N_, _, format_date, format_datetime, format_day, format_number, ngettext
 from bot.interventions import BY_KEY
 from bot.periods import Period, format_effect, format_period, weeks_overdue
 from storage.actions import Action, HistoryEntry
@@ -73,15 +74,62 @@ def action_line(action: Action, today: date, *, overdue: int | None = None) -> s
     return line
 
 
-def card(action: Action, today: date, history: Sequence[HistoryEntry] = ()) -> str:
-    """The full action card; with ``history``, who changed what and when."""
+# A card and its buttons are one message: at most 4096 characters after the HTML is
+# parsed. The margin leaves room for the line under the card and for the tags.
+CARD_LIMIT = 3700
+# Free text on a card that is still too long after trimming its lists is cut to this.
+_SHORT_FIELD = 300
+
+
+def card(action: Action, today: date, history: Sequence[HistoryEntry] = (), *,
+         limit: int = CARD_LIMIT) -> str:
+    """The full action card; with ``history``, who changed what and when.
+
+    It always fits in one message (so its buttons work): when it would not, the oldest
+    results and history entries give way first (a line says how many), then long texts
+    are shortened.
+    """
+    results = [f"• {esc(r.text)}" + (f" ({esc(r.partner_name)})" if r.partner_name else "")
+               for r in action.results]
+    changes = ["• " + history_line(entry) for entry in history]
+    text = _compose(action, today, results, changes, shorten=False)
+    while len(text) > limit and (len(changes) > 1 or len(results) > 1):
+        # Drop from the longer list, oldest first; the first line of each list is a
+        # "… earlier" note once trimming has begun, kept by _trimmed.
+        if len(changes) >= len(results):
+            changes = _trimmed(changes, len(history))
+        else:
+            results = _trimmed(results, len(action.results))
+        text = _compose(action, today, results, changes, shorten=False)
+    if len(text) > limit:
+        text = _compose(action, today, results, changes, shorten=True)
+    return text
+
+
+def _trimmed(lines: list[str], total: int) -> list[str]:
+    """One more of the oldest entries left out, with a note of how many are not shown."""
+    kept = [line for line in lines if not line.startswith("<i>")]
+    kept = kept[1:]
+    hidden = total - len(kept)
+    note = "<i>" + ngettext("… {count} earlier entry not shown", "… {count} earlier entries "
+                            "not shown", hidden).format(count=format_number(hidden)) + "</i>"
+    return [note, *kept]
+
+
+def _compose(action: Action, today: date, results: list[str], changes: list[str], *,
+             shorten: bool) -> str:
+    def text(value: str) -> str:
+        if shorten and len(value) > _SHORT_FIELD:
+            value = value[:_SHORT_FIELD].rstrip() + "…"
+        return esc(value)
+
     lines = [f"<b>{action.code}</b>" + (f" · {esc(action.area_name)}" if action.area_name
                                            else ""),
-             f"<b>{esc(action.what)}</b>"]
+             f"<b>{text(action.what)}</b>"]
     if action.problem:
-        lines.append(_("Problem: {text}").format(text=esc(action.problem)))
+        lines.append(_("Problem: {text}").format(text=text(action.problem)))
     if action.aim:
-        lines.append(_("Aim: {text}").format(text=esc(action.aim)))
+        lines.append(_("Aim: {text}").format(text=text(action.aim)))
     if action.type or action.target:
         lines.append(_("Type: {type} · target: {target}").format(
             type=type_label(action.type), target=target_label(action.target)))
@@ -91,9 +139,9 @@ def card(action: Action, today: date, history: Sequence[HistoryEntry] = ()) -> s
         period += f" — <i>{overdue_text(weeks)}</i>"
     lines.append(_("Period: {period}").format(period=period))
     if action.capacity:
-        lines.append(_("Capacity: {text}").format(text=esc(action.capacity)))
+        lines.append(_("Capacity: {text}").format(text=text(action.capacity)))
     if action.notes:
-        lines.append(_("Notes: {text}").format(text=esc(action.notes)))
+        lines.append(_("Notes: {text}").format(text=text(action.notes)))
     if action.expected_effect:
         lines.append(_("Expected effect: {when}").format(
             when=esc(format_effect(action.expected_effect))))
@@ -103,18 +151,43 @@ def card(action: Action, today: date, history: Sequence[HistoryEntry] = ()) -> s
     for partner in action.partners:
         status = status_label(partner.status)
         if partner.reason:
-            status += f": {esc(partner.reason)}"
+            status += f": {text(partner.reason)}"
         lines.append(f"{_STATUS_ICON.get(partner.status, '•')} {esc(partner.name)} — {status}")
-    if action.results:
+    if results:
         lines.append(_("<b>Results</b>"))
-        for result in action.results:
-            who = f" ({esc(result.partner_name)})" if result.partner_name else ""
-            lines.append(f"• {esc(result.text)}{who}")
-    if history:
+        lines += [_shortened(line) if shorten else line for line in results]
+    if changes:
         lines.append(_("<b>History</b>"))
-        for entry in history:
-            lines.append("• " + history_line(entry))
+        lines += [_shortened(line) if shorten else line for line in changes]
+    if shorten:
+        lines.append("<i>" + _("Long texts are shortened here; the export (/export) has them "
+                               "in full.") + "</i>")
     return "\n".join(lines)
+
+
+def _shortened(line: str) -> str:
+    """A list line cut to a readable length without breaking an HTML tag or entity."""
+    if len(line) <= _SHORT_FIELD:
+        return line
+    plain = html.unescape(re.sub(r"<[^>]+>", "", line))
+    return esc(plain[:_SHORT_FIELD].rstrip() + "…")
+
+
+def _history_value(field: str, value: str | None) -> str:
+    """A stored history value as people read it: labels for codes, dates in the locale."""
+    if value is None or value == "":
+        return "—"
+    if field == "type":
+        return type_label(value)
+    if field == "target":
+        return target_label(value)
+    if field in ("period_start", "period_end", "expected_effect"):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return esc(value)
+        return esc(format_effect(day) if field == "expected_effect" else format_date(day))
+    return esc(value)
 
 
 def history_line(entry: HistoryEntry) -> str:
@@ -137,7 +210,8 @@ def history_line(entry: HistoryEntry) -> str:
             when=when, who=who, partner=esc(entry.new or ""))
     name = _(_FIELD[entry.field]) if entry.field in _FIELD else esc(entry.field)
     return _("{when} {who}: {field} “{old}” → “{new}”").format(
-        when=when, who=who, field=name, old=esc(entry.old or "—"), new=esc(entry.new or "—"))
+        when=when, who=who, field=name, old=_history_value(entry.field, entry.old),
+        new=_history_value(entry.field, entry.new))
 
 
 def open_page_text(page: OpenPage) -> str:

@@ -9,7 +9,7 @@ edits are detected with the action's version, so nobody silently overwrites anot
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from bot.errors import UserError
@@ -41,7 +41,7 @@ FIELD_WORDS: dict[str, str] = {
     "typering": "type", "type": "type",
     "gerichtop": "target", "target": "target",
     "periode": "period", "period": "period",
-    "inzet": "capacity", "capacity": "capacity",
+    "inzet": "capacity", "capaciteit": "capacity", "capacity": "capacity",
     "toelichting": "notes", "notes": "notes",
     "effect": "expected_effect", "verwachteffect": "expected_effect",
     "expectedeffect": "expected_effect",
@@ -388,7 +388,14 @@ class ActionService(ProjectService):
                    chat: ChatKind) -> tuple[Action, list[HistoryEntry]]:
         await self.member(user_id, project_id, Permission.VIEW_ACTIONS, chat)
         action = await self.load(project_id, code)
-        return action, await self.repos.actions.history(action.id)
+        history = await self.repos.actions.history(action.id)
+        if any(entry.field == "area_id" for entry in history):
+            # The history keeps the area's id; people read its name.
+            names = {str(a.id): a.name for a in await self.repos.projects.areas(project_id)}
+            history = [replace(entry, old=names.get(entry.old or "", entry.old),
+                               new=names.get(entry.new or "", entry.new))
+                       if entry.field == "area_id" else entry for entry in history]
+        return action, history
 
     async def open_page(self, user_id: int, project_id: int, chat: ChatKind, *,
                         partner_text: str | None = None, page: int = 0,

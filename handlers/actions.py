@@ -46,7 +46,6 @@ from handlers.common import (
     keyboard,
     one_at_a_time,
     reply,
-    reply_paged,
 )
 from storage.actions import Action
 from storage.models import AreaKind
@@ -236,13 +235,11 @@ async def send_card(update: Update, context: WijkContext, action: Action, *,
                     history: Any = (), edit: bool = False) -> None:
     text = card(action, context.actions.today(), history)
     text += "\n\n" + _("<i>Reply to this card to add a result.</i>")
+    # card() keeps within one message, so the buttons always come along.
     if edit:
         await edit_or_reply(update, text, markup=card_buttons(action))
     else:
-        if len(text) > 3800:
-            await reply_paged(update, context, text.split("\n"))
-        else:
-            await reply(update, text, markup=card_buttons(action))
+        await reply(update, text, markup=card_buttons(action))
 
 
 async def action_command(update: Update, context: WijkContext) -> int:

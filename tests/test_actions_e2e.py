@@ -316,8 +316,14 @@ async def test_edit_fields_and_history(app, people, botapi) -> None:
     assert action is not None and action.type == "proactie"
     history = [h.field for h in await app.bot_data.repos.actions.history(action.id)]
     assert history == ["created", "period_start", "period_end", "type", "partner"]
+    await warden.say("/wijzig A1 gebied Oostbroek")
+    await botapi.next_message(warden.id)
     shown = await leader.say("/actie A1")
-    assert "Dennis" in shown["text"] and "2026-11-30" in shown["text"]
+    # The history reads as the card does: dates in the locale, names, labels; no codes.
+    assert "Dennis" in shown["text"] and "2026-11-30" not in shown["text"]
+    assert "einde periode “29 nov 2026” → “13 dec 2026”" in shown["text"]
+    assert "typering “—” → “proactie”" in shown["text"]
+    assert "gebied “Oost” → “Oostbroek”" in shown["text"]
 
 
 async def test_open_actions_are_paged_and_filtered(app, people, botapi) -> None:
@@ -396,3 +402,47 @@ async def test_only_cards_take_replies_even_during_an_action_form(app, people,
     assert botapi.current(form)["text"] == form["text"]  # the form untouched
     cancelled = await warden.say("/annuleren")
     assert "A2" not in cancelled["text"]
+
+
+async def test_a_card_with_a_long_history_still_fits_with_its_buttons(app, people,
+                                                                     botapi, clock) -> None:
+    leader, warden, police, observer = await partnership(people, botapi, "nl")
+    await warden.say("/actie Oost | flyers verspreiden | stadstoezicht | wk 48")
+    await botapi.next_message(warden.id)
+    repos = app.bot_data.repos
+    [project] = await repos.projects.list_all()
+    action = await repos.actions.by_number(project.id, 1)
+    assert action is not None
+    for week in range(120):
+        await repos.actions.add_result(action.id, action.partner_ids[0],
+                                       f"ronde {week:03d}: 40 flyers in de Oostbroekbuurt "
+                                       "verspreid en drie bewoners gesproken", 40, "flyers",
+                                       user_id=warden.id, now=clock.now())
+    await warden.say("/wijzig A1 toelichting " + "lange toelichting " * 55)
+    card = await botapi.next_message(warden.id)
+    assert len(card["text"]) <= 4096 and botapi.button_data(card)  # one message, buttons
+    assert "ronde 119" in card["text"] and "ronde 000" not in card["text"]
+    assert "eerdere regels niet getoond" in card["text"]
+    # The buttons and replies work on it as on any card.
+    botapi.send_text(warden.user, "nog 10 flyers", reply_to=card)
+    assert "A1" in (await botapi.next_message(warden.id))["text"]
+    again = await botapi.next_message(warden.id)
+    assert "nog 10 flyers" in again["text"] and botapi.button_data(again)
+
+
+async def test_a_card_with_very_long_texts_is_shortened_not_split(app, people,
+                                                                  botapi) -> None:
+    leader, warden, police, observer = await partnership(people, botapi, "nl")
+    await warden.say("/actie Oost | flyers verspreiden | stadstoezicht | wk 48")
+    await botapi.next_message(warden.id)
+    for field, length in (("probleem", 990), ("doel", 990), ("capaciteit", 990),
+                          ("toelichting", 990), ("wat", 290)):
+        await warden.say(f"/wijzig A1 {field} " + (f"{field} & meer " * 100)[:length])
+        await botapi.next_message(warden.id)
+    card = await warden.say("/actie A1")
+    assert len(card["text"]) <= 4096 and botapi.button_data(card)
+    assert t("nl", "Long texts are shortened here; the export (/export) has them in full.") \
+        in card["text"]
+    [project] = await app.bot_data.repos.projects.list_all()
+    action = await app.bot_data.repos.actions.by_number(project.id, 1)
+    assert action is not None and len(action.notes) > 900  # only the card is shortened
