@@ -39,6 +39,10 @@ def status_label(status: str) -> str:
     return _(_STATUS.get(status, status))
 
 
+def status_icon(status: str) -> str:
+    return _STATUS_ICON.get(status, "•")
+
+
 def type_label(value: str | None) -> str:
     return _(_TYPE[value]) if value in _TYPE else "—"
 
@@ -152,7 +156,7 @@ def _compose(action: Action, today: date, results: list[str], changes: list[str]
         status = status_label(partner.status)
         if partner.reason:
             status += f": {text(partner.reason)}"
-        lines.append(f"{_STATUS_ICON.get(partner.status, '•')} {esc(partner.name)} — {status}")
+        lines.append(f"{status_icon(partner.status)} {esc(partner.name)} — {status}")
     if results:
         lines.append(_("<b>Results</b>"))
         lines += [_shortened(line) if shorten else line for line in results]

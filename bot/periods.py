@@ -70,6 +70,23 @@ def _nearest_year(week: int, today: date) -> int:
     return best[1]
 
 
+FIRST_YEAR = 2000
+YEARS_AHEAD = 10
+
+
+def year_of(text: str, today: date) -> int:
+    """A typed year: four digits, or two for this century ("26" is 2026); within reason
+    (from 2000 to ten years ahead), so a slip like "0026" or "9999" is not stored."""
+    if len(text) == 2:
+        return 2000 + int(text)
+    year = int(text)
+    if len(text) != 4 or not FIRST_YEAR <= year <= today.year + YEARS_AHEAD:
+        raise UserError(N_("{year} is not a year I can use: write one from {first} to {last} "
+                           "(or two digits, like 26)."),
+                        year=text, first=FIRST_YEAR, last=today.year + YEARS_AHEAD)
+    return year
+
+
 def _check_week(week: int, year: int | None) -> None:
     if not 1 <= week <= 53:
         raise UserError(N_("Week {week} does not exist: weeks run from 1 to 52 or 53."),
@@ -85,9 +102,7 @@ def date_of(day: str | None, month: str | None, year: str | None, today: date, *
     next January), with ``past`` the latest up to today ("20-12" in November is last
     December's)."""
     assert day is not None and month is not None
-    y = int(year) if year else today.year
-    if year and len(year) == 2:
-        y += 2000
+    y = year_of(year, today) if year else today.year
     try:
         value = date(y, int(month), int(day))
     except ValueError:
@@ -105,18 +120,20 @@ def parse_period(text: str, today: date) -> Period:
     cleaned = " ".join(text.strip().split())
     match = _WEEK_RE.match(cleaned)
     if match:
-        w1, y1, w2, y2 = match.groups()
+        w1, y1_text, w2, y2_text = match.groups()
+        y1 = year_of(y1_text, today) if y1_text else None
+        y2 = year_of(y2_text, today) if y2_text else None
         start_week = int(w1)
-        _check_week(start_week, int(y1) if y1 else None)
-        start_year = int(y1) if y1 else _nearest_year(start_week, today)
+        _check_week(start_week, y1)
+        start_year = y1 if y1 else _nearest_year(start_week, today)
         _check_week(start_week, start_year)
         if w2 is None:
             monday = week_monday(start_year, start_week)
             return Period(monday, monday + timedelta(days=6))
         end_week = int(w2)
-        _check_week(end_week, int(y2) if y2 else None)
+        _check_week(end_week, y2)
         if y2:
-            end_year = int(y2)
+            end_year = y2
         elif end_week >= start_week:
             end_year = start_year
         elif y1 is None and start_week >= 40 and end_week <= 13:

@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.access import Access
-from bot.action_text import action_line, open_page_text, status_lines
+from bot.action_text import action_line, open_page_text, status_icon, status_lines
 from bot.commands import Cmd
 from bot.context import WijkApp, WijkContext
 from bot.i18n import _, format_number, ngettext
@@ -64,7 +64,10 @@ async def mine_command(update: Update, context: WijkContext, access: Access) -> 
     if closed:
         # All of them: reply_paged pages a long history instead of cutting it off.
         lines += ["", _("Done, not done or cancelled:")]
-        lines += [action_line(a, today) for a in closed]
+        # Finished for this partner: never "overdue", even while another partner is still
+        # busy with it; the mark says how it ended for them.
+        lines += [f"{status_icon(a.status_of(member.partner_id))} "
+                  + action_line(a, today, overdue=0) for a in closed]
     if not actions:
         lines.append(_("None yet. Register one with /action."))
     await reply_paged(update, context, lines)

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.i18n import _, use_locale
+from bot.i18n import _, ngettext, use_locale
 from tests.conftest import button, invitation_payload
 
 LANGS = ["nl", "en"]
@@ -196,6 +196,13 @@ async def test_permissions_and_bad_input(app, people, botapi, lang) -> None:
                               "matches": "Politie basisteam Oost"}),
         ("Westbroek | x | stadstoezicht | wk 48", "Unknown area “{name}”. /project lists the "
          "areas.", {"name": "Westbroek"}),
+        # A slip in the year is not stored as an action in year 26 or 9999.
+        ("Oost | x | stadstoezicht | 23-11-0026", "{year} is not a year I can use: write one "
+         "from {first} to {last} (or two digits, like 26).",
+         {"year": "0026", "first": 2000, "last": 2036}),
+        ("Oost | x | stadstoezicht | wk 48 9999", "{year} is not a year I can use: write one "
+         "from {first} to {last} (or two digits, like 26).",
+         {"year": "9999", "first": 2000, "last": 2036}),
     ):
         answer = await warden.say(f"{c['action']} {bad}")
         assert t(lang, msgid, **params) in answer["text"], answer["text"]
@@ -446,3 +453,18 @@ async def test_a_card_with_very_long_texts_is_shortened_not_split(app, people,
     [project] = await app.bot_data.repos.projects.list_all()
     action = await app.bot_data.repos.actions.by_number(project.id, 1)
     assert action is not None and len(action.notes) > 900  # only the card is shortened
+
+
+async def test_my_finished_actions_are_not_called_overdue(app, people, botapi, clock) -> None:
+    leader, warden, police, observer = await partnership(people, botapi, "nl")
+    await warden.say("/actie Oost | extra ronde | stadstoezicht + politie | wk 48")
+    await botapi.next_message(warden.id)
+    await warden.say("/gedaan A1")
+    await botapi.next_message(warden.id)
+    clock.advance(timedelta(weeks=3))  # the police part is still open, and overdue
+    with use_locale("nl"):
+        overdue = ngettext("{count} week overdue", "{count} weeks overdue", 3).format(count=3)
+    assert overdue in (await police.say("/mijnacties"))["text"]
+    mine = await warden.say("/mijnacties")
+    finished = mine["text"].split(t("nl", "Done, not done or cancelled:"))[1]
+    assert "✅" in finished and "A1" in finished and overdue not in mine["text"]
