@@ -39,8 +39,8 @@ def status_label(status: str) -> str:
     return _(_STATUS.get(status, status))
 
 
-def status_icon(status: str) -> str:
-    return _STATUS_ICON.get(status, "•")
+def status_icon(status: str | None) -> str:
+    return _STATUS_ICON.get(status or "", "•")
 
 
 def type_label(value: str | None) -> str:
