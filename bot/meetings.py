@@ -41,7 +41,8 @@ from storage.repositories import Repositories
 
 HORIZON = 6          # rhythm meetings kept ahead
 MAX_NOTE = 1000
-RHYTHM_WORDS = {"elke", "iedere", "every", "om", "at", "weken", "week", "weeks", "vanaf", "from"}
+# Filler words of a rhythm; "week" itself is left in: "elke week" is weekly.
+RHYTHM_WORDS = {"elke", "iedere", "every", "om", "at", "weken", "weeks", "vanaf", "from"}
 SUB_DATE = {"datum", "date"}
 SUB_SKIP = {"overslaan", "skip"}
 SUB_MOVE = {"verplaats", "move"}
@@ -131,6 +132,14 @@ class MeetingService(ProjectService):
                 if len(lowered) < 3:
                     raise UserError(N_("Give the date and time, e.g. “date 7-12-2026 10:00”."))
                 day, at = parse_date(lowered[1]), parse_time(lowered[2])
+                start = local_moment(day, time(0), self.tz)
+                if await self.meetings.on_local_date(project_id, start,
+                                                     start + timedelta(days=1)):
+                    # One operational meeting a day; a second is nearly always a typo for
+                    # another day or a changed time (that is what "move" is for).
+                    raise UserError(N_("There is already a meeting on {date}. To change its "
+                                       "time, move it: “move {date} {date} 14:00”."),
+                                    date=day.strftime("%d-%m-%Y"))
                 await self._add(base, day, at, "explicit", None)
                 await self.meetings.save_schedule(base, user_id, now)
                 return base
@@ -255,12 +264,12 @@ class MeetingService(ProjectService):
         [note] = [n for n in await self.meetings.notes(project_id, kind) if n.id == note_id]
         return note, meeting
 
-    async def set_attendance(self, user_id: int, project_id: int, chat: ChatKind,
+    async def set_attendance(self, user_id: int, meeting: Meeting, chat: ChatKind,
                              partner_id: int, present: bool) -> Meeting:
+        """Attendance at *that* meeting (the one the sheet was made for), so an old sheet
+        corrects its own meeting and never the one that is current now."""
+        project_id = meeting.project_id
         await require_member(self.repos, user_id, project_id, Permission.MANAGE_MEETINGS, chat)
-        meeting = await self.current(project_id)
-        if meeting is None:
-            raise UserError(N_("There is no meeting planned. Set one with /meeting."))
         partner = await self.repos.projects.partner(partner_id)
         if partner is None or partner.project_id != project_id:
             raise UserError(N_("Unknown partner."))

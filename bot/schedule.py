@@ -91,12 +91,21 @@ def checkin_moment(meeting_day: date, post_time: time, tz: ZoneInfo) -> datetime
     return local_moment(working_days_before(meeting_day, 1), post_time, tz)
 
 
+_WEEKLY = frozenset({"week", "wekelijks", "weekly"})
+
+
 def parse_rhythm(words: list[str], today: date) -> Rhythm:
     """``elke 2 weken maandag 10:00 [vanaf 7-12-2026]`` / ``every 2 weeks monday 10:00``."""
     text = [w.lower() for w in words]
-    try:
-        every = int(next(w for w in text if w.isdigit()))
-    except StopIteration:
+    # The number of weeks: a (signed, so "-1" is named as out of range) whole number;
+    # without one, "week" alone ("elke week", "every week", "wekelijks") is weekly, and
+    # anything else the usual fortnight of the operational meeting.
+    number = next((w for w in text if re.fullmatch(r"[-+]?\d+", w)), None)
+    if number is not None:
+        every = int(number)
+    elif any(w in _WEEKLY for w in text):
+        every = 1
+    else:
         every = 2
     if not 1 <= every <= 8:
         raise UserError(N_("A meeting rhythm is every 1 to 8 weeks."))

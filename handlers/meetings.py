@@ -252,7 +252,7 @@ async def attendance_button(update: Update, context: WijkContext, access: Access
         return
     if meeting is None:
         raise UserError(N_("This meeting no longer exists."))
-    await context.meetings.set_attendance(access.user_id, meeting.project_id, access.chat_kind,
+    await context.meetings.set_attendance(access.user_id, meeting, access.chat_kind,
                                           int(partner_id), present == "1")
     await query.answer()
     text, rows = await _attendance_view(context, meeting.project_id, meeting)
@@ -378,9 +378,16 @@ async def _rebuild(context: WijkContext) -> None:
             name = job_name(kind, meeting.id)
             for job in context.job_queue.get_jobs_by_name(name):
                 job.schedule_removal()
-            if done is None and moment > now:
+            if done is not None:
+                continue
+            if moment > now:
                 # PTB types a context's job queue generically; the callback is ours.
                 context.job_queue.run_once(callback, when=moment, data=meeting.id,  # type: ignore[arg-type]
+                                           name=name)
+            elif only is not None:
+                # Planned or moved by a command after its moment (a meeting the day after
+                # tomorrow): due now, not at the next restart's catch-up.
+                context.job_queue.run_once(callback, when=0, data=meeting.id,  # type: ignore[arg-type]
                                            name=name)
 
 

@@ -278,3 +278,59 @@ async def test_the_post_goes_through_the_outbox_in_order(app, people, botapi, cl
     assert await app.bot_data.repos.chats.active(GROUP) is None
     counts = await app.bot_data.repos.outbox.counts()
     assert counts["failed"] == 1 and counts["cancelled"] == len(done) - 1
+
+
+async def test_a_meeting_planned_after_its_post_moment_gets_its_pack_at_once(
+        app, people, botapi, clock) -> None:
+    """Planned on Monday for Tuesday: the pack moment (two working days before) has passed;
+    the pack and the check-ins go out now, not at the next restart. A second meeting on
+    that day is refused."""
+    leader, warden, police, group = await operational_group(people, botapi)
+    await warden.say("/action | extra avondronde | wardens | wk 47")  # due: a check-in
+    await botapi.next_message(warden.id)
+    await leader.say("/burglary Dorpsstraat 3 | 22-11 21:30 | attempt")  # data for the pack
+    mark = botapi.mark()
+    planned = await leader.say("/meeting date 24-11-2026 14:00", group)
+    assert "24 November 2026" in planned["text"]
+    pack = await botapi.wait_for("sendMediaGroup", lambda c: c.params["chat_id"] == GROUP,
+                                 since=mark, timeout=30)
+    assert len(pack.params["media"]) == 6
+    await botapi.wait_for("sendMessage", lambda c: c.params["chat_id"] == warden.id
+                          and "A1" in c.params.get("text", ""), since=mark, timeout=10)
+    await botapi.settle()
+    botapi.drain(GROUP)
+    twice = await leader.say("/meeting date 24-11-2026 16:00", group)
+    assert twice["text"] == ("There is already a meeting on 24-11-2026. To change its time, "
+                             "move it: “move 24-11-2026 24-11-2026 14:00”.")
+    [project] = await app.bot_data.repos.projects.list_all()
+    assert len(await app.bot_data.repos.meetings.upcoming(project.id, START)) == 1
+
+
+async def test_weekly_rhythm_and_bad_rhythms(app, people, botapi, clock) -> None:
+    leader, warden, police, group = await operational_group(people, botapi)
+    negative = await leader.say("/meeting every -1 weeks monday 10:00", group)
+    assert "A meeting rhythm is every 1 to 8 weeks." in negative["text"]
+    await leader.say("/meeting every week monday 10:00 from 7-12-2026", group)
+    [project] = await app.bot_data.repos.projects.list_all()
+    first, second, *_rest = await app.bot_data.repos.meetings.upcoming(project.id, START)
+    assert second.starts_at - first.starts_at == timedelta(weeks=1)
+
+
+async def test_an_old_attendance_sheet_corrects_its_own_meeting(app, people, botapi,
+                                                                clock) -> None:
+    leader, warden, police, group = await operational_group(people, botapi)
+    await leader.say("/meeting every 2 weeks monday 10:00 from 7-12-2026", group)
+    clock.set(datetime(2026, 12, 7, 9, 30, tzinfo=UTC))
+    botapi.drain(GROUP)
+    sheet = await leader.say("/attendance", group)
+    # At the next meeting, someone taps the old sheet (scrolled up in the group).
+    clock.set(datetime(2026, 12, 21, 9, 30, tzinfo=UTC))
+    await botapi.settle()
+    botapi.drain(GROUP)
+    await leader.press_and_read(sheet, button(botapi, sheet, label="Politie Oost"))
+    [project] = await app.bot_data.repos.projects.list_all()
+    meetings = {m.starts_at.day: m for m in await app.bot_data.repos.meetings.upcoming(
+        project.id, START)}
+    old = await app.bot_data.repos.meetings.attendance(meetings[7].id)
+    now = await app.bot_data.repos.meetings.attendance(meetings[21].id)
+    assert list(old.values()) == [True] and now == {}
