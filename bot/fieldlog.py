@@ -75,11 +75,6 @@ def split_kind(text: str) -> tuple[str | None, str]:
     return (kind, rest.strip()) if kind else (None, text.strip())
 
 
-def action_code(text: str) -> str | None:
-    match = _CODE.search(text)
-    return f"A{match.group(1)}" if match else None
-
-
 def _names(folded_text: str, name: str) -> bool:
     """True when the (casefolded) text contains ``name`` as whole words."""
     return re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", folded_text) is not None
@@ -115,6 +110,30 @@ class FieldLogService(ProjectService):
     async def check_action(self, user_id: int, project_id: int, code: str,
                            chat: ChatKind) -> None:
         await self.actions.report_allowed(user_id, project_id, code, chat)
+
+    async def linked_action(self, user_id: int, project_id: int, text: str,
+                            chat: ChatKind) -> str | None:
+        """The action the text names that this person may report on ("A12": the log counts
+        as its result). A code of no action, or of another partner's (an "A4" that is the
+        motorway), stays plain text instead of refusing the whole log."""
+        for match in _CODE.finditer(text):
+            code = f"A{match.group(1)}"
+            try:
+                await self.check_action(user_id, project_id, code, chat)
+            except UserError:
+                continue
+            return code
+        return None
+
+    async def street_name(self, project_id: int, typed: str) -> str:
+        """A street given with "straat: …": the project's own spelling when it knows the
+        street; refused when it has no letters at all (a house number is no street)."""
+        typed = " ".join(typed.split())[:80]
+        if not re.search(r"[^\W\d_]", typed):
+            raise UserError(N_("“{text}” is not a street name."), text=typed)
+        folded = typed.casefold()
+        known = {name.casefold(): name for name in await self.known_streets(project_id)}
+        return known.get(folded, typed)
 
     async def _area(self, project_id: int, street: str | None,
                     xy: tuple[float, float] | None, text: str) -> int | None:

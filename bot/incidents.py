@@ -647,6 +647,9 @@ class IncidentService(ProjectService):
                                    "#{number} now; the export's row has taken the place of the "
                                    "registration, so it can no longer be withdrawn."),
                                 number=replaced_by)
+            if await self.repos.audit.happened(project_id, "incident", key, "withdrawn"):
+                # A second tap (or the button of a copy of the confirmation): done already.
+                raise UserError(N_("This burglary has already been withdrawn."))
             raise UserError(N_("This burglary can no longer be withdrawn: only the one who "
                                "registered it can, within a day."))
         await self.repos.audit.record(now=now, user_id=user_id, project_id=project_id,

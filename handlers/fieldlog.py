@@ -27,7 +27,6 @@ from bot.fieldlog import (
     MAX_PHOTO_BYTES,
     MAX_PHOTOS,
     FieldDraft,
-    action_code,
     split_kind,
 )
 from bot.i18n import N_, _, format_datetime, format_number, ngettext
@@ -125,12 +124,16 @@ async def _show(update: Update, context: WijkContext, text: str,
         location_keyboard(_("Text, a street or A12")) if keys else NO_KEYBOARD)
 
 
-async def _add_text(context: WijkContext, draft: FieldDraft, text: str) -> None:
+async def _add_text(update: Update, context: WijkContext, draft: FieldDraft,
+                    text: str) -> None:
     text = text.strip()
     if not text:
         return
     draft.text = f"{draft.text}\n{text}".strip() if draft.text else text
-    code = action_code(text)
+    access = await get_access(update, context)
+    assert access.user_id is not None
+    code = await context.field_logs.linked_action(access.user_id, draft.project_id, text,
+                                                  access.chat_kind)
     if code:
         draft.action_code = code
     if draft.street is None:
@@ -147,7 +150,7 @@ async def _start(update: Update, context: WijkContext, access: Access) -> None:
     draft = await context.field_logs.start(access.user_id, access.project_id, access.chat_kind)
     kind, text = split_kind(command_text(update))
     draft.kind = kind
-    await _add_text(context, draft, text)
+    await _add_text(update, context, draft, text)
     if kind and text:
         await _save(update, context, draft)  # the one-line form: nothing to ask
         return
@@ -220,13 +223,17 @@ async def collected(update: Update, context: WijkContext) -> int:
             message.document.mime_type or "").startswith("image/")):
         problem = _add_photo(draft, message)
         if message.caption:
-            await _add_text(context, draft, message.caption)
+            await _add_text(update, context, draft, message.caption)
     elif message.text:
         street = re.fullmatch(r"(?i)\s*(?:straat|street)\s*:?\s+(.+)", message.text)
         if street:
-            draft.street = " ".join(street.group(1).split())[:80]
+            try:
+                draft.street = await context.field_logs.street_name(draft.project_id,
+                                                                    street.group(1))
+            except UserError as err:
+                problem = err.render()
         else:
-            await _add_text(context, draft, message.text)
+            await _add_text(update, context, draft, message.text)
     else:
         problem = _("I can add text, a location or photos to this log.")
     assert context.user_data is not None
@@ -341,8 +348,10 @@ async def list_command(update: Update, context: WijkContext, access: Access) -> 
     area, days = parse_list_args(command_text(update))
     summary = await context.field_logs.summary(access.user_id, access.project_id,
                                                access.chat_kind, area=area, days=days)
-    heading = (_("<b>Field logs in {area}, last {days} days</b>") if summary.area
-               else _("<b>Field logs, last {days} days</b>")).format(
+    heading = (ngettext("<b>Field logs in {area}, last {days} day</b>",
+                        "<b>Field logs in {area}, last {days} days</b>", days) if summary.area
+               else ngettext("<b>Field logs, last {days} day</b>",
+                             "<b>Field logs, last {days} days</b>", days)).format(
         area=esc(summary.area or ""), days=format_number(days))
     if not summary.logs:
         await reply(update, heading + "\n" + _("Nothing logged in this period."))

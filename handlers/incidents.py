@@ -43,6 +43,7 @@ from bot.i18n import (
 )
 from bot.incident_import import ImportProblem, RejectedRow, split_options, wants_options
 from bot.incidents import MAX_UPLOAD_BYTES, ImportReport
+from bot.periods import year_of
 from bot.permissions import Permission
 from charts.text import mo_label
 from handlers.common import (
@@ -350,10 +351,15 @@ def parse_when(text: str, now: datetime) -> tuple[datetime, datetime]:
         raise UserError(N_("Write the time like “21:30”, “yesterday 21:30”, “23-11 21:30” or "
                            "“23-11 08:00-17:30”."))
     d, m, y, h1, m1, h2, m2 = match.groups()
+    for hours, minutes in ((h1, m1), (h2, m2)):
+        if hours is not None and (int(hours) > 23 or int(minutes) > 59):
+            raise UserError(N_("{text} is not a valid time: hours run from 0 to 23, minutes "
+                               "from 0 to 59."), text=f"{hours}:{minutes}")
     explicit = bool(d or word)
     try:
         if d:
-            day = day.replace(year=int(y) if y else day.year, month=int(m), day=int(d))
+            year = year_of(y, now.date()) if y else day.year
+            day = day.replace(year=year, month=int(m), day=int(d))
             if not y and day > now.date():
                 before = _last_year(day)
                 if (now.date() - before) < (day - now.date()):

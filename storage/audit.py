@@ -40,3 +40,10 @@ class AuditRepository:
             (project_id, limit),
         )
         return [dict(r) for r in rows]
+
+    async def happened(self, project_id: int, entity: str, entity_id: object,
+                       action: str) -> bool:
+        """Whether ``action`` was recorded for this entity (e.g. a registration withdrawn)."""
+        return bool(await self.db.fetchval(
+            "SELECT 1 FROM audit_log WHERE project_id=? AND entity=? AND entity_id=?"
+            " AND action=? LIMIT 1", (project_id, entity, str(entity_id), action)))

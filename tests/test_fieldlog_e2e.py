@@ -132,6 +132,8 @@ async def test_one_line_log_in_the_operational_group_and_per_area(app, people, b
     listing = await officer.say("/logs Oostbroek 7", group)
     assert "Field logs in Oostbroek, last 7 days" in listing["text"]
     assert "gates closed" in listing["text"]
+    one_day = await officer.say("/logs Oostbroek 1", group)
+    assert one_day["text"].startswith("Field logs in Oostbroek, last 1 day\n")
     other = await officer.say("/logs Westhaven", group)
     assert "Unknown area" in other["text"]
     # A long period is a period out of range, not part of the area's name.
@@ -293,3 +295,27 @@ async def test_the_location_is_one_tap_away_in_private(app, people, botapi) -> N
     group = await operational_group(botapi, leader, -6002)
     panel = await officer.say("/log surveillance", group)
     assert botapi.reply_keyboard(panel) is None and "📎 → Location" in panel["text"]
+
+
+async def test_codes_and_streets_are_read_with_care(app, people, botapi) -> None:
+    """"A4" that is no action of theirs (the motorway) is plain text, not a refusal; a
+    street given by hand is a name (not a number) in the project's own spelling."""
+    leader, officer, project = await setup(app, people, botapi, "en")
+    await one_located_burglary(app, project)  # Dorpsstraat is a known street now
+    saved = await officer.say("/log surveillance checked the A4 exit near Oostbroek")
+    assert "Logged: Surveillance round" in saved["text"]
+    assert fragment("en", "counts as a result of {code}") not in saved["text"]
+    repos = app.bot_data.repos
+    logs = await repos.field_logs.between(project.id, datetime(2026, 11, 1, tzinfo=UTC),
+                                          datetime(2027, 1, 1, tzinfo=UTC))
+    assert [(log.text, log.action_id) for log in logs] == [
+        ("checked the A4 exit near Oostbroek", None)]
+
+    menu = await open_log(botapi, officer)
+    await officer.press_and_read(menu, kind_button(botapi, menu, "verdacht"))
+    botapi.send_text(officer.user, "street: 12")
+    refused = await botapi.next_message(officer.id)
+    assert "“12” is not a street name." in refused["text"]
+    botapi.send_text(officer.user, "street: DORPSSTRAAT")
+    shown = await botapi.next_message(officer.id)
+    assert "Dorpsstraat" in shown["text"] and "DORPSSTRAAT" not in shown["text"]

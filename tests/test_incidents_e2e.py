@@ -836,6 +836,11 @@ async def test_a_registration_made_by_mistake_is_withdrawn(app, people, botapi, 
             "project now has {count} registered burglaries.", 1).format(count=1))
     assert "Dorpsstraat 5" in withdrawn["text"]  # what was withdrawn, struck through
     assert not botapi.button_data(withdrawn)
+    # A quick second tap (it reached the bot before the button went): done already.
+    since = botapi.mark()
+    botapi.press_forged(officer.user, wrong, undo)
+    again = await botapi.wait_for("answerCallbackQuery", since=since)
+    assert again.params.get("text") == t(lang, "This burglary has already been withdrawn.")
     rows = await app.bot_data.db.fetchall("SELECT house_number FROM incidents")
     assert [r[0] for r in rows] == ["3"]
     # A day later, no more.
@@ -873,3 +878,23 @@ async def test_someone_elses_street_choice_in_a_group_is_left_alone(app, people,
     # The officer's own press still saves the line.
     botapi.press_button(officer.user, ask, choices[0])
     assert registered("nl", 1) in (await botapi.next_message(group["id"]))["text"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("25:00", "25:00 is not a valid time: hours run from 0 to 23, minutes from 0 to 59."),
+    ("22-11 21:75", "21:75 is not a valid time: hours run from 0 to 23, minutes from 0 to 59."),
+    ("31-02 21:30", "31-02 21:30 is not a valid date."),
+    ("22-11-0026 21:30", "0026 is not a year I can use: write one from 2000 to 2036 (or two "
+                         "digits, like 26)."),
+])
+def test_parse_when_names_what_is_wrong(text: str, expected: str) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from handlers.incidents import parse_when
+
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+    with pytest.raises(UserError) as info, use_locale("en"):
+        parse_when(text, now)
+    with use_locale("en"):
+        assert info.value.render() == expected
