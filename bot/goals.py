@@ -76,24 +76,36 @@ class GoalService:
 
     async def set(self, user_id: int, project_id: int, chat: ChatKind,
                   words: list[str]) -> Goal:
-        """``max 120 2027`` or ``incidentie 8`` / ``incidence 8``."""
+        """``max 120 2027`` and/or ``incidentie 8`` / ``incidence 8``, in one command too
+        (``max 120 2027 incidentie 8``, also with "|" or "en"/"and" between)."""
         await require_member(self.repos, user_id, project_id, Permission.MANAGE_MEETINGS, chat)
-        current = await self.get(project_id)
-        lowered = [w.lower().replace(",", ".") for w in words]
+        goal = await self.get(project_id)
+        lowered = [w.lower().replace(",", ".") for word in words for w in word.split("|")]
+        tokens = [w for w in lowered if w and w not in ("en", "and", "&")]
+        seen: set[str] = set()
         try:
-            if len(lowered) == 3 and lowered[0] in ("max", "maximaal", "hoogstens"):
-                count, year = int(lowered[1]), int(lowered[2])
-                if not (0 <= count <= 100_000 and 2000 <= year <= 2100):
-                    raise ValueError
-                goal = Goal(count, year, current.max_incidence)
-            elif len(lowered) == 2 and lowered[0] in ("incidentie", "incidence"):
-                rate = float(lowered[1])
-                if not 0 < rate < 1000:
-                    raise ValueError
-                goal = Goal(current.max_burglaries, current.year, rate)
-            else:
+            if not tokens:
                 raise ValueError
-        except ValueError:
+            index = 0
+            while index < len(tokens):
+                head = tokens[index]
+                if head in ("max", "maximaal", "hoogstens") and "max" not in seen:
+                    count, year = int(tokens[index + 1]), int(tokens[index + 2])
+                    if not (0 <= count <= 100_000 and 2000 <= year <= 2100):
+                        raise ValueError
+                    goal = Goal(count, year, goal.max_incidence)
+                    seen.add("max")
+                    index += 3
+                elif head in ("incidentie", "incidence") and "rate" not in seen:
+                    rate = float(tokens[index + 1])
+                    if not 0 < rate < 1000:
+                        raise ValueError
+                    goal = Goal(goal.max_burglaries, goal.year, rate)
+                    seen.add("rate")
+                    index += 2
+                else:
+                    raise ValueError
+        except (ValueError, IndexError):
             raise UserError(N_("Write a goal like “max 120 2027” (at most 120 burglaries in "
                                "2027) or “incidence 8” (per 1,000 homes).")) from None
         await self.repos.projects.set_goal(project_id, goal.max_burglaries, goal.year,

@@ -5,7 +5,7 @@ then (what the last meeting saw). Computed off the event loop."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from telegram import Update
 from telegram.constants import ChatAction
@@ -31,8 +31,13 @@ from charts.pack import key_points_text
 from charts.text import mo_label
 from handlers.common import command_text, esc, guard, reply, reply_paged
 
-# A date at the end: 9-11-2026, 9-11 (the latest such day up to today) or 2026-11-09.
-_DATE = re.compile(r"(?:^|\s)(?:(\d{1,2})-(\d{1,2})(?:-(\d{4}))?|(\d{4})-(\d{1,2})-(\d{1,2}))$")
+# A date at the end: 9-11-2026, 9-11-26, 9/11, 9.11 (the latest such day up to today) or
+# 2026-11-09.
+_DATE = re.compile(r"(?:^|\s)(?:(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2,4}))?"
+                   r"|(\d{4})-(\d{1,2})-(\d{1,2}))$")
+# A date without a year at most this far ahead is a slip for a day ahead (refused as
+# such), not a pack of almost a year ago.
+_SLIP = timedelta(days=7)
 
 
 def split_date(text: str, today: date) -> tuple[str, date | None]:
@@ -43,7 +48,12 @@ def split_date(text: str, today: date) -> tuple[str, date | None]:
     day, month, year, iso_year, iso_month, iso_day = match.groups()
     if iso_year:
         year, month, day = iso_year, iso_month, iso_day
-    return text.strip()[:match.start()].strip(), date_of(day, month, year, today, past=True)
+    moment = date_of(day, month, year, today, past=True)
+    if not year:
+        this_year = date_of(day, month, str(today.year), today)
+        if today < this_year <= today + _SLIP:
+            moment = this_year
+    return text.strip()[:match.start()].strip(), moment
 
 
 @guard(Permission.VIEW_STEERING)

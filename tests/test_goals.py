@@ -48,3 +48,13 @@ async def test_goal_set_by_the_project_leader_only(app, people, botapi) -> None:
     [project] = await app.bot_data.repos.projects.list_all()
     row = await app.bot_data.repos.projects.goal(project.id)
     assert row is not None and row["max_burglaries"] == 120
+    # Both at once, as the README says ("and/or"); a part given twice is refused.
+    await botapi.next_message(leader.id)  # "Kees joined"
+    both = await leader.say("/goal max 100 2027 | incidence 6,5")
+    assert "at most 100 burglaries" in both["text"] and "6.5" in both["text"]
+    row = await app.bot_data.repos.projects.goal(project.id)
+    assert row is not None and (row["max_burglaries"], row["max_incidence"]) == (100, 6.5)
+    twice = await leader.say("/goal incidence 5 incidence 4")
+    assert "max 120 2027" in twice["text"]
+    row = await app.bot_data.repos.projects.goal(project.id)
+    assert row is not None and row["max_incidence"] == 6.5

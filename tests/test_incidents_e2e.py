@@ -458,6 +458,13 @@ def test_a_date_at_the_end_of_the_steering_command() -> None:
     assert split_date("Oude Haven 2026-01-31", today) == ("Oude Haven", date(2026, 1, 31))
     # Day and month only: the latest such day up to today.
     assert split_date("20-12", today) == ("", date(2025, 12, 20))
+    # ... but a day just ahead is a slip for that day (then refused as ahead), not a pack
+    # of a year ago.
+    assert split_date("24-11", today) == ("", date(2026, 11, 24))
+    # The ways people write dates: a two-digit year, slashes, dots.
+    assert split_date("Oostbroek 9-11-26", today) == ("Oostbroek", date(2026, 11, 9))
+    assert split_date("9/11", today) == ("", date(2026, 11, 9))
+    assert split_date("Oostbroek 9.11.2025", today) == ("Oostbroek", date(2025, 11, 9))
     # Not a date at the end: all of it is the area.
     assert split_date("Wijk 5", today) == ("Wijk 5", None)
     assert split_date("2e Industriestraat", today) == ("2e Industriestraat", None)
