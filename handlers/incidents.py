@@ -61,6 +61,7 @@ from handlers.common import (
     one_at_a_time,
     reply,
     reply_dropping_keyboard,
+    split_pages,
     tell,
 )
 
@@ -280,13 +281,19 @@ async def _edit_quietly(message: Message, text: str) -> None:
 
 
 async def _final(update: Update, status: Message | None, text: str) -> None:
-    if status is not None and len(text) <= 4096:
+    """The report replaces the status message; a report too long for one message goes on
+    in more messages, split between whole lines (never cut inside its HTML)."""
+    pages = split_pages(text.split("\n"))
+    first, rest = pages[0], pages[1:]
+    sent = False
+    if status is not None:
         try:
-            await status.edit_text(text, parse_mode=ParseMode.HTML)
-            return
+            await status.edit_text(first, parse_mode=ParseMode.HTML)
+            sent = True
         except TelegramError:
             pass
-    await reply(update, text[:4096])
+    for page in ([] if sent else [first]) + rest:
+        await reply(update, page)
 
 
 # -- /inbraak ----------------------------------------------------------------------------

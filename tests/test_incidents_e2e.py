@@ -905,3 +905,23 @@ def test_parse_when_names_what_is_wrong(text: str, expected: str) -> None:
         parse_when(text, now)
     with use_locale("en"):
         assert info.value.render() == expected
+
+
+async def test_a_long_import_report_is_split_not_cut(app, people, botapi) -> None:
+    """Rejected rows with long values make a report over one message: it goes on in a
+    second message, between whole lines, instead of being cut off inside its HTML."""
+    leader, analyst, partner = await project_with_analyst(people, botapi, "en")
+    rows = [f"2{i % 9}-10-2026 21:30;Dorpsstraat {i}" for i in range(200)]
+    rows += [f"3{i % 2}-02-2026 {'nacht ' * 40};Dorpsstraat {i}" for i in range(25)]
+    data = ("Pleegdatum;Straat\n" + "\n".join(rows) + "\n").encode()
+    since = botapi.mark()
+    botapi.send_document(analyst.user, "lang.csv", data, "text/csv")
+    await botapi.next_message(analyst.id)  # the status message
+    call = await botapi.wait_for("editMessageText",
+                                 lambda c: "Import of lang.csv" in c.params.get("text", ""),
+                                 since=since, timeout=30)
+    first = call.params["text"]
+    rest = await botapi.next_message(analyst.id)
+    assert len(first) <= 4096 and "200 burglaries imported" in first
+    assert rest["text"].startswith("• row ")
+    assert "… and 5 more" in first + rest["text"]  # all of it, nothing cut mid-line
