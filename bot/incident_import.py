@@ -885,6 +885,27 @@ def _drop_empty(frame: pd.DataFrame, rows: np.ndarray) -> tuple[pd.DataFrame, np
 
 
 _BAD_LINE = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+_TRUNCATED = "Length of header or names does not match length of data"
+
+
+def _too_wide(text: str, sep: str, header_idx: int, width: int, header_row: int,
+              skipped: set[int]) -> list[tuple[int, int, int]]:
+    """Records with more cells than the header that pandas kept (cut to the header's
+    width): (position in the frame, spreadsheet row, cells). Rows pandas skipped itself
+    (``skipped``) have no place in the frame."""
+    out: list[tuple[int, int, int]] = []
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=sep)
+    at = 0
+    for number, record in enumerate(reader):
+        if number <= header_idx:
+            continue
+        row = header_row + number - header_idx
+        if row in skipped:
+            continue
+        if len(record) > width:
+            out.append((at, row, len(record)))
+        at += 1
+    return out
 
 
 def _read_csv(data: bytes, filename: str, header_keys: frozenset[str] | None) -> Table:
@@ -944,6 +965,14 @@ def _read_csv(data: bytes, filename: str, header_keys: frozenset[str] | None) ->
         if issubclass(w.category, pd.errors.ParserWarning)
         for m in _BAD_LINE.finditer(str(w.message))
     ]
+    if any(_TRUNCATED in str(w.message) for w in caught):
+        # pandas (index_col=False) silently cut the cells beyond the header's width: a
+        # row with an unquoted separator in a cell would be read shifted. Such rows are
+        # rejected with their row number instead.
+        wide = _too_wide(data.decode(encoding, errors="replace"), sep, header_idx,
+                         len(frame.columns), header_row, {row for row, _f, _e in bad})
+        frame = frame.drop(index=[at for at, _row, _saw in wide]).reset_index(drop=True)
+        bad += [(row, saw, len(frame.columns)) for _at, row, saw in wide]
     frame.columns = _unique_columns(frame.columns)
     rows = np.arange(header_row + 1, header_row + 1 + len(frame) + len(bad), dtype=np.int64)
     if bad:

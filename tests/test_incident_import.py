@@ -706,6 +706,29 @@ def test_rows_with_too_many_values_and_blank_lines_keep_exact_row_numbers() -> N
     rendered(result)
 
 
+def test_a_first_data_row_with_too_many_values_is_rejected_not_read_shifted() -> None:
+    """pandas cuts the cells beyond the header when the *first* data row is too wide (and
+    then every later wide row too): such rows are rejected with their number, not read
+    with a street of "Kerk" and a house number of "straat"."""
+    text = (
+        "Datum;Straat;Huisnummer\n"
+        "10-11-2026;Kerk;straat;12\n"  # 2: unquoted separator in the street
+        "11-11-2026;Dorpsstraat;3\n"  # 3
+        "\n"  # 4 (blank)
+        "12-11-2026;Laan;4;x\n"  # 5
+        "13-11-2026;Weg;5;a;b;c;d\n"  # 6: wider still (pandas skips this one itself)
+        "14-11-2026;Plein;6\n"  # 7
+    ) + "".join(f"15-11-2026;Hoofdweg;{n}\n" for n in range(8, 12))  # 8-11
+    result = read(text)
+    assert sorted((r.row, r.reason, r.params["found"]) for r in result.rejected) == [
+        (2, ii.R_BAD_FIELDS, 4), (5, ii.R_BAD_FIELDS, 4), (6, ii.R_BAD_FIELDS, 7),
+    ]
+    assert result.rows == [3, 7, 8, 9, 10, 11]
+    assert [(i.street, i.house_number) for i in result.incidents][:2] == [
+        ("Dorpsstraat", "3"), ("Plein", "6")]
+    rendered(result)
+
+
 # --------------------------------------------------------------------------- mapping
 
 
