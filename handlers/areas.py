@@ -89,9 +89,14 @@ async def partner_command(update: Update, context: WijkContext, access: Access) 
         return
     kind_word, _sep, name = text.partition(" ")
     kind = PARTNER_KIND_WORDS.get(word_key(kind_word))
-    if kind is None or not name.strip():
+    if kind is None:
         await reply_usage(update, _("Start with the kind of partner: {kinds}.").format(
             kinds=_kind_list([k.value for k in PartnerKind])))
+        return
+    if not name.strip():  # the kind is there; what is missing is the name
+        await reply_usage(update, _("Give the partner's name after the kind, e.g. "
+                                    "<code>/partner {kind} Politie basisteam Oost</code>.")
+                          .format(kind=esc(kind_word)))
         return
     partner = await context.partnership.add_partner(
         access.user_id, access.project_id, name=name, kind=kind

@@ -189,6 +189,9 @@ async def test_areas_and_partners(app, people, lang) -> None:
     assert "Politie basisteam Oost" in added["text"]
     bad_partner = await leader.say("/partner bakkerij De Gouden Krakeling")
     assert fragment(lang, "Start with the kind of partner: {kinds}.") in bad_partner["text"]
+    no_name = await leader.say(f"/partner {police}")  # the kind is there, the name is not
+    assert fragment(lang, "Give the partner's name after the kind") in no_name["text"]
+    assert f"/partner {police} Politie basisteam Oost" in no_name["text"]
 
     repos = app.bot_data.repos
     [project] = await repos.projects.list_all()
