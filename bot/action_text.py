@@ -83,6 +83,8 @@ def action_line(action: Action, today: date, *, overdue: int | None = None) -> s
 CARD_LIMIT = 3700
 # Free text on a card that is still too long after trimming its lists is cut to this.
 _SHORT_FIELD = 300
+# Room for a "… n earlier entries not shown" line.
+_NOTE_ROOM = 60
 
 
 def card(action: Action, today: date, history: Sequence[HistoryEntry] = (), *,
@@ -97,27 +99,35 @@ def card(action: Action, today: date, history: Sequence[HistoryEntry] = (), *,
                for r in action.results]
     changes = ["• " + history_line(entry) for entry in history]
     text = _compose(action, today, results, changes, shorten=False)
-    while len(text) > limit and (len(changes) > 1 or len(results) > 1):
-        # Drop from the longer list, oldest first; the first line of each list is a
-        # "… earlier" note once trimming has begun, kept by _trimmed.
-        if len(changes) >= len(results):
-            changes = _trimmed(changes, len(history))
+    if len(text) <= limit:
+        return text
+    # Leave out the oldest entries of the longer list, one at a time, until the card fits
+    # (by length, so the card is composed once more, not once per entry); the latest
+    # entry of each list stays. Each list that loses entries gets a note line.
+    excess = len(text) - limit + 2 * _NOTE_ROOM
+    shown_results, shown_changes = len(results), len(changes)
+    while excess > 0 and max(shown_results, shown_changes) > 1:
+        if shown_changes >= shown_results:
+            excess -= len(changes[len(changes) - shown_changes]) + 1
+            shown_changes -= 1
         else:
-            results = _trimmed(results, len(action.results))
-        text = _compose(action, today, results, changes, shorten=False)
+            excess -= len(results[len(results) - shown_results]) + 1
+            shown_results -= 1
+    results, changes = _latest(results, shown_results), _latest(changes, shown_changes)
+    text = _compose(action, today, results, changes, shorten=False)
     if len(text) > limit:
         text = _compose(action, today, results, changes, shorten=True)
     return text
 
 
-def _trimmed(lines: list[str], total: int) -> list[str]:
-    """One more of the oldest entries left out, with a note of how many are not shown."""
-    kept = [line for line in lines if not line.startswith("<i>")]
-    kept = kept[1:]
-    hidden = total - len(kept)
+def _latest(lines: list[str], shown: int) -> list[str]:
+    """The last ``shown`` lines, after a note of how many earlier ones are not shown."""
+    hidden = len(lines) - shown
+    if not hidden:
+        return lines
     note = "<i>" + ngettext("… {count} earlier entry not shown", "… {count} earlier entries "
                             "not shown", hidden).format(count=format_number(hidden)) + "</i>"
-    return [note, *kept]
+    return [note, *lines[hidden:]]
 
 
 def _compose(action: Action, today: date, results: list[str], changes: list[str], *,

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -78,6 +78,11 @@ class HotspotView:
     hotspot: HotspotRecord
     alerts: list[tuple[str, str]] = field(default_factory=list)   # (group title, status)
     incidents: list[dict[str, Any]] | None = None
+
+
+def _reached(record: HotspotRecord, groups: Sequence[LinkedChat]) -> list[LinkedChat]:
+    """The buurtpreventie groups whose areas a zone touches."""
+    return [g for g in groups if set(g.area_ids) & set(record.area_ids)]
 
 
 class AlertService(ProjectService):
@@ -280,8 +285,7 @@ class AlertService(ProjectService):
                 continue
             centre = (record.grid_x, record.grid_y) if record.grid_x is not None \
                 and record.grid_y is not None else None
-            languages = sorted({self._language(g) for g in groups
-                                if set(g.area_ids) & set(record.area_ids)})
+            languages = sorted({self._language(g) for g in _reached(record, groups)})
             for language in languages:
                 # The disc covers the radius plus half a grid cell: the snapped centre can
                 # be up to that far from the real one.
@@ -314,7 +318,7 @@ class AlertService(ProjectService):
         hotspots alerted within the interval, with their areas) is updated as alerts are
         queued."""
         assert record.id is not None
-        targets = [g for g in groups if set(g.area_ids) & set(record.area_ids)]
+        targets = _reached(record, groups)
         alerts = {a.linked_chat_id: a for a in await self.repos.alerts.alerts_for(record.id)}
         waiting: list[LinkedChat] = []
         sending: list[tuple[LinkedChat, AlertRecord | None]] = []

@@ -132,9 +132,7 @@ class MeetingService(ProjectService):
                 if len(lowered) < 3:
                     raise UserError(N_("Give the date and time, e.g. “date 7-12-2026 10:00”."))
                 day, at = parse_date(lowered[1]), parse_time(lowered[2])
-                start = local_moment(day, time(0), self.tz)
-                if await self.meetings.on_local_date(project_id, start,
-                                                     start + timedelta(days=1)):
+                if await self._meeting_on_day(project_id, day) is not None:
                     # One operational meeting a day; a second is nearly always a typo for
                     # another day or a changed time (that is what "move" is for).
                     raise UserError(N_("There is already a meeting on {date}. To change its "
@@ -179,10 +177,13 @@ class MeetingService(ProjectService):
             raise UserError(N_("That moment has already passed."))
         return moment
 
-    async def _meeting_on(self, project_id: int, day: date) -> Meeting:
+    async def _meeting_on_day(self, project_id: int, day: date) -> Meeting | None:
+        """The planned meeting on that local day, if any."""
         start = local_moment(day, time(0), self.tz)
-        meeting = await self.meetings.on_local_date(project_id, start,
-                                                    start + timedelta(days=1))
+        return await self.meetings.on_local_date(project_id, start, start + timedelta(days=1))
+
+    async def _meeting_on(self, project_id: int, day: date) -> Meeting:
+        meeting = await self._meeting_on_day(project_id, day)
         if meeting is None:
             raise UserError(N_("There is no meeting on {date}."), date=day.strftime("%d-%m-%Y"))
         return meeting

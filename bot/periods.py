@@ -95,12 +95,17 @@ def _check_week(week: int, year: int | None) -> None:
         raise UserError(N_("{year} has no week {week}."), year=year, week=week)
 
 
+# With ``past``, a date without a year at most this far ahead is a slip for that day
+# (which the caller refuses as ahead), not the same day of last year.
+PAST_SLIP = timedelta(days=7)
+
+
 def date_of(day: str | None, month: str | None, year: str | None, today: date, *,
             past: bool = False) -> date:
     """A typed day, month and (optional, also two-digit) year as a date; without a year
     the one around ``today`` — for a period the coming one ("5-1" typed in November is
     next January), with ``past`` the latest up to today ("20-12" in November is last
-    December's)."""
+    December's) unless it lies just ahead (:data:`PAST_SLIP`)."""
     assert day is not None and month is not None
     y = year_of(year, today) if year else today.year
     try:
@@ -108,7 +113,7 @@ def date_of(day: str | None, month: str | None, year: str | None, today: date, *
     except ValueError:
         raise UserError(N_("{text} is not a valid date."),
                         text=f"{day}-{month}" + (f"-{year}" if year else "")) from None
-    if not year and past and value > today:
+    if not year and past and value > today + PAST_SLIP:
         return date_of(day, month, str(value.year - 1), today)
     if not year and not past and (value - today).days < -183:
         value = value.replace(year=value.year + 1)  # "5-1" typed in November is next January

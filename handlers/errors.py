@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.commands import CB, named, suggest
 from bot.context import WijkApp, WijkContext
 from bot.i18n import _, get_locale
-from handlers.common import dialogue_ended, esc, reply
+from handlers.common import ANSWER, dialogue_ended, esc, reply
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +93,11 @@ def register(app: WijkApp) -> None:
     # they would run *in addition to* the real handler.)
     # New messages only: an edit of a message is no new question (and an edited answer in
     # a dialogue is ignored there too, see handlers.common.ANSWER).
-    new = private & filters.UpdateType.MESSAGE
+    new = private & ANSWER
     app.add_handler(MessageHandler(new & filters.COMMAND, unknown_command))
     app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, stray_text))
     # New messages only: a live location's updates arrive as edits, every few seconds.
-    app.add_handler(MessageHandler(
-        private & filters.UpdateType.MESSAGE & (filters.LOCATION | filters.PHOTO),
-        stray_attachment))
+    app.add_handler(MessageHandler(new & (filters.LOCATION | filters.PHOTO), stray_attachment))
     # A dialogue's button that no open dialogue took: timed out, restarted, someone else's.
     app.add_handler(CallbackQueryHandler(dialogue_ended, pattern=(
         rf"^(?:{CB.ACTION_FORM}:|{CB.FIELD_LOG}:|{CB.NEW_PROJECT}:|"

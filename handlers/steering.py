@@ -5,7 +5,7 @@ then (what the last meeting saw). Computed off the event loop."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from telegram import Update
 from telegram.constants import ChatAction
@@ -35,9 +35,6 @@ from handlers.common import command_text, esc, guard, reply, reply_paged
 # 2026-11-09.
 _DATE = re.compile(r"(?:^|\s)(?:(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{2,4}))?"
                    r"|(\d{4})-(\d{1,2})-(\d{1,2}))$")
-# A date without a year at most this far ahead is a slip for a day ahead (refused as
-# such), not a pack of almost a year ago.
-_SLIP = timedelta(days=7)
 
 
 def split_date(text: str, today: date) -> tuple[str, date | None]:
@@ -48,12 +45,7 @@ def split_date(text: str, today: date) -> tuple[str, date | None]:
     day, month, year, iso_year, iso_month, iso_day = match.groups()
     if iso_year:
         year, month, day = iso_year, iso_month, iso_day
-    moment = date_of(day, month, year, today, past=True)
-    if not year:
-        this_year = date_of(day, month, str(today.year), today)
-        if today < this_year <= today + _SLIP:
-            moment = this_year
-    return text.strip()[:match.start()].strip(), moment
+    return text.strip()[:match.start()].strip(), date_of(day, month, year, today, past=True)
 
 
 @guard(Permission.VIEW_STEERING)
