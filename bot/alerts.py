@@ -76,7 +76,8 @@ class HotspotView:
     """What ``/hotspots`` shows; ``incidents`` only for roles that may see detail."""
 
     hotspot: HotspotRecord
-    alerts: list[tuple[str, str]] = field(default_factory=list)   # (group title, status)
+    # (group title, status, group still linked) for the project leader
+    alerts: list[tuple[str, str, bool]] = field(default_factory=list)
     incidents: list[dict[str, Any]] | None = None
 
 
@@ -486,14 +487,15 @@ class AlertService(ProjectService):
         member = await self.member(user_id, project_id, Permission.VIEW_HOTSPOTS, chat)
         detail = can(member.role, Permission.VIEW_INCIDENT_DETAIL, chat)
         leader = member.role is Role.PROJECTLEIDER
-        titles = {c.id: c.title for c in await self.repos.chats.for_project(project_id)}
+        groups = await self.repos.chats.titles(project_id)
         views = []
         for record in await self.repos.alerts.hotspots(project_id):
             assert record.id is not None
             view = HotspotView(record)
             if leader:
-                view.alerts = [(titles.get(a.linked_chat_id, str(a.chat_id)), a.status)
-                               for a in await self.repos.alerts.alerts_for(record.id)]
+                for a in await self.repos.alerts.alerts_for(record.id):
+                    title, linked = groups[a.linked_chat_id]
+                    view.alerts.append((title, a.status, linked))
             if detail and record.incident_ids:
                 view.incidents = [
                     {**dict(r), "occurred_from": parse_utc(r["occurred_from"]),

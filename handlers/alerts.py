@@ -80,8 +80,10 @@ async def hotspots_command(update: Update, context: WijkContext, access: Access)
         if band:
             lines.append("🕘 " + band)
         lines.append(_("Raised risk until {date}").format(date=format_day(h.expires_on, "MMMMd")))
-        for title, status in view.alerts:
-            lines.append("   → " + _("{group}: {status}").format(group=esc(title),
+        for title, status, linked in view.alerts:
+            group = esc(title) if linked else _("{group} (no longer linked)").format(
+                group=esc(title))
+            lines.append("   → " + _("{group}: {status}").format(group=group,
                                                                  status=_(_STATUS[status])))
         for row in view.incidents or []:
             address = " ".join(p for p in (row["street"], row["house_number"]) if p)

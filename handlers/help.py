@@ -11,6 +11,7 @@ from bot.i18n import _, get_locale
 from bot.labels import purpose_label, role_label
 from bot.permissions import ChatKind, Permission, can
 from handlers.common import esc, get_access, reply
+from handlers.start import resident_note
 from storage.models import Role
 
 
@@ -18,7 +19,9 @@ async def help_command(update: Update, context: WijkContext) -> None:
     access = await get_access(update, context)
     language = get_locale()
     lines: list[str] = []
-    if access.member is not None:
+    # In a buurtpreventie group the residents read along: who is the police officer or
+    # the chair is not theirs to learn from the bot.
+    if access.member is not None and access.chat_kind is not ChatKind.NEIGHBOURHOOD:
         lines.append(_("<b>{project}</b> — you are {role} for {partner}.").format(
             project=esc(access.member.project_name), role=role_label(access.member.role),
             partner=esc(access.member.partner_name)))
@@ -55,6 +58,7 @@ async def help_command(update: Update, context: WijkContext) -> None:
         lines.append("")
         lines.append(_("To join a partnership, open the invitation link your project leader "
                        "sent you."))
+        lines.append(resident_note())
     if access.chat_kind is ChatKind.NEIGHBOURHOOD:
         lines.append("")
         lines.append(_("In this neighbourhood watch group I only post alerts and prevention "

@@ -32,6 +32,13 @@ def intro() -> str:
     )
 
 
+def resident_note() -> str:
+    """For residents who open the bot from their buurtpreventie group: they need no
+    account and no project; the invitation and /newproject are not for them."""
+    return _("Member of a neighbourhood watch group? Then there is nothing to do here: I "
+             "post the alerts and prevention advice in your group.")
+
+
 async def start(update: Update, context: WijkContext) -> None:
     chat = update.effective_chat
     assert chat is not None
@@ -58,7 +65,7 @@ async def start(update: Update, context: WijkContext) -> None:
             "To join your partnership, open the invitation link your project leader sent "
             "you. Are you the project leader and starting a new partnership? Tap the button "
             "or send /newproject."
-        ),
+        ) + "\n\n" + resident_note(),
         markup=keyboard([[(_("Start a new partnership"), f"{CB.NEW_PROJECT}:start")]]),
     )
 

@@ -128,6 +128,13 @@ class ChatRepository:
             result.append(linked)
         return result
 
+    async def titles(self, project_id: int) -> dict[int, tuple[str, bool]]:
+        """Every link the project ever had, current or ended: link id → (group title,
+        still linked). Alerts keep naming the group they went to after it was unlinked."""
+        rows = await self.db.fetchall(
+            "SELECT id, title, ended_at FROM linked_chats WHERE project_id=?", (project_id,))
+        return {r["id"]: (r["title"], r["ended_at"] is None) for r in rows}
+
     async def end(self, chat_id: int, reason: str, now: datetime) -> bool:
         changed = await self.db.execute(
             "UPDATE linked_chats SET ended_at=?, end_reason=? WHERE chat_id=? AND ended_at IS NULL",

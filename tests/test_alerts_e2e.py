@@ -212,6 +212,10 @@ async def test_group_that_left_is_unlinked_and_nothing_is_lost(app, people, bota
     assert await repos.chats.active(east["id"]) is None
     counts = await repos.outbox.counts()
     assert counts.get("failed") == 1 and counts.get("sent") == 1
+    # /hotspots still names the group the alert was meant for, not its chat id.
+    views = (await leader.say("/hotspots"))["text"]
+    assert "Buurtpreventie Oostbroek (no longer linked)" in views
+    assert str(east["id"]) not in views
 
 
 async def test_buurtpreventie_members_can_query_nothing(app, people, botapi) -> None:
@@ -226,6 +230,11 @@ async def test_buurtpreventie_members_can_query_nothing(app, people, botapi) -> 
     # Not even a project leader gets data in a buurtpreventie group.
     answer = await leader.say("/hotspots", east)
     assert "Dorpsstraat" not in answer["text"]
+    # /help there does not tell the residents who the police officer or the chair is.
+    for member in (leader, analyst):
+        shown = (await member.say("/help", east))["text"]
+        assert "Politie basisteam Oost" not in shown and "you are" not in shown
+        assert fragment("en", "In this neighbourhood watch group I only post") in shown
 
 
 async def test_a_group_linked_during_a_zone_is_alerted_at_once(app, people, botapi) -> None:

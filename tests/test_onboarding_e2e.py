@@ -52,6 +52,11 @@ async def test_start_explains_the_bot_to_a_stranger(app, people, botapi, lang) -
     assert fragment(lang, "To join your partnership, open the invitation link your project "
                           "leader sent you.") in reply["text"]
     assert find_data(botapi, reply, "np:start")
+    # A resident who came from a buurtpreventie group learns there is nothing to set up.
+    resident = fragment(lang, "Member of a neighbourhood watch group? Then there is nothing "
+                              "to do here")
+    assert resident in reply["text"]
+    assert resident in (await stranger.say("/help"))["text"]
     if lang == "nl":
         assert "uitnodiging" in reply["text"]  # really Dutch, not the English message id
 
