@@ -63,9 +63,20 @@ class FieldDraft:
     live: bool = False
     action_code: str | None = None
     photos: list[Photo] = field(default_factory=list)
+    # The text as typed, per message (id → text, in the order sent): an edited message
+    # replaces its own part. ``street_typed``: the street came from "straat: …", not
+    # from a street name found in the text (which an edit of the text may change).
+    parts: dict[int, str] = field(default_factory=dict)
+    street_typed: bool = False
+    street_message: int | None = None
 
     def is_empty(self) -> bool:
         return not (self.text.strip() or self.location or self.street or self.photos)
+
+    def set_part(self, message_id: int, text: str) -> None:
+        """Add (or, for a message already in the log, replace) one message's text."""
+        self.parts[message_id] = text.strip()
+        self.text = "\n".join(t for t in self.parts.values() if t)
 
 
 def split_kind(text: str) -> tuple[str | None, str]:

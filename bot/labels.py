@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.i18n import N_, _
+from enum import Enum
+
+from bot.i18n import N_, _, get_locale
 from storage.models import AreaKind, ChatPurpose, PartnerKind, Role
 
 _ROLE = {
@@ -71,6 +73,30 @@ PURPOSE_WORDS: dict[str, ChatPurpose] = {
     "buurtpreventie": ChatPurpose.NEIGHBOURHOOD_WATCH,
     "neighbourhoodwatch": ChatPurpose.NEIGHBOURHOOD_WATCH,
 }
+
+
+# The word a usage hint suggests for each key, per language (each one is in the *_WORDS
+# table above, so typing what the hint shows works).
+_TYPED: dict[str, dict[Enum, str]] = {
+    "nl": {k: k.value for k in (*Role, *PartnerKind, *AreaKind)},
+    "en": {
+        Role.PROJECTLEIDER: "leader", Role.PARTNER: "partner", Role.WIJKAGENT: "officer",
+        Role.ANALIST: "analyst", Role.MEELEZER: "observer",
+        PartnerKind.GEMEENTE: "municipality", PartnerKind.POLITIE: "police",
+        PartnerKind.OM: "prosecutor", PartnerKind.WONINGCORPORATIE: "housing",
+        PartnerKind.STADSTOEZICHT: "wardens", PartnerKind.VEILIGHEIDSHUIS: "safetyhouse",
+        PartnerKind.BUURTPREVENTIE: "neighbourhoodwatch", PartnerKind.OVERIG: "other",
+        AreaKind.WIJK: "district", AreaKind.BUURT: "neighbourhood", AreaKind.STRAAT: "street",
+        AreaKind.HOTSPOT: "hotspot",
+    },
+}
+
+
+def typed_words(keys: type[Role] | type[PartnerKind] | type[AreaKind]) -> list[str]:
+    """The words to type for every key of ``keys``, in the current language: what a usage
+    hint lists (``district, neighbourhood, …`` in English, ``wijk, buurt, …`` in Dutch)."""
+    words = _TYPED.get(get_locale(), _TYPED["nl"])
+    return [words[k] for k in keys]
 
 
 def word_key(text: str) -> str:

@@ -16,7 +16,6 @@ from typing import Any
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -35,6 +34,7 @@ from bot.periods import Period, format_effect, format_period, parse_period, pars
 from bot.permissions import Permission
 from handlers.common import (
     ANSWER,
+    Command,
     ask_project,
     cancel_dialogue,
     command_text,
@@ -420,13 +420,13 @@ def register(app: WijkApp) -> None:
     text = filters.TEXT & ~filters.COMMAND & ANSWER
     app.add_handler(
         ConversationHandler(
-            entry_points=[CommandHandler(Cmd.ACTION, one_at_a_time(action_command))],
+            entry_points=[Command(Cmd.ACTION, one_at_a_time(action_command))],
             states={
                 FORM: [MessageHandler(text, on_text),
                        CallbackQueryHandler(on_button, pattern=rf"^{CB.ACTION_FORM}:")],
                 ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out)],
             },
-            fallbacks=[CommandHandler(Cmd.CANCEL, cancel)],
+            fallbacks=[Command(Cmd.CANCEL, cancel)],
             conversation_timeout=DIALOGUE_TIMEOUT,
             allow_reentry=True,  # so that one_at_a_time answers the command again
             name="action_form",

@@ -9,7 +9,7 @@ import re
 from datetime import time
 
 from telegram import Message, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot.access import Access
 from bot.alert_text import band_label, incident_count, place
@@ -20,6 +20,7 @@ from bot.i18n import N_, _, format_day, format_number, format_window, ngettext
 from bot.permissions import Permission
 from charts.text import fmt_interval
 from handlers.common import (
+    Command,
     command_text,
     edit_or_reply,
     esc,
@@ -267,7 +268,7 @@ def schedule(app: WijkApp) -> None:
 
 
 def register(app: WijkApp) -> None:
-    app.add_handler(CommandHandler(Cmd.HOTSPOTS, hotspots_command))
-    app.add_handler(CommandHandler(Cmd.ALERTS, alerts_command))
+    app.add_handler(Command(Cmd.HOTSPOTS, hotspots_command))
+    app.add_handler(Command(Cmd.ALERTS, alerts_command))
     app.add_handler(CallbackQueryHandler(settings_button, pattern=rf"^{CB.ALERT_SETTINGS}:"))
     app.add_handler(CallbackQueryHandler(decision_button, pattern=rf"^{CB.ALERT}:(ok|no):"))

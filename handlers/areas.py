@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CommandHandler
 
 from bot.access import Access
 from bot.commands import Cmd
@@ -14,11 +13,12 @@ from bot.labels import (
     PARTNER_KIND_WORDS,
     area_kind_label,
     partner_kind_label,
+    typed_words,
     word_key,
 )
 from bot.partnership import CBS_CODE_RE
 from bot.permissions import Permission
-from handlers.common import command_text, esc, guard, reply, reply_paged, reply_usage
+from handlers.common import Command, command_text, esc, guard, reply, reply_paged, reply_usage
 from storage.models import AreaKind, PartnerKind
 
 
@@ -47,7 +47,7 @@ async def area_command(update: Update, context: WijkContext, access: Access) -> 
     kind = AREA_KIND_WORDS.get(word_key(kind_word))
     if kind is None or not name.strip():
         await reply_usage(update, _("Start with the kind of area: {kinds}.").format(
-            kinds=_kind_list([k.value for k in AreaKind])))
+            kinds=_kind_list(typed_words(AreaKind))))
         return
     cbs_code: str | None = None
     homes: int | None = None
@@ -91,7 +91,7 @@ async def partner_command(update: Update, context: WijkContext, access: Access) 
     kind = PARTNER_KIND_WORDS.get(word_key(kind_word))
     if kind is None:
         await reply_usage(update, _("Start with the kind of partner: {kinds}.").format(
-            kinds=_kind_list([k.value for k in PartnerKind])))
+            kinds=_kind_list(typed_words(PartnerKind))))
         return
     if not name.strip():  # the kind is there; what is missing is the name
         await reply_usage(update, _("Give the partner's name after the kind, e.g. "
@@ -107,5 +107,5 @@ async def partner_command(update: Update, context: WijkContext, access: Access) 
 
 
 def register(app: WijkApp) -> None:
-    app.add_handler(CommandHandler(Cmd.AREA, area_command))
-    app.add_handler(CommandHandler(Cmd.PARTNER, partner_command))
+    app.add_handler(Command(Cmd.AREA, area_command))
+    app.add_handler(Command(Cmd.PARTNER, partner_command))

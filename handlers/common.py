@@ -11,7 +11,7 @@ import functools
 import html
 import logging
 import secrets
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Collection, Coroutine, Sequence
 from datetime import time
 from typing import Any
 
@@ -25,7 +25,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import CallbackQueryHandler, ConversationHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, filters
 
 from bot.access import GROUP_TYPES, Access, resolve_access
 from bot.commands import BY_NAME, CB
@@ -316,6 +316,26 @@ async def cancel_dialogue(update: Update, context: WijkContext, draft_key: str |
 # What a dialogue takes as an answer: new messages only. An edited message (and every
 # position update of a live location, which Telegram sends as edits) is no new answer.
 ANSWER = filters.UpdateType.MESSAGE
+
+
+
+class Command(CommandHandler[Any, Any]):
+    """A command of this bot: answered for new messages only. (PTB's CommandHandler also
+    runs a command again when its message is edited, so a corrected "/resultaat A1 13"
+    would add a second result.) An edit reaches an open dialogue's edit step, if it has
+    one, or :func:`edited_command`."""
+
+    def __init__(self, command: str | Collection[str], callback: Any, **kwargs: Any) -> None:
+        super().__init__(command, callback, filters=ANSWER, **kwargs)
+
+
+async def edited_command(update: Update, context: WijkContext) -> None:
+    """An edited command: not carried out again, and said so. (Registered for private
+    chats: in a group the edit may be of a command for another bot, and nobody asked.)"""
+    await reply(update, _("You edited a command. I do not carry out edited commands "
+                          "again: what the first one did stands. Send the command as a new "
+                          "message if it still needs doing."))
+
 
 # The dialogues (ConversationHandler names) and how to tell someone one is still open.
 BUSY = {

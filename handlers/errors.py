@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.commands import CB, named, suggest
 from bot.context import WijkApp, WijkContext
 from bot.i18n import _, get_locale
-from handlers.common import ANSWER, dialogue_ended, esc, reply
+from handlers.common import ANSWER, dialogue_ended, edited_command, esc, reply
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,9 @@ def register(app: WijkApp) -> None:
     app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, stray_text))
     # New messages only: a live location's updates arrive as edits, every few seconds.
     app.add_handler(MessageHandler(new & (filters.LOCATION | filters.PHOTO), stray_attachment))
+    # An edited command (no capability answers edits, see handlers.common.Command).
+    app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE
+                                   & filters.COMMAND, edited_command))
     # A dialogue's button that no open dialogue took: timed out, restarted, someone else's.
     app.add_handler(CallbackQueryHandler(dialogue_ended, pattern=(
         rf"^(?:{CB.ACTION_FORM}:|{CB.FIELD_LOG}:|{CB.NEW_PROJECT}:|"

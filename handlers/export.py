@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 
 from telegram import InputFile, Update
-from telegram.ext import CommandHandler
 
 from bot.access import Access
 from bot.commands import Cmd
@@ -14,7 +13,7 @@ from bot.context import WijkApp, WijkContext
 from bot.export import actions_csv, actions_workbook, export_filename
 from bot.i18n import _, format_number, get_locale, ngettext
 from bot.permissions import Permission
-from handlers.common import guard, reply
+from handlers.common import Command, guard, reply
 
 
 @guard(Permission.EXPORT_ACTIONS)
@@ -47,4 +46,4 @@ async def export_command(update: Update, context: WijkContext, access: Access) -
 
 def register(app: WijkApp) -> None:
     # Building and sending two files: a task of its own, like /sturing (see there).
-    app.add_handler(CommandHandler(Cmd.EXPORT, export_command, block=False))
+    app.add_handler(Command(Cmd.EXPORT, export_command, block=False))

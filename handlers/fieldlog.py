@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 
 from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -34,10 +36,12 @@ from bot.permissions import Permission
 from handlers.common import (
     ANSWER,
     NO_KEYBOARD,
+    Command,
     cancel_dialogue,
     command_text,
     drop_buttons,
     edit_or_reply,
+    edited_command,
     esc,
     get_access,
     guard,
@@ -55,6 +59,7 @@ KIND, COLLECT = range(2)
 _DRAFT = "field_draft"
 _PANEL = "field_panel"  # the draft message that carries the live Save/Cancel buttons
 _KEYS = "field_keys"    # the one-tap location button is under the text field
+_STREET = re.compile(r"(?i)\s*(?:straat|street)\s*:?\s+(.+)")  # "straat: Dorpsstraat"
 MAX_LISTED = 30
 
 
@@ -126,18 +131,37 @@ async def _show(update: Update, context: WijkContext, text: str,
 
 async def _add_text(update: Update, context: WijkContext, draft: FieldDraft,
                     text: str) -> None:
-    text = text.strip()
-    if not text:
-        return
-    draft.text = f"{draft.text}\n{text}".strip() if draft.text else text
+    """Add the text of the update's message to the log (an edit: replace it)."""
+    message = update.effective_message
+    assert message is not None
+    draft.set_part(message.message_id, text)
+    await _read_text(update, context, draft)
+
+
+async def _read_text(update: Update, context: WijkContext, draft: FieldDraft) -> None:
+    """What the text names: the action the log counts for (the last code that the person
+    may report on), and the street unless one was given with "straat: …"."""
     access = await get_access(update, context)
     assert access.user_id is not None
-    code = await context.field_logs.linked_action(access.user_id, draft.project_id, text,
-                                                  access.chat_kind)
-    if code:
-        draft.action_code = code
-    if draft.street is None:
-        draft.street = await context.field_logs.known_street(draft.project_id, text)
+    code = None
+    for part in draft.parts.values():
+        code = await context.field_logs.linked_action(access.user_id, draft.project_id, part,
+                                                      access.chat_kind) or code
+    draft.action_code = code
+    if not draft.street_typed:
+        draft.street = await context.field_logs.known_street(draft.project_id, draft.text)
+
+
+async def _add_street(context: WijkContext, draft: FieldDraft, message: Message,
+                      typed: str) -> str | None:
+    """A street given with "straat: …"; returns the problem, if any."""
+    try:
+        draft.street = await context.field_logs.street_name(draft.project_id, typed)
+    except UserError as err:
+        return err.render()
+    draft.street_typed = True
+    draft.street_message = message.message_id
+    return None
 
 
 # -- the dialogue --------------------------------------------------------------------------
@@ -222,16 +246,12 @@ async def collected(update: Update, context: WijkContext) -> int:
     elif message.photo or (message.document is not None and (
             message.document.mime_type or "").startswith("image/")):
         problem = _add_photo(draft, message)
-        if message.caption:
+        if message.caption and problem is None:  # a refused photo's caption goes with it
             await _add_text(update, context, draft, message.caption)
     elif message.text:
-        street = re.fullmatch(r"(?i)\s*(?:straat|street)\s*:?\s+(.+)", message.text)
+        street = _STREET.fullmatch(message.text)
         if street:
-            try:
-                draft.street = await context.field_logs.street_name(draft.project_id,
-                                                                    street.group(1))
-            except UserError as err:
-                problem = err.render()
+            problem = await _add_street(context, draft, message, street.group(1))
         else:
             await _add_text(update, context, draft, message.text)
     else:
@@ -246,6 +266,50 @@ async def collected(update: Update, context: WijkContext) -> int:
         update, context, text, keyboard(_save_buttons() if draft.kind else _kind_buttons()),
         keys=keys)
     return COLLECT if draft.kind else KIND
+
+
+async def edited(update: Update, context: WijkContext) -> None:
+    """A message edited while the log is open. The text, caption or "straat: …" of a
+    message already in the log is replaced by its new version, and the draft on screen is
+    updated in place (nothing new is posted); an edited command is not run again."""
+    message = update.edited_message
+    assert message is not None and context.user_data is not None
+    draft = context.user_data.get(_DRAFT)
+    mid = message.message_id
+    if not isinstance(draft, FieldDraft) or (mid not in draft.parts
+                                             and mid != draft.street_message):
+        if message.text and message.text.startswith("/"):
+            await edited_command(update, context)
+        return
+    text = message.text or message.caption or ""
+    if text.startswith("/"):  # the /melding line itself: its text, without the kind word
+        text = split_kind(command_text(update))[1]
+    # What this message gave before goes; its new version is read as if sent now.
+    draft.parts.pop(mid, None)
+    if mid == draft.street_message:
+        draft.street, draft.street_typed, draft.street_message = None, False, None
+    problem = None
+    street = _STREET.fullmatch(text) if message.text and not message.text.startswith("/") \
+        else None
+    if street:
+        problem = await _add_street(context, draft, message, street.group(1))
+    draft.set_part(mid, "" if street else text)
+    await _read_text(update, context, draft)
+    shown = _draft_text(draft, button=_keys_shown(context))
+    if problem:
+        shown = "⚠️ " + problem + "\n\n" + shown
+    markup = keyboard(_save_buttons() if draft.kind else _kind_buttons())
+    panel = context.user_data.get(_PANEL)
+    if isinstance(panel, Message):
+        try:
+            await panel.edit_text(shown, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                  disable_web_page_preview=True)
+            return
+        except BadRequest as err:
+            if "not modified" in err.message:  # the edit changed nothing the draft shows
+                return
+            await drop_buttons(panel)  # too old to edit, or deleted: shown anew below
+    context.user_data[_PANEL] = await _show(update, context, shown, markup)
 
 
 def _add_photo(draft: FieldDraft, message: Message) -> str | None:
@@ -386,19 +450,22 @@ def register(app: WijkApp) -> None:
     # A live location counts with its first position: the later ones arrive as edits.
     attachment = ANSWER & (filters.LOCATION | filters.PHOTO | filters.Document.IMAGE
                            | (filters.TEXT & ~filters.COMMAND))
+    # A corrected text, caption or street (a live location's moves are edits too: not these).
+    correction: BaseHandler[Update, WijkContext, object] = MessageHandler(
+        filters.UpdateType.EDITED_MESSAGE & (filters.TEXT | filters.CAPTION), edited)
     app.add_handler(ConversationHandler(
-        entry_points=[CommandHandler(Cmd.FIELD_LOG, one_at_a_time(entry))],
+        entry_points=[Command(Cmd.FIELD_LOG, one_at_a_time(entry))],
         states={
             KIND: [CallbackQueryHandler(kind_chosen, pattern=rf"^{CB.FIELD_LOG}:kind:"),
-                   MessageHandler(attachment, collected)],
+                   MessageHandler(attachment, collected), correction],
             COLLECT: [CallbackQueryHandler(save_button, pattern=rf"^{CB.FIELD_LOG}:save$"),
                       CallbackQueryHandler(kind_chosen, pattern=rf"^{CB.FIELD_LOG}:kind:"),
-                      MessageHandler(attachment, collected)],
+                      MessageHandler(attachment, collected), correction],
         },
-        fallbacks=[CommandHandler(Cmd.CANCEL, cancel),
+        fallbacks=[Command(Cmd.CANCEL, cancel),
                    CallbackQueryHandler(cancel, pattern=rf"^{CB.FIELD_LOG}:cancel$")],
         conversation_timeout=30 * 60,
         allow_reentry=True,  # so that one_at_a_time answers the command again
         name="field_log",
     ))
-    app.add_handler(CommandHandler(Cmd.FIELD_LOGS, list_command))
+    app.add_handler(Command(Cmd.FIELD_LOGS, list_command))

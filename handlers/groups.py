@@ -12,7 +12,7 @@ import logging
 
 from telegram import ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus
-from telegram.ext import CallbackQueryHandler, ChatMemberHandler, CommandHandler, MessageHandler
+from telegram.ext import CallbackQueryHandler, ChatMemberHandler, MessageHandler
 from telegram.ext import filters as f
 
 from bot.access import GROUP_TYPES, Access
@@ -25,6 +25,7 @@ from bot.partnership import LINK_CODE_HOURS
 from bot.permissions import Permission
 from bot.services import unknown_area
 from handlers.common import (
+    Command,
     command_text,
     edit_or_reply,
     esc,
@@ -238,9 +239,9 @@ async def group_migrated(update: Update, context: WijkContext) -> None:
 
 
 def register(app: WijkApp) -> None:
-    app.add_handler(CommandHandler(Cmd.LINK, link_command))
+    app.add_handler(Command(Cmd.LINK, link_command))
     app.add_handler(CallbackQueryHandler(link_step, pattern=rf"^{CB.LINK}:"))
-    app.add_handler(CommandHandler(Cmd.UNLINK, unlink_command))
+    app.add_handler(Command(Cmd.UNLINK, unlink_command))
     app.add_handler(ChatMemberHandler(my_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(f.StatusUpdate.MIGRATE, group_migrated))
 

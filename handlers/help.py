@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CommandHandler
 
 from bot.commands import COMMANDS, Cmd
 from bot.context import WijkApp, WijkContext
 from bot.i18n import _, get_locale
 from bot.labels import purpose_label, role_label
 from bot.permissions import ChatKind, Permission, can
-from handlers.common import esc, get_access, reply
+from handlers.common import Command, esc, get_access, reply
 from handlers.start import resident_note
 from storage.models import Role
 
@@ -67,4 +66,4 @@ async def help_command(update: Update, context: WijkContext) -> None:
 
 
 def register(app: WijkApp) -> None:
-    app.add_handler(CommandHandler(Cmd.HELP, help_command))
+    app.add_handler(Command(Cmd.HELP, help_command))

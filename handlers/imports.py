@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot.access import Access
 from bot.commands import CB, Cmd
@@ -23,7 +23,7 @@ from bot.i18n import N_, _, format_date_range, format_datetime, format_number, n
 from bot.incidents import ImportEntry, RemovedImport
 from bot.permissions import Permission
 from bot.posts import keyboard
-from handlers.common import command_text, edit_or_reply, esc, guard, reply, reply_usage
+from handlers.common import Command, command_text, edit_or_reply, esc, guard, reply, reply_usage
 
 #: Longest file name on a button; the list shows it whole.
 BUTTON_NAME = 28
@@ -250,5 +250,5 @@ async def import_button(update: Update, context: WijkContext, access: Access) ->
 
 
 def register(app: WijkApp) -> None:
-    app.add_handler(CommandHandler(Cmd.IMPORTS, imports_command))
+    app.add_handler(Command(Cmd.IMPORTS, imports_command))
     app.add_handler(CallbackQueryHandler(import_button, pattern=rf"^{CB.IMPORTS}:"))

@@ -21,7 +21,6 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -48,6 +47,7 @@ from bot.permissions import Permission
 from charts.text import mo_label
 from handlers.common import (
     ANSWER,
+    Command,
     cancel_dialogue,
     command_text,
     dialogue_ended,
@@ -790,7 +790,7 @@ def register(app: WijkApp) -> None:
                                    document_received, block=False))
     text = filters.TEXT & ~filters.COMMAND & ANSWER
     app.add_handler(ConversationHandler(
-        entry_points=[CommandHandler(Cmd.BURGLARY, one_at_a_time(burglary_entry))],
+        entry_points=[Command(Cmd.BURGLARY, one_at_a_time(burglary_entry))],
         states={
             WHEN: [MessageHandler(text, when_text),
                    CallbackQueryHandler(when_button, pattern=rf"^{CB.BURGLARY}:when:")],
@@ -799,7 +799,7 @@ def register(app: WijkApp) -> None:
             ATTEMPT: [CallbackQueryHandler(attempt_button, pattern=rf"^{CB.BURGLARY}:att:")],
             MO: [CallbackQueryHandler(mo_button, pattern=rf"^{CB.BURGLARY}:mo:")],
         },
-        fallbacks=[CommandHandler(Cmd.CANCEL, cancel),
+        fallbacks=[Command(Cmd.CANCEL, cancel),
                    CallbackQueryHandler(cancel, pattern=rf"^{CB.BURGLARY}:cancel$")],
         conversation_timeout=15 * 60,
         allow_reentry=True,  # so that one_at_a_time answers the command again

@@ -8,7 +8,7 @@ their callback data, so the flow survives a restart of the bot.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler
 from telegram.helpers import create_deep_linked_url
 
 from bot.access import Access
@@ -16,10 +16,19 @@ from bot.commands import CB, Cmd
 from bot.context import WijkApp, WijkContext
 from bot.errors import UserError
 from bot.i18n import N_, _, format_date
-from bot.labels import ROLE_WORDS, role_label, word_key
+from bot.labels import ROLE_WORDS, role_label, typed_words, word_key
 from bot.partnership import INVITE_DEFAULT_DAYS, INVITE_PAYLOAD_PREFIX
 from bot.permissions import Permission
-from handlers.common import command_text, edit_or_reply, esc, guard, keyboard, reply, reply_usage
+from handlers.common import (
+    Command,
+    command_text,
+    edit_or_reply,
+    esc,
+    guard,
+    keyboard,
+    reply,
+    reply_usage,
+)
 from storage.models import Invitation, Role
 
 # validity key -> (single use, days)
@@ -61,7 +70,7 @@ async def invite_command(update: Update, context: WijkContext, access: Access) -
     role = ROLE_WORDS.get(word_key(parts[1]))
     if role is None:
         await reply_usage(update, _("Unknown role “{role}”. Roles: {roles}.").format(
-            role=esc(parts[1]), roles=", ".join(r.value for r in Role)))
+            role=esc(parts[1]), roles=", ".join(typed_words(Role))))
         return
     single_use, days = True, INVITE_DEFAULT_DAYS
     for option in parts[2:]:
@@ -118,7 +127,7 @@ async def invite_step(update: Update, context: WijkContext, access: Access) -> N
 
 
 def register(app: WijkApp) -> None:
-    app.add_handler(CommandHandler(Cmd.INVITE, invite_command))
+    app.add_handler(Command(Cmd.INVITE, invite_command))
     app.add_handler(CallbackQueryHandler(invite_step, pattern=rf"^{CB.INVITE}:"))
 
 

@@ -7,7 +7,7 @@ sets the language the bot uses in that group.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot.access import GROUP_TYPES
 from bot.commands import CB, Cmd
@@ -15,7 +15,16 @@ from bot.context import WijkApp, WijkContext
 from bot.i18n import _, set_locale
 from bot.permissions import Permission
 from bot.settings import SUPPORTED_LANGUAGES
-from handlers.common import denial, edit_or_reply, get_access, keyboard, person, reply, usage
+from handlers.common import (
+    Command,
+    denial,
+    edit_or_reply,
+    get_access,
+    keyboard,
+    person,
+    reply,
+    usage,
+)
 
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
@@ -72,5 +81,5 @@ async def language_chosen(update: Update, context: WijkContext) -> None:
 
 
 def register(app: WijkApp) -> None:
-    app.add_handler(CommandHandler(Cmd.LANGUAGE, language_command))
+    app.add_handler(Command(Cmd.LANGUAGE, language_command))
     app.add_handler(CallbackQueryHandler(language_chosen, pattern=rf"^{CB.LANGUAGE}:"))

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 from telegram import InputFile, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CallbackQueryHandler
 
 from bot.access import Access
 from bot.commands import CB, Cmd
@@ -39,6 +39,7 @@ from charts.effect import effect_sentence
 from charts.pack import SteeringPack, key_points_text
 from handlers.actions import card_buttons
 from handlers.common import (
+    Command,
     command_name,
     command_text,
     edit_or_reply,
@@ -403,15 +404,15 @@ def schedule(app: WijkApp) -> None:
 
 
 def register(app: WijkApp) -> None:
-    app.add_handler(CommandHandler(Cmd.MEETING, meeting_command))
+    app.add_handler(Command(Cmd.MEETING, meeting_command))
     # The agenda carries a steering pack and a document, the minutes a document: each a
     # task of its own, like /sturing (see there).
-    app.add_handler(CommandHandler(Cmd.AGENDA, agenda_command, block=False))
-    app.add_handler(CommandHandler(Cmd.DECISION, decision_command))
-    app.add_handler(CommandHandler(Cmd.ESCALATION, escalation_command))
-    app.add_handler(CommandHandler(Cmd.TACTICAL, tactical_command))
-    app.add_handler(CommandHandler(Cmd.ATTENDANCE, attendance_command))
+    app.add_handler(Command(Cmd.AGENDA, agenda_command, block=False))
+    app.add_handler(Command(Cmd.DECISION, decision_command))
+    app.add_handler(Command(Cmd.ESCALATION, escalation_command))
+    app.add_handler(Command(Cmd.TACTICAL, tactical_command))
+    app.add_handler(Command(Cmd.ATTENDANCE, attendance_command))
     app.add_handler(CallbackQueryHandler(attendance_button, pattern=rf"^{CB.ATTENDANCE}:"))
-    app.add_handler(CommandHandler(Cmd.MINUTES, minutes_command, block=False))
-    app.add_handler(CommandHandler(Cmd.EFFECT, effect_command))
-    app.add_handler(CommandHandler(Cmd.GOAL, goal_command))
+    app.add_handler(Command(Cmd.MINUTES, minutes_command, block=False))
+    app.add_handler(Command(Cmd.EFFECT, effect_command))
+    app.add_handler(Command(Cmd.GOAL, goal_command))

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import CommandHandler
 
 from bot.access import Access
 from bot.action_text import action_line, open_page_text, status_icon, status_lines
@@ -17,6 +16,7 @@ from bot.context import WijkApp, WijkContext
 from bot.i18n import _, format_number, ngettext
 from bot.permissions import Permission
 from handlers.common import (
+    Command,
     command_text,
     esc,
     get_access,
@@ -99,7 +99,7 @@ async def search_command(update: Update, context: WijkContext, access: Access) -
 
 
 def register(app: WijkApp) -> None:
-    app.add_handler(CommandHandler(Cmd.OPEN, open_command))
-    app.add_handler(CommandHandler(Cmd.MINE, mine_command))
-    app.add_handler(CommandHandler(Cmd.STATUS, status_command))
-    app.add_handler(CommandHandler(Cmd.SEARCH, search_command))
+    app.add_handler(Command(Cmd.OPEN, open_command))
+    app.add_handler(Command(Cmd.MINE, mine_command))
+    app.add_handler(Command(Cmd.STATUS, status_command))
+    app.add_handler(Command(Cmd.SEARCH, search_command))

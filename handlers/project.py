@@ -9,7 +9,6 @@ from collections import Counter
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -25,6 +24,7 @@ from bot.labels import area_kind_label, partner_kind_label, purpose_label, role_
 from bot.permissions import ChatKind, Permission
 from handlers.common import (
     ANSWER,
+    Command,
     cancel_dialogue,
     command_text,
     denial,
@@ -280,7 +280,7 @@ def register(app: WijkApp) -> None:
     app.add_handler(
         ConversationHandler(
             entry_points=[
-                CommandHandler(Cmd.NEW_PROJECT, one_at_a_time(new_project)),
+                Command(Cmd.NEW_PROJECT, one_at_a_time(new_project)),
                 CallbackQueryHandler(one_at_a_time(new_project),
                                      pattern=rf"^{CB.NEW_PROJECT}:start$"),
             ],
@@ -291,7 +291,7 @@ def register(app: WijkApp) -> None:
                 ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out)],
             },
             fallbacks=[
-                CommandHandler(Cmd.CANCEL, cancel),
+                Command(Cmd.CANCEL, cancel),
                 CallbackQueryHandler(cancel, pattern=rf"^{CB.NEW_PROJECT}:cancel$"),
             ],
             conversation_timeout=DIALOGUE_TIMEOUT,
@@ -299,4 +299,4 @@ def register(app: WijkApp) -> None:
             name="new_project",
         )
     )
-    app.add_handler(CommandHandler(Cmd.PROJECT, project_command))
+    app.add_handler(Command(Cmd.PROJECT, project_command))

@@ -8,7 +8,6 @@ import asyncio
 from datetime import time
 
 from telegram import Update
-from telegram.ext import CommandHandler
 
 from bot.access import Access
 from bot.commands import Cmd
@@ -18,7 +17,7 @@ from bot.permissions import Permission
 from bot.posts import Payload, document_post, photo_post, send_posts, text_post
 from bot.tactical import TacticalService
 from bot.tactical_docs import summary_chart, summary_docx, summary_filename, summary_messages
-from handlers.common import command_text, esc, guard, reply
+from handlers.common import Command, command_text, esc, guard, reply
 from storage.models import Role
 
 JOB = "tactical-bimonthly"
@@ -104,4 +103,4 @@ def schedule(app: WijkApp) -> None:
 
 
 def register(app: WijkApp) -> None:
-    app.add_handler(CommandHandler(Cmd.REGION, region_command))
+    app.add_handler(Command(Cmd.REGION, region_command))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import time
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot.access import Access
 from bot.action_text import action_line, card
@@ -24,6 +24,7 @@ from bot.posts import text_post
 from bot.reminders import ReminderService, by_partner
 from handlers.actions import card_buttons
 from handlers.common import (
+    Command,
     command_text,
     edit_or_reply,
     esc,
@@ -116,7 +117,7 @@ async def reminders_button(update: Update, context: WijkContext, access: Access)
 
 
 def register(app: WijkApp) -> None:
-    app.add_handler(CommandHandler(Cmd.REMINDERS, reminders_command))
+    app.add_handler(Command(Cmd.REMINDERS, reminders_command))
     app.add_handler(CallbackQueryHandler(reminders_button, pattern=rf"^{CB.REMINDERS}:"))
 
 

@@ -15,7 +15,6 @@ from telegram.constants import ParseMode
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
-    CommandHandler,
     MessageHandler,
     filters,
 )
@@ -28,7 +27,7 @@ from bot.errors import UserError
 from bot.i18n import N_, _
 from bot.permissions import Permission
 from handlers.actions import send_card
-from handlers.common import command_text, esc, get_access, guard, reply, reply_usage, tell
+from handlers.common import Command, command_text, esc, get_access, guard, reply, reply_usage, tell
 from storage.actions import Action
 
 _PENDING = "pending_replies"   # prompt message id -> (operation, action id)
@@ -271,12 +270,12 @@ class _RepliesToMe(filters.MessageFilter):
 
 
 def register(app: WijkApp) -> None:
-    app.add_handler(CommandHandler(Cmd.DONE, done_command))
-    app.add_handler(CommandHandler(Cmd.RESULT, result_command))
-    app.add_handler(CommandHandler(Cmd.NOT_DONE, not_done_command))
-    app.add_handler(CommandHandler(Cmd.VOID, void_command))
-    app.add_handler(CommandHandler(Cmd.POSTPONE, postpone_command))
-    app.add_handler(CommandHandler(Cmd.EDIT, edit_command))
+    app.add_handler(Command(Cmd.DONE, done_command))
+    app.add_handler(Command(Cmd.RESULT, result_command))
+    app.add_handler(Command(Cmd.NOT_DONE, not_done_command))
+    app.add_handler(Command(Cmd.VOID, void_command))
+    app.add_handler(Command(Cmd.POSTPONE, postpone_command))
+    app.add_handler(Command(Cmd.EDIT, edit_command))
     app.add_handler(CallbackQueryHandler(card_button, pattern=rf"^{CB.ACTION_CARD}:"))
     replies = _RepliesToMe() & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(replies, reply_to_card), group=CARD_REPLIES_GROUP)

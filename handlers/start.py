@@ -7,7 +7,6 @@ import logging
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import CommandHandler
 
 from bot.access import GROUP_TYPES
 from bot.commands import CB, Cmd
@@ -16,7 +15,7 @@ from bot.errors import UserError
 from bot.i18n import _, use_locale
 from bot.labels import role_label
 from bot.partnership import INVITE_PAYLOAD_PREFIX
-from handlers.common import esc, forget_access, get_access, keyboard, person, reply
+from handlers.common import Command, esc, forget_access, get_access, keyboard, person, reply
 from storage.models import Member
 
 log = logging.getLogger(__name__)
@@ -114,4 +113,4 @@ async def _tell_inviter(context: WijkContext, member: Member) -> None:
 
 
 def register(app: WijkApp) -> None:
-    app.add_handler(CommandHandler(Cmd.START, start))
+    app.add_handler(Command(Cmd.START, start))

@@ -9,7 +9,6 @@ from datetime import date
 
 from telegram import Update
 from telegram.constants import ChatAction
-from telegram.ext import CommandHandler
 
 from bot.access import Access
 from bot.commands import Cmd
@@ -29,7 +28,7 @@ from bot.permissions import Permission
 from bot.posts import album_posts, send_posts
 from charts.pack import key_points_text
 from charts.text import mo_label
-from handlers.common import command_text, esc, guard, reply, reply_paged
+from handlers.common import Command, command_text, esc, guard, reply, reply_paged
 
 # A date at the end: 9-11-2026, 9-11-26, 9/11, 9.11 (the latest such day up to today) or
 # 2026-11-09.
@@ -113,5 +112,5 @@ async def incidents_command(update: Update, context: WijkContext, access: Access
 def register(app: WijkApp) -> None:
     # A pack takes seconds: run it as a task of its own, so that nobody else's update
     # waits for it (PTB handles updates one at a time, which the dialogues rely on).
-    app.add_handler(CommandHandler(Cmd.STEERING, steering_command, block=False))
-    app.add_handler(CommandHandler(Cmd.INCIDENTS, incidents_command))
+    app.add_handler(Command(Cmd.STEERING, steering_command, block=False))
+    app.add_handler(Command(Cmd.INCIDENTS, incidents_command))

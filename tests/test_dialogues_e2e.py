@@ -5,10 +5,20 @@ no new answer; a dialogue's button pressed after it ended gets an answer, not a 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import fragment
-from tests.test_fieldlog_e2e import HERE, kind_button, open_log, operational_group, setup
+from tests.test_fieldlog_e2e import (
+    HERE,
+    kind_button,
+    one_located_burglary,
+    open_log,
+    operational_group,
+    setup,
+    with_buttons,
+)
 from tests.test_incidents_e2e import project_with_officer
 
 LANGS = ["nl", "en"]
@@ -56,7 +66,8 @@ async def test_edits_and_live_location_updates_are_no_answers(app, people, botap
     draft = await botapi.next_message(officer.id)
     assert fragment(lang, "live location") in draft["text"]
     # Telegram sends every new position of a live location as an edit, every few seconds;
-    # and someone may correct a typed text. Neither posts the draft again.
+    # and someone may correct a typed text. Neither posts the draft again: a corrected text
+    # replaces what it said in the draft on screen.
     since = botapi.mark()
     for step in range(3):
         botapi.edit_location(location, HERE[0] + 0.0001 * step, HERE[1])
@@ -64,13 +75,77 @@ async def test_edits_and_live_location_updates_are_no_answers(app, people, botap
     await botapi.settle()
     assert [c for c in botapi.calls[since:]
             if c.method.startswith("send") and c.params.get("chat_id") == officer.id] == []
+    shown = botapi.current(draft)["text"]
+    assert "rustig in de straat" in shown and "rustig\nrustig" not in shown
     since = botapi.mark()
     botapi.press_button(officer.user, draft, next(d for d in botapi.button_data(draft)
                                                   if d.endswith(":save")))
     await botapi.wait_for("answerCallbackQuery", since=since)
     await botapi.next_message(officer.id)
     logs = await app.bot_data.db.fetchall("SELECT text FROM field_logs")
-    assert [r["text"] for r in logs] == ["rustig"]
+    assert [r["text"] for r in logs] == ["rustig in de straat"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_corrections_to_an_open_log_replace_what_they_said(app, people, botapi,
+                                                                 lang) -> None:
+    """The /melding line, a text and a "straat:" line edited while the log is open: each
+    replaces its own part (the action code and street found in it go or come with it);
+    an edit of any other command is not carried out again."""
+    _leader, officer, project = await setup(app, people, botapi, lang)
+    await one_located_burglary(app, project)  # Dorpsstraat: a street the project knows
+    opened: dict = {}
+    menu = await with_buttons(botapi, officer, lambda: opened.update(botapi.send_text(
+        officer.user, f"{CMD[lang]['log']} Dorpstraat rondje")["message"]))
+    await officer.press_and_read(menu, kind_button(botapi, menu, "surveillance"))
+    typed = botapi.send_text(officer.user, "flyers voor A1")["message"]
+    draft = await botapi.next_message(officer.id)
+    assert fragment(lang, "counts as a result of {code}") in draft["text"]
+    street = botapi.send_text(officer.user, "straat: Kerkstraat")["message"]
+    draft = await botapi.next_message(officer.id)
+    assert "🏠 Kerkstraat" in draft["text"]
+    since = botapi.mark()
+    botapi.edit_text(opened, f"{CMD[lang]['log']} Dorpsstraat rondje")  # a typo corrected
+    botapi.edit_text(typed, "flyers bezorgd")                           # no action after all
+    botapi.edit_text(street, "rustig")                                  # no street after all
+    await botapi.settle()
+    assert [c for c in botapi.calls[since:] if c.method.startswith("send")] == []
+    shown = botapi.current(draft)["text"]
+    assert "Dorpsstraat rondje\nflyers bezorgd\nrustig" in shown
+    assert not re.search(r"\b(?:Dorpstraat|A1)\b", shown), shown
+    # The street now comes from the text: Dorpsstraat is a street the project knows.
+    assert "🏠 Dorpsstraat" in shown and "Kerkstraat" not in shown
+    assert botapi.button_data(botapi.current(draft))  # still the live draft
+    # An edited command that is not part of the log: not run again, and said so.
+    other = botapi.send_text(officer.user, "/help")["message"]
+    await botapi.next_message(officer.id)
+    botapi.edit_text(other, "/help me")
+    said = await botapi.next_message(officer.id)
+    assert fragment(lang, "You edited a command. I do not carry out edited commands "
+                          "again") in said["text"]
+    since = botapi.mark()
+    botapi.press_button(officer.user, draft, next(d for d in botapi.button_data(draft)
+                                                  if d.endswith(":save")))
+    await botapi.wait_for("answerCallbackQuery", since=since)
+    await botapi.next_message(officer.id)
+    [log] = await app.bot_data.db.fetchall("SELECT text, street, action_id FROM field_logs")
+    assert (log["text"], log["street"], log["action_id"]) == (
+        "Dorpsstraat rondje\nflyers bezorgd\nrustig", "Dorpsstraat", None)
+
+
+async def test_an_edited_command_is_not_carried_out_again(app, people, botapi) -> None:
+    """Correcting "/result A1 12 …" into "13" would otherwise add a second result."""
+    _leader, officer, project = await setup(app, people, botapi, "en")
+    sent = botapi.send_text(officer.user, "/result A1 12 sloten vervangen")["message"]
+    await botapi.next_message(officer.id)
+    await botapi.next_message(officer.id)  # the card
+    botapi.edit_text(sent, "/result A1 13 sloten vervangen")
+    said = await botapi.next_message(officer.id)
+    assert fragment("en", "You edited a command.") in said["text"]
+    await botapi.settle()
+    assert botapi.drain(officer.id) == []
+    action = await app.bot_data.repos.actions.by_number(project.id, 1)
+    assert [(r.quantity, r.unit) for r in action.results] == [(12.0, "sloten")]
 
 
 async def test_editing_an_answer_during_a_burglary_is_no_error(app, people, botapi) -> None:

@@ -199,6 +199,12 @@ async def test_bad_input_keeps_the_draft(app, people, botapi) -> None:
                          "image/jpeg")
     big = await botapi.next_message(officer.id)
     assert "at most 10 MB" in big["text"]
+    # Ten photos; an eleventh is refused, and its caption with it.
+    for number in range(11):
+        botapi.send_photo(officer.user, JPEG, caption=f"photo {number + 1}")
+        shown = await botapi.next_message(officer.id)
+    assert fragment("en", "At most {max} photos per log.") in shown["text"]
+    assert "photo 10" in shown["text"] and "photo 11" not in shown["text"]
     # The draft survived: add text and save.
     botapi.send_text(officer.user, "Two men checking door handles")
     shown = await botapi.next_message(officer.id)
@@ -208,8 +214,9 @@ async def test_bad_input_keeps_the_draft(app, people, botapi) -> None:
     saved = await botapi.next_message(officer.id)
     assert "Logged: Suspicious situation" in saved["text"]
     logs = await repos.field_logs.between(project.id, moment, datetime(2027, 1, 1, tzinfo=UTC))
-    assert [log.text for log in logs] == ["Two men checking door handles"]
-    assert logs[0].lat is None and logs[0].photos == 0
+    assert [log.text for log in logs] == [
+        "\n".join([*(f"photo {n}" for n in range(1, 11)), "Two men checking door handles"])]
+    assert logs[0].lat is None and logs[0].photos == 10
 
 
 async def test_observer_cannot_log(app, people, botapi) -> None:

@@ -171,3 +171,16 @@ def test_plural_forms() -> None:
         with use_locale(lang):
             assert ngettext("{count} member", "{count} members", 1).format(count=1) == one
             assert ngettext("{count} member", "{count} members", 3).format(count=3) == many
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_words_a_usage_hint_suggests_are_understood(lang) -> None:
+    """Every word a hint lists (in the user's language) is read back as its own key."""
+    from bot.labels import AREA_KIND_WORDS, PARTNER_KIND_WORDS, ROLE_WORDS, typed_words, word_key
+    from storage.models import AreaKind, PartnerKind, Role
+
+    with use_locale(lang):
+        for keys, words in ((Role, ROLE_WORDS), (PartnerKind, PARTNER_KIND_WORDS),
+                            (AreaKind, AREA_KIND_WORDS)):
+            typed = typed_words(keys)
+            assert [words[word_key(w)] for w in typed] == list(keys)

@@ -180,6 +180,8 @@ async def test_areas_and_partners(app, people, lang) -> None:
 
     bad_kind = await leader.say(f"{AREA[lang]} kasteel Oostbroek")
     assert fragment(lang, "Start with the kind of area: {kinds}.") in bad_kind["text"]
+    assert ("wijk, buurt, straat, hotspot" if lang == "nl"
+            else "district, neighbourhood, street, hotspot") in bad_kind["text"]
     assert fragment(lang, "Usage: {command}") in bad_kind["text"]
     bad_code = await leader.say(f"{AREA[lang]} {kind} Westhaven | BU12")
     assert "BU12" in bad_code["text"]
@@ -194,6 +196,8 @@ async def test_areas_and_partners(app, people, lang) -> None:
     assert "Politie basisteam Oost" in added["text"]
     bad_partner = await leader.say("/partner bakkerij De Gouden Krakeling")
     assert fragment(lang, "Start with the kind of partner: {kinds}.") in bad_partner["text"]
+    assert ("gemeente, politie, om" if lang == "nl"
+            else "municipality, police, prosecutor") in bad_partner["text"]
     no_name = await leader.say(f"/partner {police}")  # the kind is there, the name is not
     assert fragment(lang, "Give the partner's name after the kind") in no_name["text"]
     assert f"/partner {police} Politie basisteam Oost" in no_name["text"]
@@ -272,6 +276,9 @@ async def test_invitations_expire_and_multi_use(app, people, botapi, clock, lang
 
     bad_role = await leader.say(f"{INVITE[lang]} Woonstede | burgemeester")
     assert fragment(lang, "Unknown role “{role}”. Roles: {roles}.") in bad_role["text"]
+    # The roles to type, in the user's language.
+    assert ("projectleider, partner, wijkagent" if lang == "nl"
+            else "leader, partner, officer") in bad_role["text"]
     bad_partner = await leader.say(f"{INVITE[lang]} Bakkerij | partner")
     assert fragment(lang, "Unknown partner “{name}”. See") in bad_partner["text"]
     too_long = await leader.say(f"{INVITE[lang]} Woonstede | partner | 365")
