@@ -30,6 +30,7 @@ nothing may be stored): the file problems of :func:`~bot.incident_import.read_ta
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -47,7 +48,8 @@ from bot.incident_import import (
     read_table,
 )
 
-__all__ = ["CRIME_CODE", "CRIME_LABEL", "CbsImportResult", "MonthlyCount", "read_cbs_monthly"]
+__all__ = ["CRIME_CODE", "CRIME_LABEL", "CbsImportResult", "CbsProblem", "MonthlyCount",
+           "read_cbs_monthly"]
 
 CRIME_CODE: Final = "1.1.1"
 CRIME_LABEL: Final = "1.1.1 Diefstal/inbraak woning"
@@ -69,6 +71,20 @@ R_CBS_PERIOD = N_("“{value}” is not a month (expected for example 2024MM03 o
 R_CBS_FUTURE = N_("The month {value} lies in the future.")
 R_CBS_COUNT = N_("“{value}” is not a number of crimes.")
 R_CBS_DUPLICATE = N_("There is already a count for “{buurt}” in {period} (row {first}).")
+F_CBS_NOT_OURS = N_(
+    "None of the neighbourhoods in the file is one of this project's ({ours}). The file "
+    "has for example {examples}. Add the project's neighbourhoods with their CBS codes "
+    "(/area neighbourhood Name | BU…) and send the file again."
+)
+F_CBS_NO_BUURTEN = N_(
+    "This project has no neighbourhoods yet, so I cannot tell which rows of the table are "
+    "its own. Add them with their CBS codes first (/area neighbourhood Name | BU…), then "
+    "send the file again."
+)
+W_CBS_OTHER_BUURTEN = N_(
+    "Rows about neighbourhoods outside this project were left out: {count} (for example "
+    "{examples})."
+)
 W_CBS_NO_CRIME_COLUMN = N_(
     "The file has no column with the crime type; all rows were taken as {crime}."
 )
@@ -101,6 +117,12 @@ _YEAR_MONTH = re.compile(r"^(\d{4})\s*[-/ .]\s*(\d{1,2})$")
 _MONTH_YEAR = re.compile(r"^(\d{1,2})\s*[-/ .]\s*(\d{4})$")
 _NAMED = re.compile(r"^(?:(\d{4})\s+([a-z]+)\.?|([a-z]+)\.?\s+(\d{4}))$")
 _MISSING: Final = frozenset({"", ".", "x", "?", "..", "na", "n.a."})
+
+
+class CbsProblem(ImportProblem):
+    """The file *is* the police table per neighbourhood per month, but nothing may be
+    imported from it. (A file that is no such table raises a plain ImportProblem, and may
+    then be read as an incident export instead.)"""
 
 
 @dataclass(frozen=True)
@@ -205,11 +227,23 @@ def read_cbs_monthly(
     *,
     crime_code: str = CRIME_CODE,
     now: datetime | None = None,
+    buurten: Sequence[tuple[str | None, str]] | None = None,
 ) -> CbsImportResult:
     """Monthly counts of ``crime_code`` per buurt from a StatLine CSV/XLSX download.
 
-    Raises :class:`~bot.incident_import.ImportProblem` when nothing may be imported.
+    ``buurten``: the project's neighbourhoods as (CBS code or None, name); rows of other
+    neighbourhoods are left out (a table downloaded for a whole municipality would
+    otherwise count in the project's trend). A row matches by code; by name only where
+    the row or the project's neighbourhood has no code. None: keep every neighbourhood.
+
+    Raises :class:`~bot.incident_import.ImportProblem` when nothing may be imported
+    (:class:`CbsProblem` once the file is recognisably the police table).
     """
+    if buurten is not None and not buurten:
+        raise CbsProblem(F_CBS_NO_BUURTEN)
+    codes = {c.upper(): name for c, name in buurten or () if c}
+    uncoded = {name.casefold() for c, name in buurten or () if not c}
+    all_names = {name.casefold() for _c, name in buurten or ()}
     now = (now or datetime.now(UTC)).astimezone(UTC)
     table = read_table(data, filename, header_keys=_KNOWN)
     frame, rows = table.frame, table.rows
@@ -233,6 +267,11 @@ def read_cbs_monthly(
         )
     detected: dict[str, Any] = dict(table.detected)
     detected["columns"] = found
+    # Sure it is the police table (a crime type column, or CBS region codes): its problems
+    # are then said as such, not tried on the incident reader (a "no date column" answer).
+    sure = "crime" in found or any(
+        _REGION_CODE.search(v) for v in frame[found["region"]].head(200).tolist())
+    fail = CbsProblem if sure else ImportProblem
     warnings: list[ImportNotice] = list(table.notices)
     skipped: dict[str, int] = {}
 
@@ -257,7 +296,7 @@ def read_cbs_monthly(
         others = sorted({c for c, k in zip(crime, keep, strict=True) if k and c is not True})
         skip("other_crime_types", int((keep & ~is_crime).sum()))
         if not (keep & is_crime).any():
-            raise ImportProblem(
+            raise CbsProblem(
                 F_CBS_NO_CRIME,
                 crime=CRIME_LABEL if crime_code == CRIME_CODE else crime_code,
                 found=", ".join(f"“{o}”" for o in others[:6]) or "-",
@@ -279,6 +318,7 @@ def read_cbs_monthly(
     seen: dict[tuple[str, int, int], int] = {}
     current = (now.year, now.month)
     candidates = 0
+    others_seen: dict[str, None] = {}  # a few neighbourhoods outside the project, in order
     for pos in np.flatnonzero(keep).tolist():
         row = int(rows[pos])
         raw_region = values["region"][pos]
@@ -290,6 +330,14 @@ def read_cbs_monthly(
             continue
         if code is None and name is None:
             skip("no_neighbourhood", 1)
+            continue
+        if buurten is not None and not (
+                (code is not None and code in codes)
+                or ((code is None and (name or "").casefold() in all_names)
+                    or (name or "").casefold() in uncoded)):
+            skip("other_neighbourhoods", 1)
+            if len(others_seen) < 3:
+                others_seen.setdefault(code or name or "", None)
             continue
         period = _period(values["period"][pos])
         if period == "other":
@@ -322,9 +370,16 @@ def read_cbs_monthly(
         counts.append(MonthlyCount(code, name, period[0], period[1], number))
         out_rows.append(row)
     if candidates and len(rejected) > MAX_REJECTED_SHARE * candidates:
-        raise ImportProblem(F_CBS_TOO_MANY, rejected, count=len(rejected), total=candidates)
+        raise fail(F_CBS_TOO_MANY, rejected, count=len(rejected), total=candidates)
+    examples = ", ".join(f"“{o}”" for o in others_seen)
+    if not counts and not candidates and skipped.get("other_neighbourhoods"):
+        raise fail(F_CBS_NOT_OURS, examples=examples,
+                   ours=", ".join(f"{n} ({c})" if c else n for c, n in (buurten or ())[:6]))
     if not counts:
-        raise ImportProblem(F_CBS_NO_COUNTS, rejected)
+        raise fail(F_CBS_NO_COUNTS, rejected)
+    if skipped.get("other_neighbourhoods"):
+        warnings.append(ImportNotice(W_CBS_OTHER_BUURTEN, {
+            "count": skipped["other_neighbourhoods"], "examples": examples}))
     order = sorted(
         range(len(counts)),
         key=lambda i: (counts[i].buurt_code or "", counts[i].buurt_name or "",

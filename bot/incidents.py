@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from bot.cbs_import import read_cbs_monthly
+from bot.cbs_import import CbsProblem, read_cbs_monthly
 from bot.clock import Clock
 from bot.corrections import (
     Correction,
@@ -102,7 +102,8 @@ class Registered:
 class ImportEntry:
     """One import in the project's log (:meth:`IncidentService.imports`). ``by`` and
     ``removed_by``: first names (None: the command line); ``present``: how many of the
-    incidents it added are in the data now."""
+    incidents it added are in the data now (of a CBS import: how many of its monthly
+    counts are in use, not replaced by a later import)."""
     id: int
     filename: str
     kind: str                      # incidents | monthly
@@ -123,10 +124,9 @@ class ImportEntry:
 
     @property
     def removable(self) -> bool:
-        """An incident import not removed yet with incidents of its own left, or
+        """An import not removed yet with incidents (or monthly counts) of its own left, or
         corrections of earlier ones that removing it would undo."""
-        return (self.kind == "incidents" and self.removed_at is None
-                and (self.present > 0 or self.corrections > 0))
+        return self.removed_at is None and (self.present > 0 or self.corrections > 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +142,10 @@ class RemovedImport:
     removed: int
     total: int
     later_overlaps: int
-    restored: int = 0              # registrations it had replaced, back as they were
+    restored: int = 0              # registrations it had replaced, back as they were (of a
+                                   # CBS import: earlier monthly counts in use again)
     undone: int = 0                # incidents it had corrected, back as they were
+    kind: str = "incidents"        # incidents | monthly (``removed``: its counts in use)
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,6 +375,8 @@ class IncidentService(ProjectService):
         if kind in ("monthly", "auto"):
             try:
                 return await self._import_monthly(project_id, data, filename, user_id)
+            except CbsProblem:
+                raise  # the police table per neighbourhood, with a problem of its own
             except ImportProblem:
                 if kind == "monthly":
                     raise
@@ -491,17 +495,22 @@ class IncidentService(ProjectService):
     async def _import_monthly(self, project_id: int, data: bytes, filename: str,
                               user_id: int | None) -> ImportReport:
         now = self.clock.now()
-        result = await asyncio.to_thread(read_cbs_monthly, data, filename, now=now)
+        buurten = [(a.cbs_code, a.name) for a in await self.repos.projects.areas(project_id)
+                   if a.kind is AreaKind.BUURT]
+        result = await asyncio.to_thread(read_cbs_monthly, data, filename, now=now,
+                                         buurten=buurten)
         if not result.counts:
             raise ImportProblem(N_("“{filename}” contains no table with column headings."),
                                 filename=filename)
         counts = [(c.buurt_code or c.buurt_name or "", c.buurt_name or "", c.year, c.month,
                    c.count) for c in result.counts]
         async with self.repos.db.transaction():
-            added = await self.repos.incidents.upsert_monthly(project_id, counts)
-            await self.repos.incidents.log_import(ImportLog(
+            import_id = await self.repos.incidents.log_import(ImportLog(
                 project_id, user_id, filename, "monthly", result.total_rows, len(counts),
-                len(counts) - added, len(result.rejected)), now)
+                0, len(result.rejected)), now)
+            added = await self.repos.incidents.add_monthly(project_id, import_id, counts)
+            await self.repos.incidents.finish_import(import_id, len(counts),
+                                                     len(counts) - added)
         return ImportReport(
             filename=filename, kind="monthly", rows_read=result.total_rows,
             imported=len(counts), duplicates_in_file=0, already_known=len(counts) - added,
@@ -534,8 +543,9 @@ class IncidentService(ProjectService):
             assert at is not None  # NOT NULL in the schema
             entries.append(ImportEntry(
                 id=r["id"], filename=r["filename"], kind=r["kind"], at=at, by=r["by"],
-                imported=r["imported"], duplicates=r["duplicates"],
-                rejected=r["rejected"], present=r["present"], replaced=r["replaced"],
+                imported=r["imported"], duplicates=r["duplicates"], rejected=r["rejected"],
+                present=r["months"] if r["kind"] == "monthly" else r["present"],
+                replaced=r["replaced"],
                 corrected=r["corrected"], corrections=r["corrections"],
                 removed_at=parse_utc(r["removed_at"]), removed=r["removed"],
                 removed_by=r["removed_by_name"], first=parse_utc(r["first"]),
@@ -555,11 +565,10 @@ class IncidentService(ProjectService):
         if entry is None:
             raise UserError(N_("There is no import #{number} in this project."),
                             number=import_id)
-        if entry["kind"] != "incidents":
-            raise UserError(N_("Import #{number} holds CBS monthly counts, which a new file "
-                               "of the same neighbourhoods and months replaces; only "
-                               "incident imports can be removed."), number=import_id)
         now = self.clock.now()
+        if entry["kind"] == "monthly":
+            return await self._remove_monthly(project_id, import_id, entry["filename"],
+                                              user_id, now)
         overlaps = await self.repos.incidents.later_overlaps(project_id, import_id)
         # "Already removed" is decided inside the removal's transaction (two taps, two
         # analysts), not from the entry read above.
@@ -576,6 +585,23 @@ class IncidentService(ProjectService):
         return RemovedImport(id=import_id, filename=entry["filename"], removed=removed,
                              total=await self.repos.incidents.count(project_id),
                              later_overlaps=overlaps, restored=restored, undone=undone)
+
+    async def _remove_monthly(self, project_id: int, import_id: int, filename: str,
+                              user_id: int | None, now: datetime) -> RemovedImport:
+        """A CBS import's counts no longer count; where an earlier import had a count of
+        the same neighbourhood and month, that one is in use again."""
+        done = await self.repos.incidents.remove_monthly_import(project_id, import_id,
+                                                                user_id, now)
+        if done is None:
+            raise UserError(N_("Import #{number} has already been removed."), number=import_id)
+        removed, back = done
+        await self.repos.audit.record(now=now, user_id=user_id, project_id=project_id,
+                                      entity="import", entity_id=import_id, action="removed",
+                                      detail={"file": filename, "monthly_counts": removed,
+                                              "earlier_counts_back": back})
+        return RemovedImport(id=import_id, filename=filename, removed=removed,
+                             total=await self.repos.incidents.count(project_id),
+                             later_overlaps=0, restored=back, kind="monthly")
 
     # -- single registration -----------------------------------------------------------
 
@@ -755,9 +781,15 @@ class IncidentService(ProjectService):
         outlines = await self.repos.projects.outlines(project_id)
         buurten = {a.name for a in areas if a.kind is AreaKind.BUURT}
         polygons = {name: outline for name, outline in outlines.items() if name in buurten}
+        # CBS monthly counts of the neighbourhoods the pack covers: the area's own (a buurt)
+        # or its buurten (a wijk), else all of the project's; by code, or by name.
+        covered = [a for a in areas if a.kind is AreaKind.BUURT and (
+            found is None or found.id in (a.id, a.parent_id))]
+        codes = {a.cbs_code for a in covered if a.cbs_code}
+        names = {a.name.casefold() for a in covered}
         monthly: dict[tuple[int, int], int] = {}
         for row in await self.repos.incidents.monthly_rows(project_id):
-            if name is None or name.casefold() == (row["buurt_name"] or "").casefold():
+            if row["buurt_code"] in codes or (row["buurt_name"] or "").casefold() in names:
                 key = (row["year"], row["month"])
                 monthly[key] = monthly.get(key, 0) + row["count"]
         self._check_pack_date(frame, monthly, as_of)

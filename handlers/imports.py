@@ -5,7 +5,8 @@ does not belong and skews every chart and alert. The analyst or project leader w
 may also remove an import: the list shows the latest imports (``/importen 3``: an older one)
 with a 🗑 button each; the button asks once more, then every incident that import added is
 deleted in one transaction (rows that were already known when it came belong to the import
-that added them and stay).
+that added them and stay). A CBS table's monthly counts go the same way; where an earlier
+table had a count of the same neighbourhood and month, that one counts again.
 """
 
 from __future__ import annotations
@@ -64,13 +65,16 @@ def entry_lines(entry: ImportEntry) -> list[str]:
         body = ", ".join(parts)
     if entry.removed_at is not None:
         gone = entry.removed or 0
+        when = format_datetime(entry.removed_at, "short")
         removed = _counted(ngettext("removed {when}: {count} burglary deleted",
                                     "removed {when}: {count} burglaries deleted", gone), gone,
-                           when=format_datetime(entry.removed_at, "short"))
+                           when=when) if entry.kind == "incidents" else _counted(ngettext(
+            "removed {when}: {count} monthly count no longer used",
+            "removed {when}: {count} monthly counts no longer used", gone), gone, when=when)
         if entry.removed_by:
             removed += " " + _("(by {name})").format(name=esc(entry.removed_by))
         body = f"<s>{body}</s>\n🗑 {removed}"
-    elif entry.kind == "incidents" and entry.present != entry.imported:
+    elif entry.present != entry.imported:
         body += " · " + _counted(ngettext("{count} of them in the data now",
                                           "{count} of them in the data now", entry.present),
                                  entry.present)
@@ -153,6 +157,18 @@ async def imports_command(update: Update, context: WijkContext, access: Access) 
 
 
 def removed_text(done: RemovedImport) -> str:
+    if done.kind == "monthly":
+        lines = ["🗑 " + _counted(ngettext(
+            "Import #{number} ({filename}) removed: {count} monthly count no longer counts.",
+            "Import #{number} ({filename}) removed: {count} monthly counts no longer count.",
+            done.removed), done.removed, number=done.id, filename=esc(done.filename))]
+        if done.restored:
+            lines.append(_counted(ngettext(
+                "For {count} neighbourhood-month the count of an earlier file is in use "
+                "again.",
+                "For {count} neighbourhood-months the counts of an earlier file are in use "
+                "again.", done.restored), done.restored))
+        return "\n".join(lines)
     lines = [
         "🗑 " + _counted(ngettext(
             "Import #{number} ({filename}) removed: {count} burglary deleted.",
@@ -215,13 +231,21 @@ async def import_button(update: Update, context: WijkContext, access: Access) ->
             _("Remove import #{number}?").format(number=entry.id),
             *entry_lines(entry), "",
             *([_counted(ngettext(
+                "Its {count} monthly count no longer counts in the trend; where an earlier "
+                "file had a count of the same neighbourhood and month, that one counts "
+                "again. The import log keeps a note.",
+                "Its {count} monthly counts no longer count in the trend; where an earlier "
+                "file had a count of the same neighbourhood and month, that one counts "
+                "again. The import log keeps a note.", entry.present), entry.present)]
+              if entry.kind == "monthly" else []),
+            *([_counted(ngettext(
                 "Its {count} burglary is deleted: charts, forecasts, key points and alerts no "
                 "longer count it. The import log keeps a note, and the file can be imported "
                 "again later.",
                 "Its {count} burglaries are deleted: charts, forecasts, key points and alerts "
                 "no longer count them. The import log keeps a note, and the file can be "
                 "imported again later.", entry.present), entry.present)]
-              if entry.present else []),
+              if entry.present and entry.kind == "incidents" else []),
             *([_counted(ngettext(
                 "{count} burglary imported before that this file corrected gets its earlier "
                 "details back.",

@@ -367,7 +367,8 @@ class IncidentRepository:
         name of who imported it (``by``, NULL for the command line), of who removed it
         (``removed_by_name``), how many of its incidents are in the data now (``present``),
         how many of its corrections of earlier incidents are in force (``corrections``: not
-        corrected again by a later import)
+        corrected again by a later import), how many of a CBS import's monthly counts are in
+        use (``months``: not replaced by a later import)
         and when the first and the last of its incidents happened (``first``, ``last``)."""
         # The latest imports first, then one pass over each one's incidents for all three
         # figures.
@@ -378,6 +379,7 @@ class IncidentRepository:
             "  AND NOT EXISTS (SELECT 1 FROM corrected_incidents l WHERE l.id = c.id"
             "  AND l.corrected_by > c.corrected_by)) AS corrections, u.first_name AS by,"
             " r.first_name AS removed_by_name, COUNT(n.id) AS present,"
+            " (SELECT COUNT(*) FROM monthly_counts m WHERE m.import_id = i.id) AS months,"
             " MIN(n.occurred_from) AS first, MAX(n.occurred_from) AS last"
             " FROM (SELECT * FROM imports WHERE project_id=?"
             f"{'' if only is None else ' AND id=?'} ORDER BY id DESC LIMIT ?) i"
@@ -446,21 +448,44 @@ class IncidentRepository:
             (project_id, mapping_json, crs, timezone, user_id, utc_iso(now)),
         )
 
-    async def upsert_monthly(self, project_id: int,
-                             counts: Sequence[tuple[str, str, int, int, int]]) -> int:
-        """(buurt code, name, year, month, count); a re-import replaces a month's count."""
+    async def add_monthly(self, project_id: int, import_id: int,
+                          counts: Sequence[tuple[str, str, int, int, int]]) -> int:
+        """(buurt code, name, year, month, count) of one CBS import; a later import of the
+        same neighbourhood and month is the one in use. Returns how many of them are new
+        (no count in use for their neighbourhood and month before)."""
         async with self.db.transaction():
             before = int(await self.db.fetchval(
                 "SELECT COUNT(*) FROM monthly_counts WHERE project_id=?", (project_id,)))
             await self.db.executemany(
-                "INSERT INTO monthly_counts(project_id, buurt_code, buurt_name, year, month,"
-                " count) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(project_id, buurt_code, year,"
-                " month) DO UPDATE SET count=excluded.count, buurt_name=excluded.buurt_name",
-                [(project_id, *c) for c in counts],
+                "INSERT INTO monthly_import_counts(import_id, project_id, buurt_code,"
+                " buurt_name, year, month, count) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(import_id, project_id, *c) for c in counts],
             )
             after = int(await self.db.fetchval(
                 "SELECT COUNT(*) FROM monthly_counts WHERE project_id=?", (project_id,)))
         return after - before
+
+    async def remove_monthly_import(self, project_id: int, import_id: int,
+                                    user_id: int | None, now: datetime,
+                                    ) -> tuple[int, int] | None:
+        """Mark a CBS import removed (one transaction): the number of its counts that were
+        in use, and of those, how many neighbourhood-months now use an earlier import's
+        count again; None when it had been removed already."""
+        async with self.db.transaction():
+            in_use = int(await self.db.fetchval(
+                "SELECT COUNT(*) FROM monthly_counts WHERE project_id=? AND import_id=?",
+                (project_id, import_id)))
+            if not await self.db.execute(
+                    "UPDATE imports SET removed_at=?, removed_by=?, removed=? WHERE project_id=?"
+                    " AND id=? AND removed_at IS NULL",
+                    (utc_iso(now), user_id, in_use, project_id, import_id)):
+                return None
+            back = int(await self.db.fetchval(
+                "SELECT COUNT(*) FROM monthly_counts m WHERE m.project_id=? AND EXISTS ("
+                " SELECT 1 FROM monthly_import_counts c WHERE c.import_id=?"
+                " AND c.buurt_code=m.buurt_code AND c.year=m.year AND c.month=m.month)",
+                (project_id, import_id)))
+        return in_use, back
 
     async def monthly_rows(self, project_id: int) -> list[Row]:
         return await self.db.fetchall(

@@ -200,20 +200,92 @@ async def test_an_older_import_is_found_by_its_number(app, people, botapi) -> No
         in missing["text"]
 
 
-async def test_monthly_counts_are_listed_but_not_removable(app, people, botapi) -> None:
+async def upload_bytes(botapi, person, name: str, data: bytes) -> str:  # type: ignore[no-untyped-def]
+    since = botapi.mark()
+    botapi.send_document(person.user, name, data, "text/csv")
+    await botapi.next_message(person.id)
+    call = await botapi.wait_for(
+        "editMessageText", lambda c: name in c.params.get("text", "")
+        and "…" not in c.params.get("text", "").split("\n")[0], since=since, timeout=30)
+    return str(call.params["text"])
+
+
+CBS_HEAD = '"Soort misdrijf";"Wijken en buurten";"Perioden";"Geregistreerde misdrijven (aantal)"\n'
+
+
+def cbs_table(rows: list[tuple[str, str, int]]) -> bytes:
+    """A StatLine download: (buurt code, "2026 januari", count) rows of crime 1.1.1."""
+    return (CBS_HEAD + "".join(f'"1.1.1 Diefstal/inbraak woning";"Buurt ({code})";"{month}";'
+                               f'"{n}"\n' for code, month, n in rows)).encode("utf-8")
+
+
+async def test_monthly_counts_are_removed_and_earlier_ones_come_back(app, people,
+                                                                     botapi) -> None:
+    """A CBS table can be removed like an incident export: its counts stop counting, and
+    where an earlier table had a count of the same neighbourhood and month, that one is in
+    use again."""
     leader, analyst, partner = await project_with_analyst(people, botapi, "en")
-    await upload(botapi, analyst, "cbs_statline_labels.csv")
-    listing = await analyst.say("/imports")
-    assert "cbs_statline_labels.csv" in listing["text"]
-    assert "CBS monthly counts" in listing["text"]
-    assert not botapi.button_data(listing)
     [project] = await app.bot_data.repos.projects.list_all()
-    [entry] = await app.bot_data.incidents.imports(project.id)
-    botapi.press_forged(analyst.user, listing, f"imp:ok:{project.id}:{entry.id}")
-    refused = await botapi.wait_for("answerCallbackQuery",
-                                    lambda c: c.params.get("show_alert") is True)
-    assert "only incident imports can be removed" in refused.params["text"]
-    assert await app.bot_data.db.fetchval("SELECT COUNT(*) FROM monthly_counts") > 0
+    repos = app.bot_data.repos
+
+    async def in_use() -> dict[tuple[int, int], int]:
+        return {(r["year"], r["month"]): r["count"]
+                for r in await repos.incidents.monthly_rows(project.id)}
+
+    await upload_bytes(botapi, analyst, "cbs_2026.csv", cbs_table([
+        ("BU99990101", "2026 januari", 3), ("BU99990101", "2026 februari", 1)]))
+    await upload_bytes(botapi, analyst, "cbs_fout.csv", cbs_table([
+        ("BU99990101", "2026 februari", 40), ("BU99990101", "2026 maart", 50)]))
+    assert await in_use() == {(2026, 1): 3, (2026, 2): 40, (2026, 3): 50}
+    listing = await analyst.say("/imports")
+    assert "CBS monthly counts" in listing["text"]
+    [fout, first] = await app.bot_data.incidents.imports(project.id)
+    assert (fout.filename, fout.present, fout.removable) == ("cbs_fout.csv", 2, True)
+    assert (first.present, first.imported) == (1, 2)  # February is the later file's now
+    assert f"imp:rm:{project.id}:{fout.id}" in botapi.button_data(listing)
+    ask = await analyst.press_and_read(listing, f"imp:rm:{project.id}:{fout.id}")
+    assert "Its 2 monthly counts no longer count in the trend" in ask["text"]
+    done = await analyst.press_and_read(ask, f"imp:ok:{project.id}:{fout.id}")
+    assert done["text"].startswith(
+        "🗑 Import #2 (cbs_fout.csv) removed: 2 monthly counts no longer count.")
+    assert "For 1 neighbourhood-month the count of an earlier file is in use again." \
+        in done["text"]
+    assert await in_use() == {(2026, 1): 3, (2026, 2): 1}
+    listing = await analyst.say("/imports")
+    assert "removed" in listing["text"] and "2 monthly counts no longer used" \
+        in listing["text"]
+    # Pressed again (another analyst, an old question): said, nothing changes.
+    botapi.press_forged(analyst.user, listing, f"imp:ok:{project.id}:{fout.id}")
+    again = await botapi.wait_for("answerCallbackQuery",
+                                  lambda c: c.params.get("show_alert") is True)
+    assert "has already been removed" in again.params["text"]
+    assert await in_use() == {(2026, 1): 3, (2026, 2): 1}
+
+
+async def test_a_cbs_table_of_other_neighbourhoods_is_refused(app, people, botapi) -> None:
+    """A table of a whole municipality keeps only the project's neighbourhoods; one of none
+    of them is refused, and a broken CBS table gets the CBS reader's answer (not the
+    incident reader's "no date column")."""
+    leader, analyst, partner = await project_with_analyst(people, botapi, "en")
+    [project] = await app.bot_data.repos.projects.list_all()
+    refused = await upload(botapi, analyst, "cbs_statline_labels.csv")
+    assert tr("en", "None of the neighbourhoods in the file is one of this project's "
+                    "({ours}).", ours="Oostbroek (BU99990101)") in refused
+    assert "date" not in refused
+    assert await app.bot_data.repos.incidents.monthly_rows(project.id) == []
+    mixed = await upload_bytes(botapi, analyst, "gemeente.csv", cbs_table([
+        ("BU99990101", "2026 januari", 3), ("BU99990199", "2026 januari", 7),
+        ("BU99990198", "2026 januari", 9)]))
+    assert tr("en", "Rows about neighbourhoods outside this project were left out: {count} "
+                    "(for example {examples}).", count=2,
+              examples="“BU99990199”, “BU99990198”") in mixed
+    assert [r["count"] for r in await app.bot_data.repos.incidents.monthly_rows(
+        project.id)] == [3]
+    broken = await upload_bytes(botapi, analyst, "fietsen.csv", (CBS_HEAD + (
+        '"1.4.5 Diefstal van brom-, snor-, fietsen";"Buurt (BU99990101)";"2026 januari";'
+        '"40"\n')).encode("utf-8"))
+    assert tr("en", "The file has no rows for crime type {crime}.",
+              crime="1.1.1 Diefstal/inbraak woning") in broken
 
 
 def test_imports_on_the_command_line(tmp_path: Path) -> None:
@@ -387,3 +459,44 @@ async def test_a_long_import_says_when_it_reads_and_when_it_saves(app, people, b
         imported = ngettext("{count} burglary imported.", "{count} burglaries imported.",
                             1_500).format(count=format_number(1_500))
     assert imported in texts[-1]
+
+
+async def test_the_trend_counts_the_cbs_months_of_the_area_it_shows(app, people,
+                                                                    botapi) -> None:
+    """A neighbourhood's pack uses that neighbourhood's monthly counts (by code), a wijk's
+    those of its buurten, the whole project's those of all of its buurten and no others."""
+    from storage.incidents import NewIncident
+    from storage.models import AreaKind
+
+    leader, analyst, partner = await project_with_analyst(people, botapi, "en")
+    repos = app.bot_data.repos
+    [project] = await repos.projects.list_all()
+    wijk = await repos.projects.add_area(project.id, "Oost", AreaKind.WIJK)
+    await leader.say("/area neighbourhood Westhaven | BU99990102 | 900 | Oost")
+    moment = datetime(2026, 11, 20, 20, tzinfo=UTC)
+    areas = {a.name: a.id for a in await repos.projects.areas(project.id)}
+    await repos.incidents.add_many(project.id, [
+        NewIncident(f"x{n}", moment, moment, street="Dorpsstraat", buurt=buurt, wijk="Oost",
+                    area_id=areas[buurt])
+        for n, buurt in enumerate(("Oostbroek", "Westhaven"))],
+        source="import", created_by=None, now=moment)
+    report = await upload_bytes(botapi, analyst, "cbs.csv", cbs_table([
+        ("BU99990101", "2024 januari", 3), ("BU99990102", "2024 januari", 5)]))
+    assert "cbs.csv" in report
+    # A count of another neighbourhood stored before imports kept to the project's own.
+    [entry] = await app.bot_data.incidents.imports(project.id)
+    await repos.db.execute(
+        "INSERT INTO monthly_import_counts(import_id, project_id, buurt_code, buurt_name,"
+        " year, month, count) VALUES (?, ?, 'BU03630000', 'Burgwallen', 2024, 1, 100)",
+        (entry.id, project.id))
+
+    async def january(area: str | None) -> float:
+        pack = await app.bot_data.incidents.steering(project.id, date(2026, 11, 23),
+                                                     language="en", area=area, render=False)
+        return float(pack.trend.monthly.set_index("month").loc[date(2024, 1, 1), "count"])
+
+    assert await january("Oostbroek") == 3
+    assert await january("Westhaven") == 5
+    assert await january(None) == 8
+    await repos.db.execute("UPDATE areas SET parent_id=? WHERE name='Oostbroek'", (wijk.id,))
+    assert await january("Oost") == 8

@@ -178,3 +178,34 @@ def test_fatal_problems() -> None:
     )
     assert err.message == cbs.F_CBS_NO_COUNTS
     assert problem(b"").message.startswith("The file")
+    # A file that is the police table says its own problem (the service does not try it
+    # as an incident export); a table that is no such table may still be one.
+    assert isinstance(err, cbs.CbsProblem)
+    assert not isinstance(problem("Kleur;Aantal\nrood;3\n"), cbs.CbsProblem)
+
+
+def test_only_the_projects_neighbourhoods_are_kept() -> None:
+    """A table downloaded for a whole municipality: the rows of neighbourhoods outside the
+    project are left out (with a warning), matched by code, or by name where one side has
+    no code; a file of none of them, or a project without neighbourhoods, is refused."""
+    data = (DATA / "cbs_statline_labels.csv").read_bytes()
+    everything = read_cbs_monthly(data, "cbs.csv", now=NOW)
+    assert {c.buurt_code for c in everything.counts} == {"BU03630000", "BU03630001",
+                                                         "BU03630002"}
+    ours = read_cbs_monthly(data, "cbs.csv", now=NOW, buurten=[
+        ("BU03630000", "Burgwallen-Oude Zijde"),
+        (None, "Grachtengordel-West"),                # no code in the project: by name
+        ("BU05180101", "Burgwallen-Nieuwe Zijde")])   # same name, other code: not ours
+    assert {c.buurt_code for c in ours.counts} == {"BU03630000", "BU03630002"}
+    [warning] = [w for w in ours.warnings if w.message == cbs.W_CBS_OTHER_BUURTEN]
+    # Burgwallen-Nieuwe Zijde's three months: ".", "6" and "veel" (not rejected now).
+    assert warning.params["count"] == 3 and not ours.rejected
+    assert "BU03630001" in str(warning.params["examples"])
+    with pytest.raises(cbs.CbsProblem) as info:
+        read_cbs_monthly(data, "cbs.csv", now=NOW, buurten=[("BU05180101", "Oostbroek")])
+    assert info.value.message == cbs.F_CBS_NOT_OURS
+    assert "Oostbroek (BU05180101)" in info.value.render()
+    assert "BU03630000" in info.value.render()
+    with pytest.raises(cbs.CbsProblem) as info:
+        read_cbs_monthly(data, "cbs.csv", now=NOW, buurten=[])
+    assert info.value.message == cbs.F_CBS_NO_BUURTEN

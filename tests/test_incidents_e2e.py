@@ -538,6 +538,9 @@ async def test_incident_detail_only_for_allowed_roles_and_never_in_groups(app, p
 
 async def test_cbs_open_data_import(app, people, botapi) -> None:
     leader, analyst, partner = await project_with_analyst(people, botapi, "nl")
+    for name, code in (("Burgwallen-Oude Zijde", "BU03630000"),
+                       ("Burgwallen-Nieuwe Zijde", "BU03630001")):
+        await leader.say(f"/gebied buurt {name} | {code}")
     data = (DATA / "cbs_statline_labels.csv").read_bytes()
     botapi.send_document(analyst.user, "cbs.csv", data, "text/csv")
     await botapi.next_message(analyst.id)
