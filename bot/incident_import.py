@@ -106,6 +106,8 @@ would otherwise make two incidents in one block at the same time collide). Value
 normalised (case, whitespace, postcode spacing) first, so the same incident in a later,
 overlapping export gets the same key and re-importing adds nothing. Rows of one file with
 the same key are reported as duplicates (``ImportResult.duplicates``); the first is kept.
+A registration number given twice with different details is no duplicate: the later row
+is rejected, naming the first.
 With a registration number the key outlives a change of details, so a later export can
 correct an incident it holds again (:mod:`bot.corrections`); without one a changed row is
 another key, and so another incident.
@@ -305,6 +307,10 @@ R_BAD_FIELDS = N_(
     "the separator “{separator}” without quotes."
 )
 R_NO_DATE = N_("The date is missing (column “{column}”).")
+R_SAME_NUMBER_OTHER_DETAILS = N_(
+    "Registration number {number} is also in row {first}, with other details; only row "
+    "{first} was imported. Correct the number, or keep the right row of the two."
+)
 R_BAD_DATE = N_("“{value}” in column “{column}” is not a date.")
 R_IMPOSSIBLE_DATE = N_("The date “{value}” in column “{column}” does not exist.")
 R_BAD_TIME = N_("“{value}” in column “{column}” is not a time of day.")
@@ -1005,10 +1011,15 @@ def _read_xlsx(data: bytes, filename: str, header_keys: frozenset[str] | None) -
     except Exception as exc:  # openpyxl raises many types for broken workbooks
         raise ImportProblem(F_DAMAGED, filename=filename, kind="Excel") from exc
     chosen: tuple[str, pd.DataFrame] | None = None
-    for name, df in sheets.items():
+    # A sheet whose header has known column names and rows below it: a cover sheet
+    # ("Toelichting", a title and a few lines of text) before the data is passed over.
+    tables = [(n, d) for n, d in sheets.items() if _holds_table(d, header_keys)]
+    for name, df in tables or sheets.items():
         if any(h in header_key(name) for h in _XLSX_SHEET_HINTS) and df.notna().any().any():
             chosen = (name, df)
             break
+    if chosen is None and tables:
+        chosen = tables[0]
     if chosen is None:
         chosen = next(
             ((n, d) for n, d in sheets.items() if d.notna().any(axis=1).sum() >= 2),
@@ -1022,12 +1033,56 @@ def _read_xlsx(data: bytes, filename: str, header_keys: frozenset[str] | None) -
     header_idx = _find_header(cells[:100], header_keys)
     if header_idx < 0:
         raise ImportProblem(F_NO_TABLE, filename=filename)
-    body = cells[header_idx + 1 :]
-    frame = pd.DataFrame(body, columns=_unique_columns(cells[header_idx]), dtype=object)
-    rows = np.arange(header_idx + 2, header_idx + 2 + len(body), dtype=np.int64)
+    heading, header_rows = _two_row_header(cells, header_idx, header_keys)
+    body = cells[header_idx + header_rows :]
+    frame = pd.DataFrame(body, columns=_unique_columns(heading), dtype=object)
+    first = header_idx + header_rows + 1  # spreadsheet row of the first data row
+    rows = np.arange(first, first + len(body), dtype=np.int64)
     frame, rows = _drop_empty(frame, rows)
     detected: dict[str, Any] = {"file_type": "xlsx", "sheet": sheet, "header_row": header_idx + 1}
+    if header_rows == 2:
+        detected["header_rows"] = 2
     return Table(frame, rows, header_idx + 1, detected)
+
+
+def _holds_table(sheet: pd.DataFrame, header_keys: frozenset[str] | None) -> bool:
+    """Whether a sheet has a header with at least two known column names (in its first
+    100 rows) and a filled row below it."""
+    if not header_keys:
+        return False
+    top = sheet.head(100)
+    for i, rec in enumerate(top.itertuples(index=False, name=None)):
+        if sum(1 for c in rec if c is not None and header_key(_cell_text(c)) in header_keys) >= 2:
+            return bool(sheet.iloc[i + 1:].notna().any(axis=1).any())
+    return False
+
+
+def _two_row_header(cells: list[list[str]], header_idx: int,
+                    header_keys: frozenset[str] | None) -> tuple[list[str], int]:
+    """The heading, and how many rows it takes. A heading of two rows, as spreadsheets
+    make them with merged cells ("Pleegdatum" over "van" and "tot"), is read as one:
+    the upper name goes over the empty cells to its right that have a name below, and
+    each column is named "upper lower". Taken only when that gives more known column
+    names than the upper row alone (a first data row is never mistaken for names)."""
+    top = cells[header_idx]
+    if header_idx + 1 >= len(cells) or not header_keys:
+        return top, 1
+    below = cells[header_idx + 1]
+    if not any(b and not t for t, b in zip(top, below, strict=False)):
+        return top, 1  # no name under an empty (merged) upper cell
+    if any(b and (any(ch.isdigit() for ch in b) or len(b) > 40) for b in below):
+        return top, 1  # numbers and dates are data, not names
+    merged, upper = [], ""
+    for t, b in zip(top, below + [""] * (len(top) - len(below)), strict=False):
+        if t:
+            upper = t
+        elif not b:
+            upper = ""  # an empty column ends the span
+        merged.append(" ".join(p for p in ((t or upper), b) if p))
+    known = sum(1 for c in top if header_key(c) in header_keys)
+    if sum(1 for c in merged if header_key(c) in header_keys) <= known:
+        return top, 1
+    return merged, 2
 
 
 def _cell_text(value: object) -> str:
@@ -2039,10 +2094,19 @@ def read_incident_file(
     duplicates: list[DuplicateRow] = []
     if dup.any():
         first_pos = dict(zip(key_series[~dup].tolist(), valid_pos[~dup].tolist(), strict=True))
-        duplicates = [
-            DuplicateRow(int(rows[p]), int(rows[first_pos[k]]), k)
-            for p, k in zip(valid_pos[dup].tolist(), key_series[dup].tolist(), strict=True)
-        ]
+        fields = (start, end, street, house, postcode, mo, attempt, buurt)
+        for p, k in zip(valid_pos[dup].tolist(), key_series[dup].tolist(), strict=True):
+            q = first_pos[k]
+            if k.startswith(REGISTRATION_KEY) and any(f[p] != f[q] for f in fields):
+                # One registration number, two different burglaries (or a corrected row
+                # below the old one): which is right is for the analyst to say, with rows.
+                rejected.append(RejectedRow(int(rows[p]), R_SAME_NUMBER_OTHER_DETAILS, {
+                    "number": k[len(REGISTRATION_KEY):], "first": int(rows[q])}))
+            else:
+                duplicates.append(DuplicateRow(int(rows[p]), int(rows[q]), k))
+        rejected.sort(key=lambda r: r.row)
+        if len(rejected) > MAX_REJECTED_SHARE * total:
+            raise _too_many(rejected, total)
     keep = valid_pos[~dup]
 
     # -- build ---------------------------------------------------------------------

@@ -276,6 +276,48 @@ def test_xlsx_first_sheet_with_data_when_no_name_matches() -> None:
     assert result.detected["sheet"] == "Blad2" and len(result.incidents) == 2
 
 
+def test_xlsx_cover_sheet_before_the_data_sheet() -> None:
+    """A cover sheet of a few lines (title, explanation, source) is no table: the sheet
+    with a header of known column names and rows below it is read, whatever its name."""
+    data = _xlsx(
+        {
+            "Voorblad": [["Woninginbraken basisteam Oost"], ["Periode: november 2026"],
+                         ["Vertrouwelijk: alleen voor het veiligheidsoverleg"],
+                         ["Opgesteld door", "Analist"]],
+            "Blad2": [
+                ["Pleegdatum", "Straat", "Poging"],
+                ["23-11-2026", "Kerkstraat", "J"],
+                ["22-11-2026", "Dorpsweg", "N"],
+            ],
+        }
+    )  # fmt: skip
+    result = read(data, "x.xlsx")
+    assert result.detected["sheet"] == "Blad2" and len(result.incidents) == 2
+
+
+def test_xlsx_heading_of_two_rows_with_merged_cells() -> None:
+    """"Pleegdatum" merged over "van" and "tot" (and "Pleegtijd" likewise): the time
+    window is read whole, and the first data row is the third spreadsheet row."""
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Registratienummer", "Pleegdatum", None, "Pleegtijd", None, "Straat"])
+    ws.append([None, "van", "tot", "van", "tot", None])
+    ws.append(["PL1", "21-11-2026", "22-11-2026", "22:00", "07:30", "Kerkstraat"])
+    ws.append(["PL2", "20-11-2026", "20-11-2026", "18:00", "19:00", "Dorpsweg"])
+    for cells in ("B1:C1", "D1:E1", "A1:A2", "F1:F2"):
+        ws.merge_cells(cells)
+    buf = io.BytesIO()
+    wb.save(buf)
+    result = read(buf.getvalue(), "export.xlsx")
+    assert result.detected["header_rows"] == 2 and not result.rejected
+    rows = by_row(result)
+    assert sorted(rows) == [3, 4]
+    assert (rows[3].occurred_from, rows[3].occurred_to) == (utc(2026, 11, 21, 21),
+                                                            utc(2026, 11, 22, 6, 30))
+    assert rows[3].street == "Kerkstraat" and rows[4].source_key.endswith("PL2")
+
+
 # --------------------------------------------------------------------------- refused files
 
 
@@ -875,6 +917,27 @@ def test_incident_key_without_house_number_uses_location_and_area() -> None:
         occurred_from=c.occurred_from, occurred_to=c.occurred_to, street="Main St",
         location=(4.89261, 52.37312),
     )  # fmt: skip
+
+
+def test_one_registration_number_with_other_details_is_rejected_with_its_rows() -> None:
+    """The same number twice with the same details is a duplicate; with other details it is
+    a row the analyst must look at: rejected, naming the row that was imported."""
+    text = (
+        "Registratienummer;Pleegdatum;Straat;Huisnummer\n"
+        "PL1;20-11-2026;Kerkstraat;12\n"
+        "PL2;21-11-2026;Dorpsweg;3\n"
+        "PL1;20-11-2026;Kerkstraat;12\n"
+        "PL2;22-11-2026;Molenweg;8\n"
+        "PL3;22-11-2026;Molenweg;9\n"
+    )
+    result = read(text)
+    assert sorted(i.source_key for i in result.incidents) == ["id:PL1", "id:PL2", "id:PL3"]
+    assert [(d.row, d.first_row) for d in result.duplicates] == [(4, 2)]
+    [rejected] = result.rejected
+    assert (rejected.row, rejected.reason) == (5, ii.R_SAME_NUMBER_OTHER_DETAILS)
+    assert rejected.params == {"number": "PL2", "first": 3}
+    with use_locale("en"):
+        assert "is also in row 3, with other details" in rejected.render()
 
 
 def test_same_block_same_time_different_places_are_different_incidents() -> None:
