@@ -241,9 +241,17 @@ def read_cbs_monthly(
     """
     if buurten is not None and not buurten:
         raise CbsProblem(F_CBS_NO_BUURTEN)
-    codes = {c.upper(): name for c, name in buurten or () if c}
+    codes = {c.upper() for c, _name in buurten or () if c}
     uncoded = {name.casefold() for c, name in buurten or () if not c}
     all_names = {name.casefold() for _c, name in buurten or ()}
+
+    def ours(code: str | None, name: str | None) -> bool:
+        if buurten is None:
+            return True
+        folded = (name or "").casefold()
+        if code is not None:
+            return code in codes or folded in uncoded
+        return folded in all_names
     now = (now or datetime.now(UTC)).astimezone(UTC)
     table = read_table(data, filename, header_keys=_KNOWN)
     frame, rows = table.frame, table.rows
@@ -331,10 +339,7 @@ def read_cbs_monthly(
         if code is None and name is None:
             skip("no_neighbourhood", 1)
             continue
-        if buurten is not None and not (
-                (code is not None and code in codes)
-                or ((code is None and (name or "").casefold() in all_names)
-                    or (name or "").casefold() in uncoded)):
+        if not ours(code, name):
             skip("other_neighbourhoods", 1)
             if len(others_seen) < 3:
                 others_seen.setdefault(code or name or "", None)

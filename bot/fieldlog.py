@@ -57,26 +57,39 @@ _CODE = re.compile(r"\b[Aa](\d{1,7})\b")
 class FieldDraft:
     project_id: int
     kind: str | None = None
-    text: str = ""
     street: str | None = None
     location: tuple[float, float] | None = None
     live: bool = False
-    action_code: str | None = None
     photos: list[Photo] = field(default_factory=list)
-    # The text as typed, per message (id → text, in the order sent): an edited message
-    # replaces its own part. ``street_typed``: the street came from "straat: …", not
-    # from a street name found in the text (which an edit of the text may change).
-    parts: dict[int, str] = field(default_factory=dict)
+    # The text as typed, per message (id → its text and the action code it names, in the
+    # order sent): an edited message replaces its own part. ``street_typed``: the street
+    # came from "straat: …" (message ``street_message``), not from a street name found in
+    # the text (which an edit of the text may change).
+    parts: dict[int, tuple[str, str | None]] = field(default_factory=dict)
     street_typed: bool = False
     street_message: int | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(t for t, _code in self.parts.values() if t)
+
+    @property
+    def action_code(self) -> str | None:
+        """The action the log counts for: the last one the text names."""
+        return next((c for _t, c in reversed(self.parts.values()) if c), None)
 
     def is_empty(self) -> bool:
         return not (self.text.strip() or self.location or self.street or self.photos)
 
-    def set_part(self, message_id: int, text: str) -> None:
+    def set_part(self, message_id: int, text: str, action_code: str | None) -> None:
         """Add (or, for a message already in the log, replace) one message's text."""
-        self.parts[message_id] = text.strip()
-        self.text = "\n".join(t for t in self.parts.values() if t)
+        self.parts[message_id] = (text.strip(), action_code)
+
+    def forget(self, message_id: int) -> None:
+        """Take out what one message gave (its text, or the street it typed)."""
+        self.parts.pop(message_id, None)
+        if message_id == self.street_message:
+            self.street, self.street_typed, self.street_message = None, False, None
 
 
 def split_kind(text: str) -> tuple[str | None, str]:

@@ -835,12 +835,20 @@ def _sniff_separator(sample: str) -> str:
     return best[1] if best else ","
 
 
-def _find_header(records: Sequence[Sequence[str]], header_keys: frozenset[str] | None) -> int:
-    filled = [sum(1 for c in r if str(c).strip()) for r in records]
+def _named_header(records: Sequence[Sequence[str]], header_keys: frozenset[str] | None) -> int:
+    """The first record with at least two known column names (-1: none)."""
     if header_keys:
         for i, rec in enumerate(records):
             if sum(1 for c in rec if header_key(c) in header_keys) >= 2:
                 return i
+    return -1
+
+
+def _find_header(records: Sequence[Sequence[str]], header_keys: frozenset[str] | None) -> int:
+    filled = [sum(1 for c in r if str(c).strip()) for r in records]
+    named = _named_header(records, header_keys)
+    if named >= 0:
+        return named
     width = max(filled, default=0)
     if width == 0:
         return -1
@@ -1048,13 +1056,10 @@ def _read_xlsx(data: bytes, filename: str, header_keys: frozenset[str] | None) -
 def _holds_table(sheet: pd.DataFrame, header_keys: frozenset[str] | None) -> bool:
     """Whether a sheet has a header with at least two known column names (in its first
     100 rows) and a filled row below it."""
-    if not header_keys:
-        return False
-    top = sheet.head(100)
-    for i, rec in enumerate(top.itertuples(index=False, name=None)):
-        if sum(1 for c in rec if c is not None and header_key(_cell_text(c)) in header_keys) >= 2:
-            return bool(sheet.iloc[i + 1:].notna().any(axis=1).any())
-    return False
+    top = [[_cell_text(v) for v in rec] for rec in sheet.head(100).itertuples(index=False,
+                                                                             name=None)]
+    named = _named_header(top, header_keys)
+    return named >= 0 and bool(sheet.iloc[named + 1:].notna().any(axis=1).any())
 
 
 def _two_row_header(cells: list[list[str]], header_idx: int,

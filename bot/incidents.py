@@ -499,9 +499,6 @@ class IncidentService(ProjectService):
                    if a.kind is AreaKind.BUURT]
         result = await asyncio.to_thread(read_cbs_monthly, data, filename, now=now,
                                          buurten=buurten)
-        if not result.counts:
-            raise ImportProblem(N_("“{filename}” contains no table with column headings."),
-                                filename=filename)
         counts = [(c.buurt_code or c.buurt_name or "", c.buurt_name or "", c.year, c.month,
                    c.count) for c in result.counts]
         async with self.repos.db.transaction():

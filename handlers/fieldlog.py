@@ -131,37 +131,51 @@ async def _show(update: Update, context: WijkContext, text: str,
 
 async def _add_text(update: Update, context: WijkContext, draft: FieldDraft,
                     text: str) -> None:
-    """Add the text of the update's message to the log (an edit: replace it)."""
+    """Add the text of the update's message to the log, with the action code it names
+    that this person may report on (an edit: replace what the message said)."""
     message = update.effective_message
     assert message is not None
-    draft.set_part(message.message_id, text)
-    await _read_text(update, context, draft)
-
-
-async def _read_text(update: Update, context: WijkContext, draft: FieldDraft) -> None:
-    """What the text names: the action the log counts for (the last code that the person
-    may report on), and the street unless one was given with "straat: …"."""
     access = await get_access(update, context)
     assert access.user_id is not None
-    code = None
-    for part in draft.parts.values():
-        code = await context.field_logs.linked_action(access.user_id, draft.project_id, part,
-                                                      access.chat_kind) or code
-    draft.action_code = code
+    code = await context.field_logs.linked_action(access.user_id, draft.project_id, text,
+                                                  access.chat_kind)
+    draft.set_part(message.message_id, text, code)
+    await _find_street(context, draft)
+
+
+async def _find_street(context: WijkContext, draft: FieldDraft) -> None:
+    """The street the text names, unless one was given with "straat: …"."""
     if not draft.street_typed:
         draft.street = await context.field_logs.known_street(draft.project_id, draft.text)
 
 
-async def _add_street(context: WijkContext, draft: FieldDraft, message: Message,
-                      typed: str) -> str | None:
-    """A street given with "straat: …"; returns the problem, if any."""
+async def _take_text(update: Update, context: WijkContext, draft: FieldDraft, text: str, *,
+                     may_be_street: bool) -> str | None:
+    """A message's text into the log: a "straat: …" line (``may_be_street``) gives the
+    street, anything else is text. Returns the problem, if any."""
+    street = _STREET.fullmatch(text) if may_be_street else None
+    if street is None:
+        await _add_text(update, context, draft, text)
+        return None
     try:
-        draft.street = await context.field_logs.street_name(draft.project_id, typed)
+        draft.street = await context.field_logs.street_name(draft.project_id,
+                                                            street.group(1))
     except UserError as err:
+        await _find_street(context, draft)  # an edit may have taken the typed one away
         return err.render()
-    draft.street_typed = True
-    draft.street_message = message.message_id
+    message = update.effective_message
+    assert message is not None
+    draft.street_typed, draft.street_message = True, message.message_id
     return None
+
+
+def _panel(draft: FieldDraft, problem: str | None, *,
+           button: bool) -> tuple[str, InlineKeyboardMarkup]:
+    """The draft on screen (after the problem, if any) and its buttons."""
+    text = _draft_text(draft, button=button)
+    if problem:
+        text = "⚠️ " + problem + "\n\n" + text
+    return text, keyboard(_save_buttons() if draft.kind else _kind_buttons())
 
 
 # -- the dialogue --------------------------------------------------------------------------
@@ -249,22 +263,14 @@ async def collected(update: Update, context: WijkContext) -> int:
         if message.caption and problem is None:  # a refused photo's caption goes with it
             await _add_text(update, context, draft, message.caption)
     elif message.text:
-        street = _STREET.fullmatch(message.text)
-        if street:
-            problem = await _add_street(context, draft, message, street.group(1))
-        else:
-            await _add_text(update, context, draft, message.text)
+        problem = await _take_text(update, context, draft, message.text, may_be_street=True)
     else:
         problem = _("I can add text, a location or photos to this log.")
     assert context.user_data is not None
-    text = _draft_text(draft, button=_keys_shown(context) if keys is None else keys)
-    if problem:
-        text = "⚠️ " + problem + "\n\n" + text
+    text, markup = _panel(draft, problem, button=_keys_shown(context) if keys is None else keys)
     # The draft is shown anew below what was added; the old copy loses its buttons.
     await drop_buttons(context.user_data.get(_PANEL))
-    context.user_data[_PANEL] = await _show(
-        update, context, text, keyboard(_save_buttons() if draft.kind else _kind_buttons()),
-        keys=keys)
+    context.user_data[_PANEL] = await _show(update, context, text, markup, keys=keys)
     return COLLECT if draft.kind else KIND
 
 
@@ -282,23 +288,14 @@ async def edited(update: Update, context: WijkContext) -> None:
             await edited_command(update, context)
         return
     text = message.text or message.caption or ""
-    if text.startswith("/"):  # the /melding line itself: its text, without the kind word
+    command = text.startswith("/")
+    if command:  # the /melding line itself: its text, without the kind word
         text = split_kind(command_text(update))[1]
     # What this message gave before goes; its new version is read as if sent now.
-    draft.parts.pop(mid, None)
-    if mid == draft.street_message:
-        draft.street, draft.street_typed, draft.street_message = None, False, None
-    problem = None
-    street = _STREET.fullmatch(text) if message.text and not message.text.startswith("/") \
-        else None
-    if street:
-        problem = await _add_street(context, draft, message, street.group(1))
-    draft.set_part(mid, "" if street else text)
-    await _read_text(update, context, draft)
-    shown = _draft_text(draft, button=_keys_shown(context))
-    if problem:
-        shown = "⚠️ " + problem + "\n\n" + shown
-    markup = keyboard(_save_buttons() if draft.kind else _kind_buttons())
+    draft.forget(mid)
+    problem = await _take_text(update, context, draft, text,
+                               may_be_street=bool(message.text) and not command)
+    shown, markup = _panel(draft, problem, button=_keys_shown(context))
     panel = context.user_data.get(_PANEL)
     if isinstance(panel, Message):
         try:
