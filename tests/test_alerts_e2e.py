@@ -230,11 +230,15 @@ async def test_buurtpreventie_members_can_query_nothing(app, people, botapi) -> 
     # Not even a project leader gets data in a buurtpreventie group.
     answer = await leader.say("/hotspots", east)
     assert "Dorpsstraat" not in answer["text"]
-    # /help there does not tell the residents who the police officer or the chair is.
+    # /help there does not tell the residents who the police officer or the chair is:
+    # everyone gets the residents' answer; the leader's own commands come privately.
+    for_residents = (await resident.say("/help", east))["text"]
+    assert fragment("en", "In this neighbourhood watch group I only post") in for_residents
+    assert "/unlink" not in for_residents
     for member in (leader, analyst):
-        shown = (await member.say("/help", east))["text"]
-        assert "Politie basisteam Oost" not in shown and "you are" not in shown
-        assert fragment("en", "In this neighbourhood watch group I only post") in shown
+        assert (await member.say("/help", east))["text"] == for_residents
+    private = await botapi.next_message(leader.id, timeout=10)
+    assert "/unlink" in private["text"] and "Buurtpreventie Oostbroek" in private["text"]
 
 
 async def test_a_group_linked_during_a_zone_is_alerted_at_once(app, people, botapi) -> None:
