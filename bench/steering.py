@@ -36,7 +36,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.text import Text
-from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -45,7 +44,7 @@ if str(ROOT) not in sys.path:
 from bot.demo_data import generate_demo, incidents_frame  # noqa: E402
 from charts.data import prepare  # noqa: E402
 from charts.pack import pack_figures, render_pack, steering_pack  # noqa: E402
-from charts.render import _figure, to_png  # noqa: E402
+from charts.render import _figure, png_rgba, to_png  # noqa: E402
 
 AS_OF = date(2026, 11, 23)
 
@@ -61,7 +60,10 @@ def region(n: int = 50_000, seeds: int = 10, copies: int = 8, rng_seed: int = 1)
         base = incidents_frame(data)
         for _copy in range(copies):
             ox, oy = (town % cols) * dx, (town // cols) * dy
-            tag = f" (T{town + 1:02d})"
+            # Letters, not a number: a number after a street name reads as a house
+            # number and is cut off (charts.data.safe_street), which merged the
+            # towns' streets into one set of 64.
+            tag = f" ({chr(65 + town // 26)}{chr(65 + town % 26)})"
             df = base.copy()
             df["x_rd"] = df["x_rd"] + ox + rng.normal(0, 25, len(df))
             df["y_rd"] = df["y_rd"] + oy + rng.normal(0, 25, len(df))
@@ -93,7 +95,7 @@ def png_size(png: bytes) -> tuple[int, int]:
 def empty_pngs(sizes: list[tuple[int, int]], dpi: int, *, ours: bool = False) -> float:
     """Empty figures of these sizes to PNG: matplotlib's own way (``savefig``, the floor the
     target is measured against) or, with ``ours``, the way the pack encodes its charts
-    (:func:`charts.render.to_png`: RGB, zlib level 3)."""
+    (:func:`charts.render.to_png`: RGBA, "Up" filter, zlib level 1)."""
     start = time.perf_counter()
     for w, h in sizes:
         fig = _figure((w / dpi, h / dpi))
@@ -105,10 +107,10 @@ def empty_pngs(sizes: list[tuple[int, int]], dpi: int, *, ours: bool = False) ->
 
 
 def _encode(canvases: list[np.ndarray]) -> float:
-    """PNG encoding only, as :func:`charts.render.to_png` does it (RGB, zlib level 3)."""
+    """PNG encoding only, as :func:`charts.render.to_png` does it."""
     start = time.perf_counter()
     for rgba in canvases:
-        Image.fromarray(rgba).convert("RGB").save(io.BytesIO(), format="png", compress_level=3)
+        png_rgba(rgba)
     return time.perf_counter() - start
 
 
@@ -155,8 +157,9 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     df, homes, polygons = region(args.incidents)
-    print(f"data: {len(df):,} incidents, {df['street'].nunique():,} streets, "
-          f"{df['buurt'].nunique():,} buurten, {df['occurred_from'].min():%Y-%m-%d} – "
+    units = prepare(df)
+    print(f"data: {len(df):,} incidents, {units['street'].nunique():,} streets, "
+          f"{units['buurt'].nunique():,} buurten, {df['occurred_from'].min():%Y-%m-%d} – "
           f"{df['occurred_from'].max():%Y-%m-%d} (generated in {time.perf_counter() - t0:.1f} s)")
 
     # Warm-up: font cache, Babel locale data, numpy code paths.

@@ -79,15 +79,27 @@ def test_pack_has_six_valid_pngs(figures) -> None:  # type: ignore[no-untyped-de
         assert caption
 
 
-def test_png_is_matplotlibs_image_without_alpha(figures) -> None:  # type: ignore[no-untyped-def]
-    """to_png encodes faster than savefig (RGB, zlib level 3): the very same pixels."""
+def test_png_is_matplotlibs_image(figures) -> None:  # type: ignore[no-untyped-def]
+    """to_png encodes faster than savefig (one row filter): the very same pixels."""
     for _name, fig, _caption in figures["en"][-2:]:  # the heat map and the map
         ours = Image.open(io.BytesIO(to_png(fig)))
-        assert ours.mode == "RGB"
+        assert ours.mode == "RGBA"
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=render.DPI, facecolor="white")
-        theirs = Image.open(buf).convert("RGB")
+        theirs = Image.open(buf)
         assert np.array_equal(np.asarray(ours), np.asarray(theirs))
+        assert (np.asarray(ours)[:, :, 3] == 255).all()  # opaque
+
+
+def test_png_encoder_is_lossless_on_any_pixels() -> None:
+    """The row filter wraps modulo 256 (noise, edges, one-pixel images): Pillow reads back
+    exactly the pixels that went in."""
+    rng = np.random.default_rng(7)
+    for shape in ((37, 53, 4), (1, 1, 4), (2, 300, 4)):
+        rgba = rng.integers(0, 256, shape, dtype=np.uint8)
+        decoded = Image.open(io.BytesIO(render.png_rgba(rgba)))
+        assert decoded.mode == "RGBA" and decoded.size == (shape[1], shape[0])
+        assert np.array_equal(np.asarray(decoded), rgba)
 
 
 def test_labels_in_the_requested_language(figures) -> None:  # type: ignore[no-untyped-def]
