@@ -80,8 +80,8 @@ async def _watch_group_help(update: Update, context: WijkContext, access: Access
     more in this group (the leader may unlink it) gets that list in a private message."""
     lines = [_("<b>What you can do here</b>"), *command_lines(access, {None}, language), "",
              _("In this neighbourhood watch group I only post alerts and prevention advice."),
-             _("Partners of the project find their commands for this group in a private "
-               "chat with me.")]
+             _("Partner in the project? Send me /help in a private chat to see your "
+               "commands.")]
     await reply(update, "\n".join(lines))
     user = update.effective_user
     if access.member is None or user is None:
