@@ -249,3 +249,21 @@ def test_layout_nothing_cut_off_or_covered(figures) -> None:  # type: ignore[no-
     """In both languages, whose labels differ in length."""
     assert check_layout(figures["nl"]) > 100
     assert check_layout(figures["en"]) > 100
+
+
+def test_mo_labels_mark_the_changes_that_stand_out() -> None:
+    """An MO that stands out gets an arrow and bold type; the others plain labels."""
+    from charts.analytics import MoShift
+
+    table = pd.DataFrame({
+        "mo": ["cilinder trekken", "braak achterdeur"], "current": [4, 1], "baseline": [0, 10],
+        "current_share": [0.8, 0.2], "baseline_share": [0.0, 1.0], "diff_pp": [80.0, -80.0],
+        "p_value": [0.001, 0.3], "flag": [True, False], "direction": ["up", ""]})
+    mo = MoShift(current=(date(2026, 11, 10), AS_OF), baseline=(date(2026, 9, 15),
+                 date(2026, 11, 9)), current_total=5, baseline_total=10, alpha=0.05,
+                 min_count=3, min_diff_pp=10.0, table=table)
+    fig = render.mo_figure(mo, language="en")
+    ticks = fig.axes[0].get_yticklabels()
+    assert [(t.get_text(), t.get_fontweight()) for t in ticks] == [
+        ("lock pulling ▲", "bold"), ("forced back door", "normal")]
+    assert "+80 pp" in figure_texts(fig)
