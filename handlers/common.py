@@ -318,7 +318,6 @@ async def cancel_dialogue(update: Update, context: WijkContext, draft_key: str |
 ANSWER = filters.UpdateType.MESSAGE
 
 
-
 class Command(CommandHandler[Any, Any]):
     """A command of this bot: answered for new messages only. (PTB's CommandHandler also
     runs a command again when its message is edited, so a corrected "/resultaat A1 13"

@@ -9,9 +9,9 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden
 
 from bot.access import Access
-from bot.commands import COMMANDS, Cmd
+from bot.commands import COMMANDS, Cmd, CommandSpec
 from bot.context import WijkApp, WijkContext
-from bot.i18n import _, get_locale, normalize_language, use_locale
+from bot.i18n import _, get_locale, use_locale
 from bot.labels import purpose_label, role_label
 from bot.permissions import ChatKind, Permission, can
 from handlers.common import Command, esc, get_access, reply
@@ -19,20 +19,27 @@ from handlers.start import resident_note
 from storage.models import Role
 
 
-def command_lines(access: Access, roles: set[Role | None], language: str) -> list[str]:
-    """The commands any of ``roles`` may use in this chat, under section headings."""
+def permitted(access: Access, roles: set[Role | None]) -> list[CommandSpec]:
+    """The commands any of ``roles`` may use in this chat, in menu order."""
+    specs = []
+    for spec in COMMANDS:
+        allowed = any(can(r, spec.permission, access.chat_kind) for r in roles)
+        if spec.names == Cmd.LANGUAGE and access.chat_kind is not ChatKind.PRIVATE:
+            allowed = any(can(r, Permission.SET_GROUP_LANGUAGE, access.chat_kind)
+                          for r in roles)
+        if spec.names == Cmd.LINK and access.chat_kind is ChatKind.UNLINKED_GROUP:
+            allowed = True  # typing the code is checked against the code's project
+        if allowed:
+            specs.append(spec)
+    return specs
+
+
+def command_lines(specs: list[CommandSpec], language: str) -> list[str]:
+    """Usage lines of ``specs``, with a heading above each section's first one."""
     lines: list[str] = []
     section = None
-    for spec in COMMANDS:
-        permitted = any(can(r, spec.permission, access.chat_kind) for r in roles)
-        if spec.names == Cmd.LANGUAGE and access.chat_kind is not ChatKind.PRIVATE:
-            permitted = any(can(r, Permission.SET_GROUP_LANGUAGE, access.chat_kind)
-                            for r in roles)
-        if spec.names == Cmd.LINK and access.chat_kind is ChatKind.UNLINKED_GROUP:
-            permitted = True  # typing the code is checked against the code's project
-        if not permitted:
-            continue
-        if spec.section != section:  # a heading above each section's first permitted one
+    for spec in specs:
+        if spec.section != section:
             section = spec.section
             lines += ["", f"<b>{esc(_(section))}</b>"]
         name = spec.name_for(language)
@@ -64,7 +71,7 @@ async def help_command(update: Update, context: WijkContext) -> None:
         roles: set[Role | None] = {m.role for m in access.memberships}
     else:
         roles = {access.role}
-    lines += command_lines(access, roles, language)
+    lines += command_lines(permitted(access, roles), language)
     if access.chat_kind is ChatKind.PRIVATE and access.member is None and not access.memberships:
         lines.append("")
         lines.append(_("To join a partnership, open the invitation link your project leader "
@@ -78,7 +85,8 @@ async def _watch_group_help(update: Update, context: WijkContext, access: Access
     """In a buurtpreventie group the residents read along: everyone gets the same answer
     there, so it never shows who is the police officer or the chair. A partner who may do
     more in this group (the leader may unlink it) gets that list in a private message."""
-    lines = [_("<b>What you can do here</b>"), *command_lines(access, {None}, language), "",
+    residents = permitted(access, {None})
+    lines = [_("<b>What you can do here</b>"), *command_lines(residents, language), "",
              _("In this neighbourhood watch group I only post alerts and prevention advice."),
              _("Partner in the project? Send me /help in a private chat to see your "
                "commands.")]
@@ -86,16 +94,17 @@ async def _watch_group_help(update: Update, context: WijkContext, access: Access
     user = update.effective_user
     if access.member is None or user is None:
         return
+    own = permitted(access, {access.role})
+    if own == residents:
+        return
     # The private message speaks the member's own language, as their private chat does.
-    own_language = await context.repos.users.language(user.id) or normalize_language(
-        user.language_code, default=context.settings.language)
+    known = await context.repos.users.get(user.id)
+    own_language = (known.preferred_language(context.settings.language) if known
+                    else context.settings.language)
+    title = update.effective_chat.title if update.effective_chat else None
     with use_locale(own_language):
-        own = command_lines(access, {access.role}, own_language)
-        if own == command_lines(access, {None}, own_language):
-            return
-        title = update.effective_chat.title if update.effective_chat else None
         text = "\n".join([_("<b>What you can do in {group}</b>").format(
-            group=esc(title or "")), *own])
+            group=esc(title or "")), *command_lines(own, own_language)])
     # Someone who never started a private chat with the bot keeps the group answer.
     with contextlib.suppress(Forbidden):
         await context.bot.send_message(user.id, text, parse_mode=ParseMode.HTML)
