@@ -395,8 +395,7 @@ _MAX_LABEL = 30
 
 
 def _chart_label(text: str) -> str:
-    text = text if len(text) <= _MAX_LABEL else text[: _MAX_LABEL - 1].rstrip() + "…"
-    return text.replace("$", r"\$")  # no mathtext from a name
+    return text if len(text) <= _MAX_LABEL else text[: _MAX_LABEL - 1].rstrip() + "…"
 
 
 def summary_figure(summary: RegionSummary, language: str) -> Figure:
@@ -417,7 +416,7 @@ def summary_figure(summary: RegionSummary, language: str) -> Figure:
         _style(ax)
         subtitle = " · ".join(part for part in (_one_line(summary.region), _per_municipality())
                               if part)
-        _titles(fig, _burglaries_title(), subtitle.replace("$", r"\$"))
+        _titles(fig, _burglaries_title(), subtitle)
         if not rows:
             ax.set_axis_off()
             # TRANSLATORS: chart without municipalities, Dutch "Geen gemeenten."

@@ -24,6 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.path import Path
 from matplotlib.text import Text
 
+from charts.text import drawable
 from charts.zones import inside_polygon
 
 __all__ = ["Anchor", "Box", "Labeller", "label_point", "spots_inside"]
@@ -145,7 +146,7 @@ class Labeller:
         if it sticks out), or nowhere: returns the Text, or None when every anchor clashes
         or the name is wider than the view. An anchor is ``(x, y)`` or ``(x, y, va)`` with
         its own vertical alignment ("bottom" above an object, "top" below it)."""
-        text = self.ax.text(0.0, 0.0, label, **style)
+        text = self.ax.text(0.0, 0.0, drawable(label), **style)
         default_va: VAlign = style.get("va", style.get("verticalalignment", "baseline"))
         # Measured once (the size does not depend on where the name goes).
         extent = text.get_window_extent(self._renderer)

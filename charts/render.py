@@ -5,8 +5,8 @@ can read its texts); ``render_*`` wraps it in :func:`to_png`. Rules that hold fo
 
 * matplotlib's object-oriented API on an Agg canvas, never ``pyplot``, and ``rcParams``
   never changed while drawing: every font size and colour is set on the artist itself, so
-  figures can be rendered in worker threads side by side. The one global setting is made
-  once, at import (below): text without glyph hinting;
+  figures can be rendered in worker threads side by side. The two global settings are
+  made once, at import (below): text without glyph hinting, and without mathtext;
 * readable on a phone: ~1200 px wide, fonts of 12–17 pt at 150 dpi, few but large labels;
 * colour-blind safe: the Okabe–Ito palette, a single-hue shading on the map, ``cividis``
   for the heat map, and shapes (filled vs hollow, bars vs markers) that carry the meaning
@@ -47,6 +47,7 @@ from charts.forecast import Forecast
 from charts.labels import Labeller, label_point, spots_inside
 from charts.text import (
     _,
+    drawable,
     fmt_date,
     fmt_int,
     fmt_interval,
@@ -57,14 +58,19 @@ from charts.text import (
     weekday_names,
 )
 
-# Set once, never changed afterwards (so drawing in worker threads stays safe): no glyph
-# hinting. At 150 dpi hinted and unhinted text look the same, side by side, while hinting
+# Set once, never changed afterwards (so drawing in worker threads stays safe). No glyph
+# hinting: at 150 dpi hinted and unhinted text look the same, side by side, while hinting
 # costs about a fifth of the time it takes to draw the pack's charts (bench/steering.py).
+# No mathtext: every text is drawn as typed. Names come from users and police exports,
+# and a name with two "$" would otherwise be read as a formula, and one that is not a
+# valid formula would stop the whole pack from being drawn.
 matplotlib.rcParams["text.hinting"] = "no_hinting"
+matplotlib.rcParams["text.parse_math"] = False
 
 __all__ = [
     "DPI",
     "OKABE_ITO",
+    "drop_missing_glyphs",
     "figure_texts",
     "map_figure",
     "mo_figure",
@@ -97,8 +103,17 @@ def _figure(size: tuple[float, float] = SIZE) -> Figure:
     return fig
 
 
+def drop_missing_glyphs(fig: Figure) -> None:
+    """Every text of a figure made :func:`~charts.text.drawable` (category labels already
+    are: :func:`_fit_labels`)."""
+    for text in fig.findobj(Text):
+        text.set_text(drawable(text.get_text()))
+
+
 def to_png(fig: Figure) -> bytes:
-    """Render a figure to PNG bytes: drawn on the Agg canvas, stored by :func:`png_rgba`."""
+    """Render a figure to PNG bytes: :func:`drop_missing_glyphs`, drawn on the Agg canvas,
+    stored by :func:`png_rgba`."""
+    drop_missing_glyphs(fig)
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     canvas.draw()
     return png_rgba(np.asarray(canvas.buffer_rgba()))
@@ -177,8 +192,9 @@ MAX_LABEL_SHARE = 0.42
 
 def _fit_labels(fig: Figure, labels: Sequence[str], *, size: float = TICK,
                 bold: bool = False) -> tuple[list[str], float]:
-    """The y tick labels, each shortened with "…" when wider than :data:`MAX_LABEL_SHARE`
-    of the figure, and the left margin (a figure fraction) the widest one needs.
+    """The y tick labels, :func:`~charts.text.drawable` and each shortened with "…" when
+    wider than :data:`MAX_LABEL_SHARE` of the figure, and the left margin (a figure
+    fraction) the widest one needs.
 
     Widths are measured with the figure's renderer (text layout only, nothing is drawn):
     a character-count estimate cut off names in capitals such as Vancouver's streets.
@@ -192,7 +208,7 @@ def _fit_labels(fig: Figure, labels: Sequence[str], *, size: float = TICK,
 
     limit = MAX_LABEL_SHARE * fig.get_figwidth()
     fitted, widest = [], 0.0
-    for label in labels:
+    for label in map(drawable, labels):
         width, base = inches(label), label
         while width > limit and len(base) > 1:
             base = base[:-1]

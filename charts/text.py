@@ -9,17 +9,22 @@ language's format locale (:func:`bot.i18n.babel_locale`). The chart modules impo
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Mapping
 from datetime import date
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
+from matplotlib.font_manager import FontProperties, findfont
+from matplotlib.ft2font import FT2Font
 
 from bot import i18n
 
 __all__ = [
     "N_",
     "_",
+    "drawable",
     "fmt_date",
     "fmt_int",
     "fmt_interval",
@@ -111,3 +116,20 @@ def spellings(counts: Mapping[str, int]) -> dict[str, str]:
         if key not in best or rank < best[key]:
             best[key] = rank
     return {name: " ".join(best[key][2].split()) for key, name, _rank in keyed}
+
+
+@functools.cache
+def _glyphs() -> frozenset[int]:
+    """The characters the charts' font (matplotlib's default, DejaVu Sans) can draw."""
+    return frozenset(FT2Font(findfont(FontProperties())).get_charmap())
+
+
+def drawable(text: str) -> str:
+    """``text`` without the characters the charts' font cannot draw, which matplotlib
+    would draw as empty boxes: names come from users, and an area or a region may well
+    have an emoji in its name."""
+    if text.isascii():
+        return text
+    glyphs = _glyphs()
+    kept = "".join(c for c in text if ord(c) in glyphs or c == "\n")
+    return text if kept == text else re.sub(r"[ \t]{2,}", " ", kept).strip()

@@ -397,6 +397,15 @@ async def dialogue_ended(update: Update, context: WijkContext) -> None:
                          "with the command.")), show_alert=True)
 
 
+async def stale_button(update: Update, context: WijkContext | None = None) -> None:
+    """A button press no handler understands: a button of an older version of the bot, or
+    callback data a modified client made up. Answered, or the button keeps spinning."""
+    if update.callback_query:
+        await update.callback_query.answer(
+            plain_text(_("This button no longer works. Send the command again for a new "
+                         "one.")), show_alert=True)
+
+
 async def tell(update: Update, text: str) -> None:
     """Report a problem: as an alert on a button press, otherwise as a reply."""
     if update.callback_query:

@@ -11,7 +11,14 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.commands import CB, named, suggest
 from bot.context import WijkApp, WijkContext
 from bot.i18n import _, get_locale
-from handlers.common import ANSWER, dialogue_ended, edited_command, esc, reply
+from handlers.common import (
+    ANSWER,
+    dialogue_ended,
+    edited_command,
+    esc,
+    reply,
+    stale_button,
+)
 
 log = logging.getLogger(__name__)
 
@@ -105,3 +112,5 @@ def register(app: WijkApp) -> None:
     app.add_handler(CallbackQueryHandler(dialogue_ended, pattern=(
         rf"^(?:{CB.ACTION_FORM}:|{CB.FIELD_LOG}:|{CB.NEW_PROJECT}:|"
         rf"{CB.BURGLARY}:(?:when|st|att|mo|cancel)\b)")))
+    # Any other button nobody took.
+    app.add_handler(CallbackQueryHandler(stale_button))

@@ -48,6 +48,7 @@ from handlers.common import (
     keyboard,
     reply,
     reply_usage,
+    stale_button,
     usage,
 )
 from storage.meetings import Meeting
@@ -246,15 +247,16 @@ async def attendance_button(update: Update, context: WijkContext, access: Access
     query = update.callback_query
     assert query is not None and query.data is not None and access.user_id is not None
     try:
-        _prefix, meeting_id, partner_id, present = query.data.split(":")
-        meeting = await context.repos.meetings.get(int(meeting_id))
+        _prefix, meeting_no, partner_no, present = query.data.split(":")
+        meeting_id, partner_id = int(meeting_no), int(partner_no)
     except ValueError:
-        await query.answer()
+        await stale_button(update)
         return
+    meeting = await context.repos.meetings.get(meeting_id)
     if meeting is None:
         raise UserError(N_("This meeting no longer exists."))
     await context.meetings.set_attendance(access.user_id, meeting, access.chat_kind,
-                                          int(partner_id), present == "1")
+                                          partner_id, present == "1")
     await query.answer()
     text, rows = await _attendance_view(context, meeting.project_id, meeting)
     await edit_or_reply(update, text, markup=keyboard(rows))

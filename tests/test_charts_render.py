@@ -267,3 +267,26 @@ def test_mo_labels_mark_the_changes_that_stand_out() -> None:
     assert [(t.get_text(), t.get_fontweight()) for t in ticks] == [
         ("lock pulling ▲", "bold"), ("forced back door", "normal")]
     assert "+80 pp" in figure_texts(fig)
+
+
+def test_names_are_drawn_as_typed(demo) -> None:  # type: ignore[no-untyped-def]
+    """Names come from users and police exports. Two ``$`` in one would make matplotlib
+    read a formula (and fail to draw the whole pack when it is not a valid one); an emoji
+    would be drawn as an empty box. Both are drawn as plain text, the emoji left out."""
+    frame, homes, polygons = demo
+    odd = {"Molenkwartier": "Molen$\\frac{$kwartier 🏠"}
+    frame = frame.assign(buurt=frame["buurt"].replace(odd),
+                         street=frame["street"].str.replace("straat", "$traat 🙂$", regex=False),
+                         modus_operandi=frame["modus_operandi"].replace(
+                             {"braak achterdeur": "braak $achter^deur$"}))
+    homes = {odd.get(k, k): v for k, v in homes.items()}
+    polygons = {odd.get(k, k): v for k, v in polygons.items()}
+    pack = steering_pack(frame, AS_OF, language="nl", homes=homes, polygons=polygons,
+                         render_figures=False)
+    figs = pack_figures(pack, incidents=prepare(frame), polygons=polygons)
+    for _name, fig, _caption in figs:
+        png_size(to_png(fig))
+    texts = all_texts(figs)
+    assert "Molen$\\frac{$kwartier" in texts and "braak $achter^deur$" in texts
+    assert "$traat $" in texts
+    assert "🏠" not in texts and "🙂" not in texts
