@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 from bot import __version__
 from bot.i18n import (
     N_,
+    format_date,
     format_number,
     gettext,
     ngettext,
@@ -236,6 +238,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_backup(settings, Path(args.path)))
     except SettingsError as err:
         print(f"wijkbot: {err}", file=sys.stderr)
+        return EXIT_CONFIG
+    except sqlite3.Error as err:  # a database path that cannot be opened, a full disk
+        print("wijkbot: " + _("database {path}: {reason}").format(
+            path=settings.database, reason=err), file=sys.stderr)
+        return EXIT_CONFIG
+    except OSError as err:  # an --out path that cannot be written, say
+        print("wijkbot: " + _("{path}: {reason}").format(
+            path=err.filename or "", reason=err.strerror or err), file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
@@ -469,7 +479,7 @@ async def _steering(settings: Settings, ref: str, as_of: date | None, out: Path,
 async def _backtest(settings: Settings, ref: str, as_of: date | None, tz: str | None) -> int:
     from bot.clock import Clock
     from bot.incidents import IncidentService
-    from charts.forecast import backtest, backtest_report
+    from charts.forecast import NotEnoughHistory, backtest, backtest_report
 
     db = await _open_existing(settings)
     try:
@@ -483,8 +493,14 @@ async def _backtest(settings: Settings, ref: str, as_of: date | None, tz: str | 
     if frame.empty:
         raise SettingsError(_("project {name!r} has no incidents to replay").format(
             name=project.name))
-    result = await asyncio.to_thread(backtest, frame, as_of, tz=tz or settings.timezone,
-                                     polygons=outlines or None, name=project.name)
+    try:
+        result = await asyncio.to_thread(backtest, frame, as_of, tz=tz or settings.timezone,
+                                         polygons=outlines or None, name=project.name)
+    except NotEnoughHistory:
+        raise SettingsError(_("too little history for a backtest up to {date}: it needs at "
+                              "least eight weeks of incidents before the first two weeks it "
+                              "replays").format(
+            date=format_date(as_of) if as_of else _("the last incident"))) from None
     print(backtest_report(result, language=settings.language))
     return 0
 

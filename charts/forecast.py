@@ -48,6 +48,7 @@ __all__ = [
     "Forecast",
     "ForecastParams",
     "Grid",
+    "NotEnoughHistory",
     "backtest",
     "backtest_report",
     "build_grid",
@@ -919,6 +920,11 @@ class BacktestResult:
         return float(row["pooled_hit_rate" if pooled else "mean_hit_rate"].iloc[0])
 
 
+class NotEnoughHistory(ValueError):
+    """:func:`backtest` has no fortnight to replay: no incidents up to the date, or too
+    little history before them."""
+
+
 def backtest(
     incidents: pd.DataFrame,
     as_of: date | None = None,
@@ -944,9 +950,11 @@ def backtest(
     """
     df = prepare(incidents, tz)
     if df.empty:
-        raise ValueError("no incidents to backtest on")
+        raise NotEnoughHistory("no incidents to backtest on")
     end_day = day_number(as_of) if as_of else int(df["_day"].max())
     df = df[df["_day"] <= end_day]
+    if df.empty:
+        raise NotEnoughHistory("no incidents up to as_of")
     start_day = int(df["_day"].min())
     if warmup_days is None:
         warmup_days = 364 if end_day - start_day + 1 >= 2 * 364 else 56
@@ -957,7 +965,7 @@ def backtest(
     b = end_day + 1 - WINDOW * np.arange(n_win, -1, -1)
     folds = [k for k in range(n_win) if b[k] - start_day >= warmup_days]
     if not folds:
-        raise ValueError("not enough history for a backtest")
+        raise NotEnoughHistory("not enough history for a backtest")
     rep = _replay(df, end_day, params, grid, spaces, 0, set(folds))
     n_study = grid.n_study
     rows: list[dict[str, Any]] = []

@@ -92,6 +92,18 @@ async def stray_attachment(update: Update, context: WijkContext) -> None:
                           "or /burglary to register a burglary, then send it when I ask."))
 
 
+async def stray_other(update: Update, context: WijkContext) -> None:
+    """Anything else in a private chat (a voice note, a sticker, a contact): said what
+    the bot cannot do with it, rather than silence."""
+    message = update.effective_message
+    if message is not None and (message.voice or message.audio or message.video
+                                or message.video_note):
+        await reply(update, _("I cannot listen to or watch recordings. Please type what you "
+                              "want to say; /help shows what you can do."))
+        return
+    await reply(update, _("I cannot do anything with this. /help shows what you can do."))
+
+
 def register(app: WijkApp) -> None:
     app.add_error_handler(on_error)
     private = filters.ChatType.PRIVATE
@@ -105,6 +117,8 @@ def register(app: WijkApp) -> None:
     app.add_handler(MessageHandler(new & filters.TEXT & ~filters.COMMAND, stray_text))
     # New messages only: a live location's updates arrive as edits, every few seconds.
     app.add_handler(MessageHandler(new & (filters.LOCATION | filters.PHOTO), stray_attachment))
+    # Everything else someone sends (documents are uploads: handlers.incidents).
+    app.add_handler(MessageHandler(new & ~filters.StatusUpdate.ALL, stray_other))
     # An edited command (no capability answers edits, see handlers.common.Command).
     app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE
                                    & filters.COMMAND, edited_command))

@@ -77,6 +77,10 @@ class Database:
     async def connect(self, *, migrate: bool = True) -> Database:
         if self.path.parent and not self.path.parent.exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Opened once here first: a path that cannot be opened then fails cleanly, while
+        # aiosqlite's worker thread, after a failed open, may still call back into an event
+        # loop that has been closed by then (wijkbot's commands each run their own loop).
+        sqlite3.connect(self.path).close()
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, sqlite3 must not.
         conn = await aiosqlite.connect(self.path, isolation_level=None)
         conn.row_factory = sqlite3.Row

@@ -394,3 +394,27 @@ def test_import_and_backtest_the_real_vancouver_export(tmp_path: Path) -> None:
     assert bad.stderr.endswith("Voer de import opnieuw uit met de ontbrekende gegevens, "
                                "bijvoorbeeld: --crs EPSG:26910 --tz America/Vancouver --map "
                                "date=offense_date\n"), bad.stderr
+
+
+def test_paths_and_dates_that_cannot_work_get_one_clear_line(tmp_path: Path) -> None:
+    """A database that cannot be opened, an --out that cannot be written, a backtest date
+    before the data: one line saying so (in the configured language), no traceback."""
+    assert wijkbot(tmp_path, "demo", "--as-of", "2026-11-23").returncode == 0
+    demo = str(tmp_path / "wijkbot-demo.sqlite")
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    cases = [
+        (("--database", str(blocked / "x.sqlite"), "migrate"),
+         f"database {blocked / 'x.sqlite'}: unable to open database file"),
+        (("--database", demo, "steering", "--project", "1", "--out", str(blocked / "pack")),
+         f"{blocked / 'pack'}: Not a directory"),
+        (("--database", demo, "export", "--project", "1", "--out", str(blocked / "x.xlsx")),
+         f"{blocked / 'x.xlsx'}: Not a directory"),
+        (("--database", demo, "backtest", "--project", "1", "--as-of", "2021-12-01"),
+         "too little history for a backtest up to 1 Dec 2021"),
+    ]
+    for args, message in cases:
+        proc = wijkbot(tmp_path, *args, WIJKBOT_LANGUAGE="en")
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert proc.stderr.startswith(f"wijkbot: {message}"), (args, proc.stderr)
+        assert "Traceback" not in proc.stderr and len(proc.stderr.splitlines()) == 1, args

@@ -134,6 +134,14 @@ async def _ask(botapi: FakeBotAPI, user: dict[str, Any], text: str,
     return str((await botapi.next_message(chat["id"] if chat else user["id"]))["text"])
 
 
+async def _join(botapi: FakeBotAPI, leader: dict[str, Any], user: dict[str, Any],
+                partner_and_role: str) -> None:
+    invite = await _ask(botapi, leader, f"/uitnodigen {partner_and_role}")
+    await _ask(botapi, user, f"/start {invitation_payload(invite)}")
+    await botapi.settle(idle=0.05)
+    botapi.drain(leader["id"])  # "… joined"
+
+
 async def _link(botapi: FakeBotAPI, leader: dict[str, Any], chat_id: int, title: str,
                 purpose: str) -> dict[str, Any]:
     code = link_code(await _ask(botapi, leader, f"/koppelen {purpose}"))
@@ -152,9 +160,7 @@ async def test_every_command_in_a_private_chat(demo, botapi: FakeBotAPI,
     leader = botapi.user(42, "Anna", language_code="nl")
     agent = botapi.user(43, "Kees", language_code="nl")
     outsider = botapi.user(44, "Olga", language_code="en")
-    invite = await _ask(botapi, leader,
-                        "/uitnodigen Politie basisteam Havendam-Veenland | wijkagent")
-    await _ask(botapi, agent, f"/start {invitation_payload(invite)}")
+    await _join(botapi, leader, agent, "Politie basisteam Havendam-Veenland | wijkagent")
 
     checker = Checker(botapi, caplog)
     for spec in ORDER:
@@ -272,3 +278,83 @@ async def test_forged_button_presses(demo, botapi: FakeBotAPI,
     with use_locale("nl"):
         stale = _("This button no longer works. Send the command again for a new one.")
     assert any(c.params.get("text") == stale for c in botapi.calls_to("answerCallbackQuery"))
+
+
+def _other_messages(botapi: FakeBotAPI) -> list[tuple[str, Any]]:
+    """Everything else people send a bot, as ``(label, send(user, chat))``."""
+    def custom(content: dict[str, Any]) -> Any:
+        return lambda user, chat: botapi.send_custom(user, content, chat)
+
+    sticker = {"file_id": "stk1", "file_unique_id": "stk1u", "type": "regular", "width": 512,
+               "height": 512, "is_animated": False, "is_video": False, "emoji": "👍"}
+    voice = {"file_id": "voi1", "file_unique_id": "voi1u", "duration": 3}
+    return [
+        ("sticker", custom({"sticker": sticker})),
+        ("voice", custom({"voice": voice})),
+        ("contact", custom({"contact": {"phone_number": "+31612345678", "first_name": "Jan"}})),
+        ("dice", custom({"dice": {"emoji": "🎲", "value": 4}})),
+        ("video note", custom({"video_note": {"file_id": "vn1", "file_unique_id": "vn1u",
+                                              "length": 240, "duration": 4}})),
+        # As Telegram sends a venue: with its location.
+        ("venue", custom({"location": {"latitude": 52.1, "longitude": 5.1},
+                          "venue": {"location": {"latitude": 52.1, "longitude": 5.1},
+                                    "title": "Café", "address": "Kerkstraat 1"}})),
+        ("emoji", lambda user, chat: botapi.send_text(user, "👍", chat)),
+        ("other bot", lambda user, chat: botapi.send_text(user, "/help@otherbot", chat)),
+        ("slash", lambda user, chat: botapi.send_text(user, "/", chat)),
+        ("location", lambda user, chat: botapi.send_location(user, 52.09, 5.12, chat)),
+        ("location 0,0", lambda user, chat: botapi.send_location(user, 0.0, 0.0, chat)),
+        ("photo", lambda user, chat: botapi.send_photo(user, b"\xff\xd8 not a jpeg", chat)),
+        ("pdf", lambda user, chat: botapi.send_document(user, "notulen.pdf", b"%PDF-1.4 x",
+                                                        "application/pdf", chat)),
+        ("empty csv", lambda user, chat: botapi.send_document(user, "leeg.csv", b"",
+                                                              "text/csv", chat)),
+        ("fake xlsx", lambda user, chat: botapi.send_document(
+            user, "export.xlsx", b"PK\x03\x04 not a workbook",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", chat)),
+        ("garbage csv", lambda user, chat: botapi.send_document(
+            user, "export.csv", bytes(range(256)) * 20, "text/csv", chat)),
+    ]
+
+
+async def test_everything_else_people_send(demo, botapi: FakeBotAPI,
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    """Stickers, voice notes, contacts, files of every kind, photos, locations — in a
+    private chat (an answer each: silence leaves people guessing) and in groups (no error;
+    a group is not answered for its chatter)."""
+    counts, data = demo
+    caplog.set_level(logging.ERROR)
+    leader = botapi.user(42, "Anna", language_code="nl")
+    agent = botapi.user(43, "Kees", language_code="nl")
+    outsider = botapi.user(44, "Olga", language_code="en")
+    await _join(botapi, leader, agent, "Politie basisteam Havendam-Veenland | wijkagent")
+    operational = await _link(botapi, leader, -7300, "Overleg", "operationeel")
+    watch = await _link(botapi, leader, -7301, "Buurtpreventie",
+                        f"buurtpreventie {data.buurten[0].name}")
+
+    problems: list[str] = []
+    with use_locale("nl"):
+        error_texts = ERROR_REPLIES + tuple(_(m) for m in ERROR_REPLIES)
+    for label, send in _other_messages(botapi):
+        for user, chat in ((leader, None), (agent, None), (outsider, None),
+                           (leader, operational), (agent, watch), (outsider, watch)):
+            since, logged = botapi.mark(), len(caplog.records)
+            send(user, chat)
+            await botapi.settle(idle=0.005, timeout=30)
+            where = f"{label} by {user['first_name']} in {(chat or {}).get('title', 'private')}"
+            errors = [r for r in caplog.records[logged:] if r.levelno >= logging.ERROR]
+            for record in errors[:1]:
+                problems.append(f"{where}: logged {record.getMessage()!r} "
+                                f"{record.exc_info[1] if record.exc_info else ''!r}")
+            answers = [str(c.params.get("text", "")) for c in botapi.calls[since:]
+                       if c.method in ANSWERS]
+            if chat is None and not answers:
+                problems.append(f"{where}: no answer")
+            if any(e in a for a in answers for e in error_texts):
+                problems.append(f"{where}: error reply")
+    assert not problems, "\n".join(problems)
+    # A voice note is told apart: someone in the street may try to dictate a field log.
+    with use_locale("nl"):
+        recordings = _("I cannot listen to or watch recordings. Please type what you want to "
+                       "say; /help shows what you can do.")
+    assert botapi.texts(43).count(recordings) == 2  # the voice note and the video note
