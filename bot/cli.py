@@ -436,8 +436,8 @@ async def _imports(settings: Settings, ref: str, remove: int | None, every: bool
 
 
 def _options_hint() -> str:
-    return _("Run the import again with the missing details, for example: --crs EPSG:26910 "
-             "--tz America/Vancouver --map date=offense_date")
+    return _("Run the import again with the missing details, for example: --crs EPSG:28992 "
+             "--tz Europe/Amsterdam --map date=Pleegdatum")
 
 
 async def _steering(settings: Settings, ref: str, as_of: date | None, out: Path,

@@ -93,8 +93,8 @@ def _rows_text(rows: Sequence[RejectedRow], limit: int = MAX_LISTED_ROWS) -> lis
 def caption_hint() -> str:
     """How to give a mapping, coordinate system or time zone with a file sent in a chat."""
     return _("ℹ️ Send the file again with the missing details in its caption (the text you "
-             "can add when you send a file), for example: <code>crs=EPSG:26910 "
-             "tz=America/Vancouver date=offense_date</code>")
+             "can add when you send a file), for example: <code>crs=EPSG:28992 "
+             "tz=Europe/Amsterdam date=Pleegdatum</code>")
 
 
 def problem_text(filename: str, problem: ImportProblem, limit: int = MAX_LISTED_ROWS,

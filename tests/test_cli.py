@@ -392,8 +392,8 @@ def test_import_and_backtest_the_real_vancouver_export(tmp_path: Path) -> None:
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert "Er is niets geïmporteerd uit vancouver_2022" in bad.stderr, bad.stderr
     assert bad.stderr.endswith("Voer de import opnieuw uit met de ontbrekende gegevens, "
-                               "bijvoorbeeld: --crs EPSG:26910 --tz America/Vancouver --map "
-                               "date=offense_date\n"), bad.stderr
+                               "bijvoorbeeld: --crs EPSG:28992 --tz Europe/Amsterdam --map "
+                               "date=Pleegdatum\n"), bad.stderr
 
 
 def test_paths_and_dates_that_cannot_work_get_one_clear_line(tmp_path: Path) -> None:

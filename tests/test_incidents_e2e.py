@@ -578,8 +578,8 @@ async def test_a_problem_that_options_solve_says_how_to_give_them(app, people, b
     assert t("en", "Cannot tell which coordinate system") in refused
     assert refused.endswith(tr(
         "en", "ℹ️ Send the file again with the missing details in its caption (the text you "
-        "can add when you send a file), for example: <code>crs=EPSG:26910 "
-        "tz=America/Vancouver date=offense_date</code>"))
+        "can add when you send a file), for example: <code>crs=EPSG:28992 "
+        "tz=Europe/Amsterdam date=Pleegdatum</code>"))
     assert await app.bot_data.repos.incidents.count(project.id) == 0
     imported = await upload("crs=EPSG:26910 tz=America/Vancouver")
     assert "2 burglaries imported." in imported
