@@ -290,3 +290,17 @@ def test_names_are_drawn_as_typed(demo) -> None:  # type: ignore[no-untyped-def]
     assert "Molen$\\frac{$kwartier" in texts and "braak $achter^deur$" in texts
     assert "$traat $" in texts
     assert "🏠" not in texts and "🙂" not in texts
+
+
+def test_titles_texts_and_legends_leave_out_what_the_font_lacks() -> None:
+    """A region or area named with an emoji, in a title, a note or a legend entry."""
+    fig = render._figure()
+    fig.text(0.1, 0.9, "Regio 🚓 Oost-Brabant")
+    ax = fig.add_axes((0.1, 0.1, 0.8, 0.7))
+    ax.text(0.5, 0.5, "Kerkstraat 🏠 (≥ 3)")
+    ax.plot([0, 1], [0, 1], label="doel 🎯 2027")
+    ax.legend()
+    png_size(to_png(fig))
+    texts = figure_texts(fig)
+    assert "Regio Oost-Brabant" in texts and "Kerkstraat (≥ 3)" in texts
+    assert "doel 2027" in texts
