@@ -21,6 +21,7 @@ from telegram import (
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    ReplyParameters,
     Update,
 )
 from telegram.constants import ParseMode
@@ -80,13 +81,17 @@ NO_KEYBOARD = ReplyKeyboardRemove()
 
 
 async def reply(update: Update, text: str, *, markup: Markup | None = None) -> Message | None:
-    """Answer in the chat the update came from (HTML, no link previews)."""
+    """Answer in the chat the update came from (HTML, no link previews). In a group, the
+    answer to a message quotes it: there, several people may ask at once."""
     chat = update.effective_chat
     if chat is None:
         return None
+    asked = update.message  # a new message: not an edit, not a button press
+    quote = (ReplyParameters(message_id=asked.message_id, allow_sending_without_reply=True)
+             if asked is not None and chat.type in GROUP_TYPES else None)
     return await chat.send_message(
         text, parse_mode=ParseMode.HTML, reply_markup=markup,
-        disable_web_page_preview=True,
+        disable_web_page_preview=True, reply_parameters=quote,
     )
 
 

@@ -158,3 +158,16 @@ async def test_long_answers_are_paged_not_cut(app, people, botapi) -> None:
         seen += page["text"]
     for i in range(120):
         assert f"nummer {i:03d}" in seen  # every line is on some page
+
+
+async def test_answers_in_a_group_quote_the_question(app, people, botapi) -> None:
+    """Several partners may ask at once in a group: each answer quotes its question."""
+    leader = people(100, "Anna")
+    group = await linked_group(leader, botapi)
+    await botapi.settle(idle=0.05)
+    botapi.drain(group["id"])
+    asked = botapi.send_text(leader.user, "/agenda", group)
+    answer = await botapi.next_message(group["id"])
+    assert answer["reply_to_message"]["message_id"] == asked["message"]["message_id"]
+    # A private chat has one asker: no quotes there.
+    assert "reply_to_message" not in await leader.say("/agenda")
