@@ -3,10 +3,11 @@ long polling, a controllable clock, and a small driver for people talking to the
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,11 @@ from babel.messages.pofile import read_po
 from bot.app import build_application
 from bot.clock import FixedClock
 from bot.context import WijkApp
+from bot.demo import store_demo
+from bot.demo_data import DemoData, generate_demo
 from bot.i18n import _, locales_dir, use_locale
 from bot.settings import Settings
+from storage.db import Database
 from tests.botapi import FakeBotAPI, run_application
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday, ISO week 48
@@ -50,6 +54,27 @@ async def app(settings: Settings, clock: FixedClock) -> AsyncIterator[WijkApp]:
     application.bot_data.reminder_catch_up_s = None  # test_reminders_e2e covers it
     async with run_application(application):
         yield application
+
+
+@contextlib.asynccontextmanager
+async def demo_bot(tmp_path: Path, botapi: FakeBotAPI
+                   ) -> AsyncIterator[tuple[dict[str, Any], DemoData]]:
+    """The bot running on the demo database (a project with actions, incidents, meetings);
+    yields what :func:`bot.demo.store_demo` stored (with the project leader's invitation
+    code) and the demo data."""
+    path = tmp_path / "demo.sqlite"
+    data = generate_demo(date(2026, 11, 23))
+    db = await Database(path).connect()
+    try:
+        counts = await store_demo(db, data, now=START)
+    finally:
+        await db.close()
+    settings = Settings(token=botapi.token, database=path, bot_api_url=botapi.base_url,
+                        bot_file_url=botapi.base_file_url)
+    application = build_application(settings, clock=FixedClock(START))
+    application.bot_data.reminder_catch_up_s = None
+    async with run_application(application):
+        yield counts, data
 
 
 class Person:

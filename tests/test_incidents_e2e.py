@@ -3,30 +3,24 @@ steering pack as a media group plus key points — in Dutch and English."""
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import build_application
 from bot.clock import FixedClock
-from bot.demo import store_demo
-from bot.demo_data import generate_demo
 from bot.errors import UserError
 from bot.i18n import Msgid, _, format_date, ngettext, use_locale
 from bot.incidents import IncidentService
-from bot.settings import Settings
 from handlers.common import esc
 from handlers.steering import split_date
 from storage.db import Database
 from storage.models import AreaKind, ChatPurpose
 from storage.repositories import Repositories
-from tests.botapi import FakeBotAPI, run_application
-from tests.conftest import START, fragment, invitation_payload, link_code
+from tests.botapi import FakeBotAPI
+from tests.conftest import START, demo_bot, fragment, invitation_payload, link_code
 
 DATA = Path(__file__).parent / "data" / "import"
 LANGS = ["nl", "en"]
@@ -369,26 +363,10 @@ def test_quick_windows_never_end_in_the_future() -> None:
                                    datetime(2026, 11, 23, 7, 0, tzinfo=tz))
 
 
-@contextlib.asynccontextmanager
-async def demo_bot(tmp_path: Path, botapi: FakeBotAPI) -> AsyncIterator[str]:
-    """The bot running on the demo database; yields the project leader's invitation code."""
-    path = tmp_path / "demo.sqlite"
-    db = await Database(path).connect()
-    try:
-        counts = await store_demo(db, generate_demo(date(2026, 11, 23)), now=START)
-    finally:
-        await db.close()
-    settings = Settings(token=botapi.token, database=path, bot_api_url=botapi.base_url,
-                        bot_file_url=botapi.base_file_url)
-    app = build_application(settings, clock=FixedClock(START))
-    app.bot_data.reminder_catch_up_s = None
-    async with run_application(app):
-        yield str(counts["invite_code"])
-
-
 @pytest.mark.parametrize("lang", LANGS)
 async def test_steering_pack_as_media_group(tmp_path: Path, botapi: FakeBotAPI, lang) -> None:
-    async with demo_bot(tmp_path, botapi) as invite_code:
+    async with demo_bot(tmp_path, botapi) as (counts, _data):
+        invite_code = counts["invite_code"]
         me = botapi.user(42, "Demo", language_code=lang)
         botapi.send_text(me, f"/start inv_{invite_code}")
         await botapi.next_message(42)
@@ -481,7 +459,8 @@ def _answered(botapi: FakeBotAPI, chat_id: int, since: int) -> int:
 async def test_others_are_answered_while_a_pack_is_made(tmp_path: Path, botapi) -> None:
     """A steering pack takes seconds; meanwhile the bot keeps answering everybody else
     (before, updates were handled one at a time, so all waited for the pack)."""
-    async with demo_bot(tmp_path, botapi) as invite_code:
+    async with demo_bot(tmp_path, botapi) as (counts, _data):
+        invite_code = counts["invite_code"]
         me, other = botapi.user(42, "Demo", language_code="en"), botapi.user(43, "Piet")
         botapi.send_text(me, f"/start inv_{invite_code}")
         await botapi.next_message(42)

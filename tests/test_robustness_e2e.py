@@ -10,22 +10,16 @@ import functools
 import logging
 import re
 from collections.abc import AsyncIterator, Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.app import build_application
-from bot.clock import FixedClock
 from bot.commands import COMMANDS, Cmd
-from bot.demo import store_demo
-from bot.demo_data import DemoData, generate_demo
+from bot.demo_data import DemoData
 from bot.i18n import _, use_locale
-from bot.settings import Settings
-from storage.db import Database
-from tests.botapi import FakeBotAPI, run_application
-from tests.conftest import START, invitation_payload, link_code
+from tests.botapi import FakeBotAPI
+from tests.conftest import demo_bot, invitation_payload, link_code
 
 # What people type after a command, each a different way to get parsing wrong. The
 # placeholder-like "{name}" also checks that no text typed by a user is ever .format()ed.
@@ -119,20 +113,8 @@ class Checker:
 
 @pytest.fixture
 async def demo(tmp_path: Path, botapi: FakeBotAPI) -> AsyncIterator[tuple[dict, DemoData]]:
-    """The demo database (a project with actions, incidents, meetings), the bot running on
-    it, and its project leader joined with the demo's invitation."""
-    path = tmp_path / "demo.sqlite"
-    data = generate_demo(date(2026, 11, 23))
-    db = await Database(path).connect()
-    try:
-        counts = await store_demo(db, data, now=START)
-    finally:
-        await db.close()
-    settings = Settings(token=botapi.token, database=path, bot_api_url=botapi.base_url,
-                        bot_file_url=botapi.base_file_url)
-    app = build_application(settings, clock=FixedClock(START))
-    app.bot_data.reminder_catch_up_s = None
-    async with run_application(app):
+    """The bot on the demo database, its project leader joined with the demo's invitation."""
+    async with demo_bot(tmp_path, botapi) as (counts, data):
         leader = botapi.user(42, "Anna", language_code="nl")
         botapi.send_text(leader, f"/start inv_{counts['invite_code']}")
         await botapi.next_message(42)
