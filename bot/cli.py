@@ -243,9 +243,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("wijkbot: " + _("database {path}: {reason}").format(
             path=settings.database, reason=err), file=sys.stderr)
         return EXIT_CONFIG
-    except OSError as err:  # an --out path that cannot be written, say
-        print("wijkbot: " + _("{path}: {reason}").format(
-            path=err.filename or "", reason=err.strerror or err), file=sys.stderr)
+    except OSError as err:  # an --out path that cannot be written, a port in use
+        reason = err.strerror or str(err)
+        print("wijkbot: " + (_("{path}: {reason}").format(path=err.filename, reason=reason)
+                             if err.filename else reason), file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
