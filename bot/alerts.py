@@ -404,9 +404,8 @@ class AlertService(ProjectService):
 
         leaders = await self.repos.members.with_role(project_id, Role.PROJECTLEIDER)
         for leader in leaders:
-            user = await self.repos.users.get(leader.user_id)
-            language = user.preferred_language(self.default_language) if user else \
-                self.default_language
+            language = await self.repos.users.preferred_language(leader.user_id,
+                                                                 self.default_language)
             with use_locale(language):
                 preview = alert_text(record, today)
                 text = approval_text(record, [g.title or str(g.chat_id) for g in groups],

@@ -845,10 +845,10 @@ def _named_header(records: Sequence[Sequence[str]], header_keys: frozenset[str] 
 
 
 def _find_header(records: Sequence[Sequence[str]], header_keys: frozenset[str] | None) -> int:
-    filled = [sum(1 for c in r if str(c).strip()) for r in records]
     named = _named_header(records, header_keys)
     if named >= 0:
         return named
+    filled = [sum(1 for c in r if str(c).strip()) for r in records]
     width = max(filled, default=0)
     if width == 0:
         return -1

@@ -98,9 +98,8 @@ async def _watch_group_help(update: Update, context: WijkContext, access: Access
     if own == residents:
         return
     # The private message speaks the member's own language, as their private chat does.
-    known = await context.repos.users.get(user.id)
-    own_language = (known.preferred_language(context.settings.language) if known
-                    else context.settings.language)
+    own_language = await context.repos.users.preferred_language(user.id,
+                                                                context.settings.language)
     title = update.effective_chat.title if update.effective_chat else None
     with use_locale(own_language):
         text = "\n".join([_("<b>What you can do in {group}</b>").format(

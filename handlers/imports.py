@@ -65,12 +65,13 @@ def entry_lines(entry: ImportEntry) -> list[str]:
         body = ", ".join(parts)
     if entry.removed_at is not None:
         gone = entry.removed or 0
-        when = format_datetime(entry.removed_at, "short")
-        removed = _counted(ngettext("removed {when}: {count} burglary deleted",
-                                    "removed {when}: {count} burglaries deleted", gone), gone,
-                           when=when) if entry.kind == "incidents" else _counted(ngettext(
-            "removed {when}: {count} monthly count no longer used",
-            "removed {when}: {count} monthly counts no longer used", gone), gone, when=when)
+        if entry.kind == "monthly":
+            what = ngettext("removed {when}: {count} monthly count no longer used",
+                            "removed {when}: {count} monthly counts no longer used", gone)
+        else:
+            what = ngettext("removed {when}: {count} burglary deleted",
+                            "removed {when}: {count} burglaries deleted", gone)
+        removed = _counted(what, gone, when=format_datetime(entry.removed_at, "short"))
         if entry.removed_by:
             removed += " " + _("(by {name})").format(name=esc(entry.removed_by))
         body = f"<s>{body}</s>\n🗑 {removed}"

@@ -81,9 +81,8 @@ async def bimonthly(context: WijkContext) -> None:
     for region in await repos.projects.regions():
         for project in await repos.projects.region_projects(region["id"]):
             for leader in await repos.members.with_role(project.id, Role.PROJECTLEIDER):
-                user = await repos.users.get(leader.user_id)
-                language = (user.preferred_language(context.settings.language) if user
-                            else context.settings.language)
+                language = await repos.users.preferred_language(leader.user_id,
+                                                                context.settings.language)
                 language = language if language in ("nl", "en") else "nl"
                 if await tactical.queued(region["id"], leader.user_id, period):
                     continue  # skip building a summary nobody will receive

@@ -62,6 +62,12 @@ class UserRepository:
         row = await self.db.fetchone("SELECT * FROM users WHERE id=?", (user_id,))
         return _user(row) if row else None
 
+    async def preferred_language(self, user_id: int, default: str) -> str:
+        """The language of a private message to this person: the one chosen with /taal,
+        else Telegram's, else ``default`` (also for someone the bot never stored)."""
+        user = await self.get(user_id)
+        return user.preferred_language(default) if user else default
+
     async def language(self, user_id: int) -> str | None:
         return await self.db.fetchval("SELECT language FROM users WHERE id=?", (user_id,))
 
