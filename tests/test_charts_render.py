@@ -304,3 +304,33 @@ def test_titles_texts_and_legends_leave_out_what_the_font_lacks() -> None:
     texts = figure_texts(fig)
     assert "Regio Oost-Brabant" in texts and "Kerkstraat (≥ 3)" in texts
     assert "doel 2027" in texts
+
+
+def test_map_shades_the_expected_hotspots(packs, figures) -> None:  # type: ignore[no-untyped-def]
+    """The forecast's top cells are shaded orange on each panel, the more expected the
+    darker; cells outside the top are not shaded."""
+    from charts.pack import MAP_TOP_SHARE
+
+    fig = next(f for name, f, _c in figures["en"] if name == "map.png")
+    pixels = np.asarray(Image.open(io.BytesIO(to_png(fig))).convert("RGB")).astype(int)
+    height = pixels.shape[0]
+    pack = packs["en"]
+    for ax, fc in zip(fig.axes[:2], (pack.forecast_before, pack.forecast), strict=True):
+        top = fc.top_cells(MAP_TOP_SHARE)
+        rest = fc.cells.iloc[len(top):]
+
+        def colour(cells: pd.DataFrame, ax=ax) -> np.ndarray:  # type: ignore[no-untyped-def]
+            px = ax.transData.transform(cells[["x", "y"]].to_numpy())
+            cols = np.round(px[:, 0]).astype(int)
+            rows = height - 1 - np.round(px[:, 1]).astype(int)
+            return pixels[rows, cols]
+
+        shaded = colour(top)
+        # Orange over white: red stays high, blue drops with the strength. A marker or a
+        # name may cover a cell's centre, so most of them, not all.
+        orange = (shaded[:, 0] > 200) & (shaded[:, 0] - shaded[:, 2] > 60)
+        assert orange.mean() >= 0.8, shaded
+        assert shaded[0, 2] < shaded[-1, 2] or top["expected"].iloc[0] == top[
+            "expected"].iloc[-1]
+        plain = colour(rest.sample(min(len(rest), 200), random_state=1))
+        assert ((plain[:, 0] - plain[:, 2]) <= 60).mean() >= 0.9
