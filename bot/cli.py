@@ -199,12 +199,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     loaded = _settings(argv)
     _speak_argparse()
     args = _parser().parse_args(argv)  # --help, --version and usage errors end here
+    database: Path | None = None  # the file the command works on, for its error line
     try:
         if isinstance(loaded, SettingsError):
             raise loaded
         settings = loaded
         if args.database:
             settings = settings.with_overrides(database=Path(args.database))
+        database = settings.database
         # The demo prints its own summary; migration chatter would only clutter it.
         _configure_logging("WARNING" if args.command == "demo" else settings.log_level)
         if args.command == "run":
@@ -214,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             # Not $WIJKBOT_DATABASE (it may be the real one); an explicit --database is
             # taken as where the demo should go.
-            out = Path(args.out or args.database or "wijkbot-demo.sqlite")
+            database = out = Path(args.out or args.database or "wijkbot-demo.sqlite")
             return run_demo(out, as_of=args.as_of, seed=args.seed,
                             timezone=settings.timezone, language=settings.language)
         if args.command == "export":
@@ -241,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     except sqlite3.Error as err:  # a database path that cannot be opened, a full disk
         print("wijkbot: " + _("database {path}: {reason}").format(
-            path=settings.database, reason=err), file=sys.stderr)
+            path=database, reason=err), file=sys.stderr)
         return EXIT_CONFIG
     except OSError as err:  # an --out path that cannot be written, a port in use
         reason = err.strerror or str(err)
