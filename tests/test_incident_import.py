@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from bot import incident_import as ii
@@ -679,6 +680,61 @@ def test_withheld_half_and_unreadable_coordinates() -> None:
 def test_a_coordinate_column_of_text_is_fatal() -> None:
     err = problem(_rd_file([("noord", "zuid"), ("oost", "west"), ("85000", "446000")]))
     assert err.message == ii.F_NUMBER_COLUMN and err.params["column"] == "X"
+
+
+def _careful_numbers(cells: list[str]) -> tuple[list[float], list[bool], list[bool]]:
+    """The documented rules cell by cell (ii._to_float): numbers, empty, failed."""
+    numbers, empty, failed = [], [], []
+    for cell in cells:
+        value = ii._to_float(cell)
+        blank = not cell.strip()
+        numbers.append(np.nan if value is None or blank else value)
+        empty.append(blank)
+        failed.append(value is None)
+    return numbers, empty, failed
+
+
+@pytest.mark.parametrize(
+    ("cells", "plain"),
+    [
+        (["85123,45", "", "446000,5", "-1,25", "7"], True),  # decimal commas, an empty cell
+        (["85123.45", "446000.125", "", "1e3"], True),  # decimal points
+        ([" 85123,45 ", "446000"], True),  # surrounding spaces
+        (["", "", ""], False),  # (a text of line breaks only: not worth a fast path)
+        (["85123,45", "85123.45"], False),  # both marks in one column
+        (["85.123,45", "446.000,25"], False),  # thousands separators
+        (["85 000", "446000"], False),  # a space inside
+        (["   ", "446000"], False),  # only spaces: empty, by the careful rules
+        (["NA", "446000,5"], False),
+        (["noord", "1,5"], False),
+        (['"1,5"', "2"], False),
+        (["1\n2", "3"], False),
+    ],
+)
+def test_coordinate_columns_read_the_same_fast_or_careful(cells: list[str], plain: bool) -> None:
+    """Plain columns take pandas' C parser (ii._parse_plain_numbers), everything else the
+    careful rules; both must give the numbers _to_float gives, cell by cell."""
+    column = pd.Series(cells, dtype=object)
+    assert (ii._parse_plain_numbers(column) is not None) is plain
+    numbers, empty, failed, comma = ii._parse_numbers(column)
+    want_numbers, want_empty, want_failed = _careful_numbers(cells)
+    np.testing.assert_array_equal(numbers, want_numbers)
+    assert empty.tolist() == want_empty and failed.tolist() == want_failed
+    assert comma == any("," in c for c in cells)
+
+
+def test_the_fast_coordinate_path_is_exact() -> None:
+    """100,000 random RD coordinates with a decimal comma, as a police export writes them:
+    the C parser gives exactly Python's float of every cell (keys and the RD check depend
+    on the last digit)."""
+    rng = np.random.default_rng(5)
+    cells = [repr(float(v)).replace(".", ",")
+             for digits in range(9) for v in np.round(rng.uniform(-1e6, 1e6, 11_000), digits)]
+    parsed = ii._parse_plain_numbers(pd.Series(cells, dtype=object))
+    assert parsed is not None
+    numbers, empty, comma = parsed
+    np.testing.assert_array_equal(numbers, [float(c.replace(",", ".")) for c in cells])
+    assert comma and not empty.any()
 
 
 # --------------------------------------------------------------------------- values
