@@ -1500,16 +1500,18 @@ def _parse_plain_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, boo
     Why: the column arrives as text (the file is read with every cell a ``str``), and
     pandas' C parser turns 100,000 such cells into floats about five times faster than
     numpy's string ufuncs (``bench/import_incidents.py``). The cells are joined into one
-    column of text and parsed with ``decimal`` set to the file's mark; it is strict, so any
-    cell it does not read exactly as Python's ``float`` would (spaces only, thousands
-    separators, both marks, ``NA``, text, a line break or quote inside a cell) makes the
-    whole column go the careful way instead, never a different number."""
+    column of text and parsed with ``decimal`` set to the column's mark. It is strict: a
+    cell it might not read exactly as Python's ``float`` would (only spaces, thousands
+    separators, both marks, ``NA``, text, anything not ASCII, a line break or quote inside
+    a cell) sends the whole column the careful way instead, never to a different number."""
     items = values.tolist()
     try:
         text = "\n".join(items)
     except TypeError:  # not every cell is a str (a spreadsheet's own numbers)
         return None
-    if (not items or text.count("\n") != len(items) - 1
+    # ASCII only: pandas would read a byte-order mark at the start as nothing, where
+    # Python's float fails on it (and reads full-width digits, which the C parser does not).
+    if (not items or not text.isascii() or text.count("\n") != len(items) - 1
             or any(c in text for c in ("\r", '"', "\x1f"))):
         return None
     comma = "," in text
@@ -1530,14 +1532,14 @@ def _parse_plain_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, boo
 
 
 def _parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
-    """(numbers, empty, failed, decimal_comma) for a coordinate column.
+    """(numbers, empty, failed, decimal_comma) for a coordinate column, by the rules of
+    :func:`_to_float`, in three steps from fast to careful:
 
-    Fast path (the normal case: one decimal mark at most): turn every ``,`` into ``.``
-    and let numpy cast the whole column, which tolerates surrounding spaces. If any cell
-    does not cast (``85.123,45``, ``1 234``, text), the cells that fail go through
-    :func:`_to_float` once per distinct value.
-
-    Faster still, and tried first: :func:`_parse_plain_numbers`."""
+    1. every cell empty or a plain number: pandas' C parser (:func:`_parse_plain_numbers`);
+    2. one decimal mark at most: turn every ``,`` into ``.`` and let numpy cast the whole
+       column, which tolerates surrounding spaces;
+    3. some cell does not cast (``85.123,45``, ``1 234``, text): every distinct value
+       through :func:`_to_float`."""
     plain = _parse_plain_numbers(values)
     if plain is not None:
         numbers, empty, decimal_comma = plain

@@ -709,6 +709,8 @@ def _careful_numbers(cells: list[str]) -> tuple[list[float], list[bool], list[bo
         (["noord", "1,5"], False),
         (['"1,5"', "2"], False),
         (["1\n2", "3"], False),
+        (["\ufeff1", "2"], False),  # pandas would drop a leading byte-order mark
+        (["\uff11", "2"], False),  # a full-width digit 1: Python's float reads it
     ],
 )
 def test_coordinate_columns_read_the_same_fast_or_careful(cells: list[str], plain: bool) -> None:
