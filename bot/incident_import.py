@@ -1509,8 +1509,8 @@ def _parse_plain_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, boo
         text = "\n".join(items)
     except TypeError:  # not every cell is a str (a spreadsheet's own numbers)
         return None
-    # ASCII only: pandas would read a byte-order mark at the start as nothing, where
-    # Python's float fails on it (and reads full-width digits, which the C parser does not).
+    # ASCII only: pandas reads a byte-order mark at the start as nothing, which Python's
+    # float rejects; and Python's float reads full-width digits, which pandas does not.
     if (not items or not text.isascii() or text.count("\n") != len(items) - 1
             or any(c in text for c in ("\r", '"', "\x1f"))):
         return None
