@@ -12,7 +12,7 @@ from telegram import Update
 from bot.access import Access
 from bot.commands import Cmd
 from bot.context import WijkApp, WijkContext
-from bot.i18n import _, get_locale, use_locale
+from bot.i18n import _, get_locale, normalize_language, use_locale
 from bot.permissions import Permission
 from bot.posts import Payload, document_post, photo_post, send_posts, text_post
 from bot.tactical import TacticalService
@@ -81,9 +81,8 @@ async def bimonthly(context: WijkContext) -> None:
     for region in await repos.projects.regions():
         for project in await repos.projects.region_projects(region["id"]):
             for leader in await repos.members.with_role(project.id, Role.PROJECTLEIDER):
-                language = await repos.users.preferred_language(leader.user_id,
-                                                                context.settings.language)
-                language = language if language in ("nl", "en") else "nl"
+                language = normalize_language(await repos.users.preferred_language(
+                    leader.user_id, context.settings.language), context.settings.language)
                 if await tactical.queued(region["id"], leader.user_id, period):
                     continue  # skip building a summary nobody will receive
                 if (region["id"], language) not in built:

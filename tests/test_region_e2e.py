@@ -14,7 +14,7 @@ from tests.conftest import invitation_payload
 
 async def test_tactical_summary_covers_every_project_of_the_region(app, people, botapi,
                                                                    clock) -> None:
-    east, west = people(100, "Anna", "en"), people(101, "Bram", "en")
+    east, west = people(100, "Anna", "en"), people(101, "Bram", "en-GB")
     await east.say("/newproject Veilig Oost | Havendam")
     await west.say("/newproject Veilig West | Veenland")
     # Before there is a region: how to set one (this text once crashed the reply, as its
@@ -63,3 +63,7 @@ async def test_tactical_summary_covers_every_project_of_the_region(app, people, 
     await botapi.settle()
     documents = [c.params["chat_id"] for c in botapi.calls[mark:] if c.method == "sendDocument"]
     assert sorted(documents) == [100, 101]
+    # In the leader's own language, also when Telegram gives it with a region (en-GB).
+    to_west = [c.params["text"] for c in botapi.calls[mark:]
+               if c.method == "sendMessage" and c.params.get("chat_id") == 101]
+    assert to_west and to_west[0].startswith("📊 <b>Tactical summary</b>")
