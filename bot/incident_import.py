@@ -1540,11 +1540,13 @@ def _parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarra
        column, which tolerates surrounding spaces;
     3. some cell does not cast (``85.123,45``, ``1 234``, text): every distinct value
        through :func:`_to_float`."""
-    plain = _parse_plain_numbers(values)
-    if plain is not None:
-        numbers, empty, decimal_comma = plain
-        numbers[~np.isfinite(numbers)] = np.nan
-        return numbers, empty, np.isnan(numbers) & ~empty, decimal_comma
+    numbers, empty, decimal_comma = _parse_plain_numbers(values) or _cast_numbers(values)
+    numbers[~np.isfinite(numbers)] = np.nan
+    return numbers, empty, np.isnan(numbers) & ~empty, decimal_comma
+
+
+def _cast_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Steps 2 and 3 of :func:`_parse_numbers`: (numbers, empty, decimal_comma)."""
     raw = _strings(values)
     empty = raw == ""  # cells of only spaces fail the cast and are handled below
     decimal_comma = bool((np.strings.find(raw, ",") >= 0).any())
@@ -1560,8 +1562,7 @@ def _parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarra
         filled = ~empty
         mapped = _map_unique(raw[filled].astype(object), _to_float)
         numbers[filled] = np.array([math.nan if v is None else v for v in mapped], dtype=float)
-    numbers[~np.isfinite(numbers)] = np.nan
-    return numbers, empty, np.isnan(numbers) & filled, decimal_comma
+    return numbers, empty, decimal_comma
 
 
 # --------------------------------------------------------------------------- values
