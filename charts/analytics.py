@@ -261,7 +261,8 @@ def last_two_weeks(
         units = sorted(set().union(*(set(counts[k].index) for k in windows)))
     else:
         units = sorted(df[by].dropna().unique())
-    table = pd.DataFrame({by: units})
+    # As objects: an empty list would make a float column, which will not merge on names.
+    table = pd.DataFrame({by: pd.Series(units, dtype=object)})
     for name in ("current", "previous", "last_year", "attempts"):
         table[name] = table[by].map(counts[name]).fillna(0).astype(int)
     table["diff_previous"] = table["current"] - table["previous"]

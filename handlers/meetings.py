@@ -384,8 +384,11 @@ async def _rebuild(context: WijkContext) -> None:
             if done is not None:
                 continue
             if moment > now:
+                # As a delay on the bot's own clock, which decided that the moment lies
+                # ahead: the same moment as long as that clock is the system's, and the
+                # same decision when it is not (a test's clock).
                 # PTB types a context's job queue generically; the callback is ours.
-                context.job_queue.run_once(callback, when=moment, data=meeting.id,  # type: ignore[arg-type]
+                context.job_queue.run_once(callback, when=moment - now, data=meeting.id,  # type: ignore[arg-type]
                                            name=name)
             elif only is not None:
                 # Planned or moved by a command after its moment (a meeting the day after

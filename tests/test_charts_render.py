@@ -65,8 +65,14 @@ def figures(demo, packs) -> dict[str, list[tuple[str, Figure, str]]]:  # type: i
             for lang, p in packs.items()}
 
 
+def plain(text: str) -> str:
+    """Without thin spaces: newer CLDR data (Babel 2.19) put them around the dash of an
+    English range within a month ("10\u2009–\u200923 Nov"), older data did not."""
+    return text.replace("\u2009", "")
+
+
 def all_texts(figs: list[tuple[str, Figure, str]]) -> str:
-    return "\n".join(t for _n, fig, cap in figs for t in [*figure_texts(fig), cap])
+    return plain("\n".join(t for _n, fig, cap in figs for t in [*figure_texts(fig), cap]))
 
 
 def test_pack_has_six_valid_pngs(figures) -> None:  # type: ignore[no-untyped-def]
@@ -139,7 +145,7 @@ def test_key_points(packs: dict[str, SteeringPack]) -> None:
     nl, en = key_points_text(packs["nl"]), key_points_text(packs["nl"], "en")
     assert len(nl) == len(en) == len(kinds)
     assert nl[0].startswith("10–23 nov: 6 inbraken (")
-    assert en[0].startswith("10–23 Nov: 6 burglaries (")  # British order, as Babel writes it
+    assert plain(en[0]).startswith("10–23 Nov: 6 burglaries (")  # British order, as Babel writes it
     assert any(line.startswith("Verwacht voor 24 nov\u2009–\u20097 dec: ") for line in nl)
     assert any("per 1.000 woningen" in line for line in nl)
     assert any(line.startswith("New hotspot around ") for line in en)
@@ -238,7 +244,7 @@ def test_pack_on_the_vancouver_export() -> None:
     assert not pack.buurten.last_year_covered  # one year of data only
     assert np.isnan(pack.trend.monthly["count"].iloc[0])  # 2018 is not covered
     lines = key_points_text(pack, "en")
-    assert lines[0].startswith("18–31 Dec: ")
+    assert plain(lines[0]).startswith("18–31 Dec: ")
     assert "same weeks last year" not in lines[0]
     json.loads(pack.to_json())
     # Long street names ("E 41ST AVE & …"), no buurt outlines: still nothing cut off.

@@ -11,6 +11,7 @@ import io
 import json
 import signal
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -121,7 +122,11 @@ async def _prepare(db_path: Path) -> list[int]:
         incidents = IncidentService(repos, clock, settings.tz)
         alerts = AlertService(repos, clock, settings.tz)
         incidents.after_change.append(alerts.refresh)
-        await incidents.import_file(project_id, one_burglary(), "export.csv", user_id=None)
+        # Yesterday evening: the bot in the subprocess runs on the system's clock, so the
+        # burglary must be recent on that clock, whatever day the tests run.
+        yesterday = clock.now().astimezone(settings.tz).date() - timedelta(days=1)
+        await incidents.import_file(project_id, one_burglary(f"{yesterday:%d-%m-%Y}"),
+                                    "export.csv", user_id=None)
         assert (await repos.outbox.counts()) == {"pending": GROUPS}
     return chats
 
