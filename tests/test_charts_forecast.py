@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.path import Path as MplPath
 
 from charts.data import day_number, prepare
 from charts.forecast import (
@@ -20,6 +21,7 @@ from charts.forecast import (
     METHOD,
     WINDOW,
     BacktestResult,
+    _cells_inside,
     _expected_hits,
     _replay,
     _unit_spaces,
@@ -88,6 +90,39 @@ def test_grid_is_aligned_and_study_area_defined() -> None:
     square = [(0.0, 0.0), (500.0, 0.0), (500.0, 500.0), (0.0, 500.0)]
     grid = build_grid(x, y, polygons={"b": square})
     assert grid.n_study == 16 + 2  # 4 × 4 cells inside the square + the incident cells
+
+
+def test_cells_inside_polygons_as_matplotlib_counts_them() -> None:
+    """The scanline fill of the study area against matplotlib's point-in-polygon test on
+    every cell centre: star-shaped and self-intersecting polygons, open and closed rings,
+    overlapping ones and ones reaching off the grid. (Centres exactly on an outline are
+    left to chance by both, so vertices are random reals.)"""
+    rng = np.random.default_rng(7)
+    cell, ix0, iy0, nx, ny = 125.0, -4, -3, 24, 20
+    tx = (np.arange(nx) + ix0 + 0.5) * cell
+    ty = (np.arange(ny) + iy0 + 0.5) * cell
+    centres = np.column_stack([np.tile(tx, ny), np.repeat(ty, nx)])
+    for _ in range(300):
+        polygons = []
+        for _ in range(int(rng.integers(1, 5))):
+            n = int(rng.integers(3, 12))
+            if rng.random() < 0.5:
+                angle = np.sort(rng.uniform(0, 2 * np.pi, n))
+                radius = rng.uniform(50, 900, n)
+                middle = rng.uniform(-200, 2200, 2)
+                ring = middle + np.column_stack([radius * np.cos(angle),
+                                                 radius * np.sin(angle)])
+            else:
+                ring = rng.uniform(-800, 2800, (n, 2))  # edges crossing each other
+            polygons.append(np.vstack([ring, ring[:1]]) if rng.random() < 0.3 else ring)
+        expected = np.zeros(ny * nx, dtype=bool)
+        for ring in polygons:
+            expected |= MplPath(ring).contains_points(centres)
+        got = _cells_inside(polygons, ix0, iy0, nx, ny, cell)
+        assert (got.ravel() == expected).all()
+    assert not _cells_inside([], ix0, iy0, nx, ny, cell).any()
+    assert not _cells_inside([np.array([[0.0, 0.0], [9e5, 0.0], [0.0, 9e5]]) + 1e6],
+                             ix0, iy0, nx, ny, cell).any()  # entirely off the grid
 
 
 def test_a_point_far_from_the_rest_stays_off_the_grid() -> None:
