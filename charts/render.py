@@ -444,7 +444,7 @@ def units_figure(
         step = max(1, int(np.ceil(top / 6)))
         ax.set_xticks(np.arange(0, top * 1.12 + 0.5, step))
         ax.set_xlabel(_("burglaries"), fontsize=LABEL)
-        handles = [
+        handles: list[Patch | Line2D] = [
             Patch(color=OKABE_ITO["blue"],
                   label=_("last two weeks ({period})").format(
                       period=fmt_interval(*current, skeleton="MMMd"))),
@@ -830,7 +830,7 @@ def map_figure(
                                 zorder=4, alpha=0.9) is not None:
                     named += 1
 
-        handles = [
+        handles: list[Patch | Line2D] = [
             Line2D([], [], marker="o", linestyle="", markersize=8, color=OKABE_ITO["black"],
                    label=_("burglary (last two weeks)")),
             Line2D([], [], marker="o", linestyle="", markersize=8, markerfacecolor="white",
