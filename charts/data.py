@@ -263,15 +263,29 @@ def respell_buurten(df: pd.DataFrame, names: Iterable[str]) -> pd.DataFrame:
     return out
 
 
+def _in_name_order(names: Any, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``names`` of a factorized column sorted, and ``codes`` pointing into
+    that order (only the names ``codes`` use are kept)."""
+    used = np.flatnonzero(np.bincount(codes, minlength=len(names)))
+    kept = np.asarray(names, dtype=object)[used]
+    order = np.argsort(kept, kind="stable")
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[used[order]] = np.arange(len(used))
+    return kept[order], rank[codes]
+
+
 def main_buurt(df: pd.DataFrame) -> pd.Series:
     """The most frequent buurt of every street (ties: alphabetical), for display."""
-    ok = (df["street"].notna() & df["buurt"].notna()).to_numpy()
+    s_codes, streets = pd.factorize(df["street"])  # missing: -1
+    b_codes, buurten = pd.factorize(df["buurt"])
+    ok = (s_codes >= 0) & (b_codes >= 0)
     if not ok.any():
         return pd.Series(dtype=object)
-    s_codes, streets = pd.factorize(df["street"][ok], sort=True)
-    b_codes, buurten = pd.factorize(df["buurt"][ok], sort=True)
-    pairs, counts = np.unique(s_codes.astype(np.int64) * len(buurten) + b_codes,
-                              return_counts=True)
+    # Codes renumbered in name order (sorting the few hundred names, not factorizing the
+    # column sorted: half the time).
+    streets, s_codes = _in_name_order(streets, s_codes[ok])
+    buurten, b_codes = _in_name_order(buurten, b_codes[ok])
+    pairs, counts = np.unique(s_codes * len(buurten) + b_codes, return_counts=True)
     street, buurt = np.divmod(pairs, len(buurten))
     # Per street: most incidents first, then the alphabetically first buurt (codes are
     # sorted, so the smaller code); the first row of each street wins.
