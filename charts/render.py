@@ -195,86 +195,6 @@ def _style(ax: Axes) -> None:
     ax.tick_params(labelsize=TICK, length=4)
 
 
-def _legend(
-    fig: Figure,
-    handles: Sequence[Patch | Line2D],
-    anchor: tuple[float, float],
-    *,
-    loc: str = "upper left",
-    ncol: int = 1,
-    fontsize: float = LEGEND,
-    parent: Axes | None = None,
-) -> None:
-    """A legend without a frame: each handle's symbol and label, laid out as matplotlib
-    lays out ``legend(frameon=False)`` (the same paddings in font sizes, entries filled
-    column by column), at ``anchor`` (inches from the figure's lower left) in the corner
-    or side that ``loc`` names (``upper left``, ``upper center`` or ``lower center``).
-
-    Why not ``fig.legend``: its packing of offset boxes is redone on every draw and cost
-    ~50 ms of the pack's ~600 ms of drawing (``bench/steering.py``) for what is a few
-    symbols and texts. The labels are plain texts of the figure (of ``parent``, when the
-    legend lies inside those axes), so they are read, translated and checked as any other.
-    """
-    em = fontsize / 72.0  # inches
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
-    prop = FontProperties(size=fontsize)
-    labels = [drawable(str(h.get_label())) for h in handles]
-    widths = [renderer.get_text_width_height_descent(label, prop, ismath=False)[0] / fig.dpi
-              for label in labels]
-    # matplotlib's defaults: handle 2 em long, 0.8 em to its text, 2 em between columns,
-    # rows a text high with 0.5 em between them, 0.4 em border, 0.5 em from the anchor.
-    handle_w, text_pad, col_gap, row_gap, border, outside = 2.0, 0.8, 2.0, 0.5, 0.4, 0.5
-    row_h = renderer.get_text_width_height_descent("lp", prop, ismath=False)[1] / fig.dpi
-    columns = [c for c in np.array_split(np.arange(len(handles)), max(ncol, 1)) if len(c)]
-    col_w = [(handle_w + text_pad) * em + max(widths[i] for i in col) for col in columns]
-    width = sum(col_w) + col_gap * em * (len(columns) - 1) + 2 * border * em
-    n_rows = max(len(col) for col in columns) if columns else 0
-    height = n_rows * row_h + max(n_rows - 1, 0) * row_gap * em + 2 * border * em
-    x, y = anchor
-    if loc == "upper left":
-        left, top = x + outside * em, y - outside * em
-    elif loc == "upper center":
-        left, top = x - width / 2, y - outside * em
-    elif loc == "lower center":
-        left, top = x - width / 2, y + outside * em + height
-    else:
-        raise ValueError(f"unsupported legend location: {loc}")
-    place = parent if parent is not None else fig
-    inches = fig.dpi_scale_trans
-    col_x = left + border * em
-    for col, w in zip(columns, col_w, strict=True):
-        for row, i in enumerate(col):
-            yc = top - border * em - row * (row_h + row_gap * em) - row_h / 2
-            _legend_symbol(place, handles[i], col_x, yc, handle_w * em, 0.7 * em, inches)
-            place.text(col_x + (handle_w + text_pad) * em, yc, labels[i], fontsize=fontsize,
-                       ha="left", va="center_baseline", transform=inches)
-        col_x += w + col_gap * em
-
-
-def _legend_symbol(place: Figure | Axes, handle: Patch | Line2D, x: float, yc: float,
-                   w: float, h: float, transform: Any) -> None:
-    """A legend's symbol for ``handle`` in the box of ``w × h`` inches left-centred at
-    ``(x, yc)``: a patch as a rectangle, a line as a line with its marker in the middle."""
-    if isinstance(handle, Patch):
-        box = Rectangle((x, yc - h / 2), w, h, transform=transform)
-        box.update_from(handle)
-        box.set(transform=transform, clip_on=False)
-        place.add_artist(box)
-        return
-    # A copy of the handle's style (dash pattern included), not its place or clipping.
-    if handle.get_linestyle() not in ("None", "", " ", "none"):
-        line = Line2D([x, x + w], [yc, yc])
-        line.update_from(handle)
-        line.set(marker="", solid_capstyle="butt", drawstyle="default", transform=transform,
-                 clip_on=False)
-        place.add_artist(line)
-    if handle.get_marker() not in ("None", "", " ", "none", None):
-        marker = Line2D([x + w / 2], [yc])
-        marker.update_from(handle)
-        marker.set(linestyle="none", transform=transform, clip_on=False)
-        place.add_artist(marker)
-
-
 #: A y tick label may take at most this share of the figure's width; longer ones are shortened.
 MAX_LABEL_SHARE = 0.42
 
@@ -328,12 +248,11 @@ def trend_figure(tr: Trend, language: str = "nl") -> Figure:
             _bars(ax, pos[partial], counts[partial], 0.8, horizontal=False,
                   facecolors="white", edgecolors=OKABE_ITO["sky"], hatch="///",
                   linewidths=1.5, label=_("running month (so far)"))
-        average = ax.plot(pos, m["ma12"].astype(float), color=OKABE_ITO["blue"],
-                          linewidth=3.5, label=_("12-month average"))
-        last_year = ax.plot(pos, m["same_month_last_year"].astype(float),
-                            color=OKABE_ITO["vermillion"], linewidth=1.5,
-                            linestyle=(0, (3, 2)), marker="o", markersize=4,
-                            label=_("same month last year"))
+        ax.plot(pos, m["ma12"].astype(float), color=OKABE_ITO["blue"], linewidth=3.5,
+                label=_("12-month average"))
+        ax.plot(pos, m["same_month_last_year"].astype(float), color=OKABE_ITO["vermillion"],
+                linewidth=1.5, linestyle=(0, (3, 2)), marker="o", markersize=4,
+                label=_("same month last year"))
         january = [i for i, d in enumerate(m["month"]) if d.month == 1]
         ticks = january or [0]
         ax.set_xticks(ticks, [month_label(m["month"].iloc[i]) for i in ticks])
@@ -341,16 +260,8 @@ def trend_figure(tr: Trend, language: str = "nl") -> Figure:
         ax.set_ylim(0, max(1.0, float(np.nanmax(np.append(counts, 1.0))) * 1.15))
         ax.set_ylabel(_("burglaries"), fontsize=LABEL)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        keys: list[Patch | Line2D] = [Patch(facecolor=OKABE_ITO["sky"], label=_("per month"))]
-        if partial.any():
-            keys.append(Patch(facecolor="white", edgecolor=OKABE_ITO["sky"], hatch="///",
-                              linewidth=1.5, label=_("running month (so far)")))
-        keys += [*average, *last_year]
-        # Below the axes, centred: 0.1 of the axes' height under them.
-        box = ax.get_position()
-        _legend(fig, keys, ((box.x0 + box.width / 2) * fig.get_figwidth(),
-                            (box.y0 - 0.1 * box.height) * fig.get_figheight()),
-                loc="upper center", ncol=2)
+        ax.legend(fontsize=LEGEND, frameon=False, loc="upper center",
+                  bbox_to_anchor=(0.5, -0.1), ncol=2)
         parts = []
         if tr.change_pct is not None:
             parts.append(_("Last 12 months: {count} ({change} on the 12 months before)").format(
@@ -444,7 +355,7 @@ def units_figure(
         step = max(1, int(np.ceil(top / 6)))
         ax.set_xticks(np.arange(0, top * 1.12 + 0.5, step))
         ax.set_xlabel(_("burglaries"), fontsize=LABEL)
-        handles: list[Patch | Line2D] = [
+        handles = [
             Patch(color=OKABE_ITO["blue"],
                   label=_("last two weeks ({period})").format(
                       period=fmt_interval(*current, skeleton="MMMd"))),
@@ -460,7 +371,8 @@ def units_figure(
                        period=fmt_interval(*coming, skeleton="MMMd"),
                        band=fmt_pct(band * 100))),
         ]
-        _legend(fig, handles, (0.02 * fig.get_figwidth(), height - 0.55))
+        fig.legend(handles=handles, fontsize=LEGEND, frameon=False, loc="upper left",
+                   bbox_to_anchor=(0.02, 1 - 0.55 / height), ncol=1)
         return fig
 
 
@@ -518,7 +430,8 @@ def mo_figure(mo: MoShift, language: str = "nl") -> Figure:
                   label=_("last two weeks (n = {count})").format(
                       count=fmt_int(mo.current_total))),
         ]
-        _legend(fig, handles, (0.02 * fig.get_figwidth(), height - 0.5), ncol=2)
+        fig.legend(handles=handles, fontsize=LEGEND, frameon=False, loc="upper left",
+                   bbox_to_anchor=(0.02, 1 - 0.5 / height), ncol=2)
         return fig
 
 
@@ -567,13 +480,12 @@ def time_figure(tp: TimeProfile, language: str = "nl") -> Figure:
         bas = tp.baseline.sum(axis=0).to_numpy(dtype=float)
         rec_share = rec / rec.sum() * 100 if rec.sum() > 0 else rec
         bas_share = bas / bas.sum() * 100 if bas.sum() > 0 else bas
-        earlier = _("previous eight weeks (n = {count})").format(
-            count=fmt_int(tp.baseline_total))
         ax2.fill_between(hrs, bas_share, step="mid", color=OKABE_ITO["grey"], alpha=0.55,
-                         label=earlier)
-        recent = ax2.step(hrs, rec_share, where="mid", color=OKABE_ITO["vermillion"],
-                          linewidth=3, label=_("last two weeks (n = {count})").format(
-                              count=fmt_int(tp.recent_total)))
+                         label=_("previous eight weeks (n = {count})").format(
+                             count=fmt_int(tp.baseline_total)))
+        ax2.step(hrs, rec_share, where="mid", color=OKABE_ITO["vermillion"], linewidth=3,
+                 label=_("last two weeks (n = {count})").format(
+                     count=fmt_int(tp.recent_total)))
         ax2.set_xlim(-0.5, 23.5)
         ax2.set_xticks(hours, [str(h) for h in hours])
         top = max(float(np.max(np.append(rec_share, bas_share))), 5.0)
@@ -583,11 +495,7 @@ def time_figure(tp: TimeProfile, language: str = "nl") -> Figure:
         ax2.set_ylim(0, top * 1.15)
         ax2.set_xlabel(_("hour of day"), fontsize=LABEL)
         ax2.set_ylabel(_("share per hour"), fontsize=NOTE)
-        # Inside the axes, top left.
-        box = ax2.get_position()
-        _legend(fig, [Patch(color=OKABE_ITO["grey"], alpha=0.55, label=earlier), *recent],
-                (box.x0 * fig.get_figwidth(), box.y1 * fig.get_figheight()),
-                fontsize=NOTE, parent=ax2)
+        ax2.legend(fontsize=NOTE, frameon=False, loc="upper left", ncol=1)
         return fig
 
 
@@ -830,7 +738,7 @@ def map_figure(
                                 zorder=4, alpha=0.9) is not None:
                     named += 1
 
-        handles: list[Patch | Line2D] = [
+        handles = [
             Line2D([], [], marker="o", linestyle="", markersize=8, color=OKABE_ITO["black"],
                    label=_("burglary (last two weeks)")),
             Line2D([], [], marker="o", linestyle="", markersize=8, markerfacecolor="white",
@@ -845,5 +753,6 @@ def map_figure(
         if logs_drawn:
             handles.append(Line2D([], [], marker="D", linestyle="", markersize=7,
                                   color=OKABE_ITO["blue"], label=_("field log (last two weeks)")))
-        _legend(fig, handles, (0.5 * fw, 0.005 * fh), loc="lower center", ncol=2)
+        fig.legend(handles=handles, fontsize=LEGEND, frameon=False, loc="lower center",
+                   bbox_to_anchor=(0.5, 0.005), ncol=2)
         return fig
