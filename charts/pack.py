@@ -388,7 +388,7 @@ def steering_pack(
 ) -> SteeringPack:
     """Compute the steering information for the meeting after ``as_of`` (see the module).
 
-    Synchronous and CPU-bound — for 50,000 incidents about 0.5 s of analytics and 0.8 s
+    Synchronous and CPU-bound — for 50,000 incidents about 0.3 s of analytics and 0.5–0.6 s
     of drawing (``bench/steering.py``) — so call it from a worker thread, e.g.
     ``await asyncio.to_thread(steering_pack, frame, as_of, ...)``. ``render_figures=False``
     skips the charts (numbers and key points only). ``field_logs`` (see
