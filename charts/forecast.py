@@ -166,6 +166,7 @@ def _dilate(mask: np.ndarray, r: int) -> np.ndarray:
         out = grown
     return out
 
+
 def _cells_inside(
     outlines: Sequence[np.ndarray], ix0: int, iy0: int, nx: int, ny: int, cell: float
 ) -> np.ndarray:
@@ -182,10 +183,9 @@ def _cells_inside(
     lies exactly on an outline, which either method may count in or out: here it is inside
     on a left edge and outside on a right one.
     """
-    out = np.zeros((ny, nx), dtype=bool)
     rings = [np.asarray(p, dtype=float) for p in outlines if len(p) >= 3]
     if not rings:
-        return out
+        return np.zeros((ny, nx), dtype=bool)
     sizes = np.array([len(r) for r in rings])
     v0 = np.concatenate(rings)
     # Each vertex's successor: the next one, and the ring's first after its last.
@@ -194,19 +194,19 @@ def _cells_inside(
     nxt[ends - 1] = ends - sizes
     v1 = v0[nxt]
     x0, y0, x1, y1 = v0[:, 0], v0[:, 1], v1[:, 0], v1[:, 1]
+    y_lo, y_hi = np.minimum(y0, y1), np.maximum(y0, y1)
     # Candidate rows per edge, one more on each side than the rounding needs; the exact
     # test follows.
-    first = np.maximum(np.floor(np.minimum(y0, y1) / cell - iy0 - 0.5).astype(np.int64), 0)
-    last = np.minimum(np.floor(np.maximum(y0, y1) / cell - iy0 - 0.5).astype(np.int64) + 1,
-                      ny - 1)
+    first = np.maximum(np.floor(y_lo / cell - iy0 - 0.5).astype(np.int64), 0)
+    last = np.minimum(np.floor(y_hi / cell - iy0 - 0.5).astype(np.int64) + 1, ny - 1)
     count = np.maximum(last - first + 1, 0)
     edge = np.repeat(np.arange(len(x0)), count)
     row = first[edge] + np.arange(edge.size) - np.repeat(np.cumsum(count) - count, count)
     ty = (row + iy0 + 0.5) * cell
-    keep = (np.minimum(y0, y1)[edge] < ty) & (ty <= np.maximum(y0, y1)[edge])
+    keep = (y_lo[edge] < ty) & (ty <= y_hi[edge])
     edge, row, ty = edge[keep], row[keep], ty[keep]
     if edge.size == 0:
-        return out
+        return np.zeros((ny, nx), dtype=bool)
     xc = x0[edge] + (ty - y0[edge]) * (x1[edge] - x0[edge]) / (y1[edge] - y0[edge])
     # A closed ring crosses every row an even number of times: after sorting by polygon,
     # row and x, crossings pair up as (enter, leave).
@@ -219,8 +219,8 @@ def _cells_inside(
     size = ny * (nx + 1)
     diff = (np.bincount(r * (nx + 1) + start, minlength=size)
             - np.bincount(r * (nx + 1) + stop, minlength=size)).reshape(ny, nx + 1)
-    out = np.cumsum(diff[:, :nx], axis=1) > 0
-    return out
+    inside: np.ndarray = np.cumsum(diff[:, :nx], axis=1) > 0
+    return inside
 
 
 def build_grid(

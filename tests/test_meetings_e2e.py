@@ -43,12 +43,12 @@ def posts(botapi, since: int = 0):
             and c.method in ("sendMessage", "sendDocument") and c.ok]
 
 
-
 def assert_due_at(job, moment: datetime, clock) -> None:  # type: ignore[no-untyped-def]
     """The job waits as long, on the system's clock, as ``moment`` lies ahead on the bot's
     (the tests' clock stands still at its own date, whatever today is)."""
     waits = job.next_t - datetime.now(UTC)
     assert abs(waits - (moment - clock.now())) < timedelta(seconds=30), (waits, moment)
+
 
 async def test_schedule_post_once_and_restart(app, people, botapi, clock, settings) -> None:
     leader, warden, police, group = await operational_group(people, botapi)
